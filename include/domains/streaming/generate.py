@@ -1,0 +1,325 @@
+"""Synthetic data for the streaming service (seeds 000/001), generated vectorised and by day.
+
+Every customer, with their whole subscription history, is drawn from the random stream of their
+signup day; every session from the stream of its own day. So the same seed and day always give
+the same rows, and a 60-day window is exactly the union of its 60 daily runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from include.elt.domain import Partition
+from include.elt.randomness import faker_pool, rng_for, weighted_choice
+from include.elt.window import Window
+
+log = logging.getLogger(__name__)
+
+LAUNCH_DAY = date(2024, 1, 1)  # no customer signs up before the service launched
+GROWTH_REFERENCE_DAY = date(2026, 1, 1)  # signups run at the scale's base rate on this day
+SIGNUP_DOUBLING_DAYS = 365  # the service grows: more customers, so more sessions, recently
+MAX_SPELLS = 3
+ID_STRIDE = 100_000  # ids are day_number * stride + sequence: unique and stable per day
+
+
+@dataclass(frozen=True)
+class Scale:
+    signups_per_day: float
+    content_titles: int
+
+
+SCALES = {
+    "tiny": Scale(signups_per_day=1, content_titles=120),
+    "default": Scale(signups_per_day=30, content_titles=2_000),
+    "large": Scale(signups_per_day=250, content_titles=10_000),
+}
+
+PLAN_NAMES = np.array(["Basic", "Standard", "Premium"], dtype=object)
+PLAN_SHARE = [0.40, 0.35, 0.25]
+PLAN_PRICE = [8.99, 13.99, 19.99]
+PLAN_STREAMS = [1, 2, 4]
+PLAN_QUALITY = ["SD", "HD", "UHD"]
+# Premium watches more and stays longer; Basic fewer sessions and churns sooner.
+PLAN_SESSIONS_PER_DAY = np.array([0.35, 0.55, 0.80])
+PLAN_MEAN_SPELL_DAYS = np.array([90.0, 150.0, 240.0])
+OPEN_ENDED_SHARE = 0.35
+RESUBSCRIBE_SHARE = 0.5
+PLAN_CHANGE = ([-1, 0, 1], [0.2, 0.5, 0.3])  # downgrade / same / upgrade on resubscribing
+WEEKEND_FACTOR = 1.5
+
+GENRES = np.array(["movie", "music", "podcast"], dtype=object)
+GENRE_SHARE = [0.50, 0.30, 0.20]
+GENRE_MINUTES = {"movie": (80, 180), "music": (3, 8), "podcast": (20, 90)}
+REGIONS = np.array(["Northeast", "Midwest", "South", "West"], dtype=object)
+REGION_SHARE = [0.18, 0.21, 0.38, 0.23]
+DEVICES = np.array(["mobile", "smart_tv", "web", "tablet"], dtype=object)
+DEVICE_SHARE = [0.45, 0.30, 0.15, 0.10]
+PRIMARY_DEVICE_LOYALTY = 0.7
+# Sessions by hour of day: quiet nights, a lunch bump and an evening peak.
+HOUR_WEIGHTS = [1, 1, 1, 1, 1, 1, 2, 3, 3, 3, 3, 4, 5, 4, 3, 3, 4, 5, 7, 9, 10, 9, 6, 3]
+PREMIUM_MIN_WATCHED = 0.70
+MIN_WATCHED = 0.25
+COMPLETION_NOISE = {"Premium": (-0.05, 0.10), "other": (-0.05, 0.05)}
+
+
+def generate(window: Window, *, scale: str, seed: int) -> dict[str, Partition]:
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    if window.start < LAUNCH_DAY:
+        raise ValueError(f"window {window} starts before the service launched on {LAUNCH_DAY}")
+    size = SCALES[scale]
+    content = _content(seed, size.content_titles)
+    people = _population(seed, size.signups_per_day, window.end)
+    return {
+        "plans": Partition(_plans()),
+        "content": Partition(content),
+        "customers": Partition(people.customers, LAUNCH_DAY, window.end),
+        "subscriptions": Partition(people.subscriptions, LAUNCH_DAY, window.end),
+        "usage_logs": Partition(
+            _usage(seed, window, people, content), window.start, window.end
+        ),
+    }
+
+
+def _plans() -> pa.Table:
+    return pa.table(
+        {
+            "plan_id": pa.array([1, 2, 3], pa.int32()),
+            "plan_name": PLAN_NAMES.tolist(),
+            "monthly_price": PLAN_PRICE,
+            "max_streams": pa.array(PLAN_STREAMS, pa.int32()),
+            "video_quality": PLAN_QUALITY,
+        }
+    )
+
+
+def _content(seed: int, titles: int) -> pa.Table:
+    rng = rng_for(seed, "content")
+    counts = np.round(np.asarray(GENRE_SHARE) * titles).astype(int)
+    genre = np.repeat(GENRES, counts)
+    pools = {
+        "movie": faker_pool(seed, "movie_titles", lambda f: f.catch_phrase().title(), 400),
+        "music": faker_pool(
+            seed, "track_titles", lambda f: " ".join(f.words(2)).title(), 400
+        ),
+        "podcast": faker_pool(
+            seed, "podcast_titles", lambda f: f"The {f.word().title()} {f.job()} Podcast", 400
+        ),
+    }
+    title = np.empty(len(genre), dtype=object)
+    minutes = np.empty(len(genre), dtype=np.int32)
+    for g, n in zip(GENRES, counts, strict=True):
+        mask = genre == g
+        title[mask] = pools[g][rng.integers(0, len(pools[g]), n)]
+        low, high = GENRE_MINUTES[g]
+        minutes[mask] = rng.integers(low, high + 1, n)
+    library_days = (LAUNCH_DAY - date(2015, 1, 1)).days
+    release = np.datetime64(date(2015, 1, 1)) + rng.integers(0, library_days, len(genre))
+    return pa.table(
+        {
+            "content_id": np.arange(1, len(genre) + 1, dtype=np.int64),
+            "title": title.tolist(),
+            "genre": genre.tolist(),
+            "duration_minutes": minutes,
+            "release_date": release.astype("datetime64[D]"),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class _Population:
+    customers: pa.Table
+    subscriptions: pa.Table
+    # per spell, as day numbers since LAUNCH_DAY (open-ended spells end at +inf)
+    spell_customer_row: np.ndarray
+    spell_plan: np.ndarray
+    spell_start: np.ndarray
+    spell_end: np.ndarray
+
+
+def _signups_on(day: date, base_rate: float) -> float:
+    years = (day - GROWTH_REFERENCE_DAY).days / SIGNUP_DOUBLING_DAYS
+    return base_rate * 2.0 ** np.clip(years, -3, 3)
+
+
+def _population(seed: int, base_rate: float, last_day: date) -> _Population:
+    """Every customer who signed up from launch to ``last_day``, with their subscription spells."""
+    days = (last_day - LAUNCH_DAY).days + 1
+    cust_blocks, spell_blocks = [], []
+    for day_number in range(days):
+        day = LAUNCH_DAY + timedelta(days=day_number)
+        rng = rng_for(seed, "customers", day)
+        n = rng.poisson(_signups_on(day, base_rate))
+        if n == 0:
+            continue
+        ids = day_number * ID_STRIDE + np.arange(n, dtype=np.int64)
+        cust_blocks.append(
+            (
+                ids,
+                np.full(n, day_number),
+                rng.integers(0, 1_000, n),  # first name
+                rng.integers(0, 1_000, n),  # last name
+                rng.integers(0, 100, n),  # email number
+                rng.integers(0, 20, n),  # email domain
+                rng.choice(len(REGIONS), n, p=REGION_SHARE),
+                rng.choice(len(DEVICES), n, p=DEVICE_SHARE),
+            )
+        )
+        spell_blocks.append(_spells(rng, ids, day_number))
+    ids, signup, first, last, number, domain, region, device = (
+        np.concatenate(col) for col in zip(*cust_blocks, strict=True)
+    )
+    first_names = faker_pool(seed, "first_names", lambda f: f.first_name(), 1_000)
+    last_names = faker_pool(seed, "last_names", lambda f: f.last_name(), 1_000)
+    domains = faker_pool(seed, "email_domains", lambda f: f.free_email_domain(), 20)
+    first_a = pa.array(first_names[first], pa.string())
+    last_a = pa.array(last_names[last], pa.string())
+    email = pc.utf8_lower(
+        pc.binary_join_element_wise(
+            first_a,
+            ".",
+            last_a,
+            pc.cast(pa.array(number), pa.string()),
+            "@",
+            pa.array(domains[domain], pa.string()),
+            "",
+        )
+    )
+    customers = pa.table(
+        {
+            "customer_id": ids,
+            "name": pc.binary_join_element_wise(first_a, last_a, " "),
+            "email": email,
+            "region": REGIONS[region].tolist(),
+            "primary_device": DEVICES[device].tolist(),
+            "signup_date": _to_dates(signup),
+        }
+    )
+    sub_id, cust_id, plan, start, end = (
+        np.concatenate(col) for col in zip(*spell_blocks, strict=True)
+    )
+    known = start <= days - 1  # a spell exists once it has started
+    sub_id, cust_id, plan, start, end = (a[known] for a in (sub_id, cust_id, plan, start, end))
+    subscriptions = pa.table(
+        {
+            "subscription_id": sub_id,
+            "customer_id": cust_id,
+            "plan_id": pa.array(plan + 1, pa.int32()),
+            "start_date": _to_dates(start),
+            "end_date": pa.array(
+                _to_dates(np.where(np.isfinite(end), end, 0).astype(np.int64)),
+                mask=~np.isfinite(end),
+            ),
+        }
+    )
+    row_of_customer = np.searchsorted(ids, cust_id)
+    return _Population(customers, subscriptions, row_of_customer, plan, start, end)
+
+
+def _spells(rng: np.random.Generator, ids: np.ndarray, signup_day: int):
+    """Up to MAX_SPELLS subscription spells per customer, the first on or after signup."""
+    n = len(ids)
+    start = signup_day + rng.integers(0, 8, n).astype(float)
+    plan = rng.choice(3, n, p=PLAN_SHARE)
+    alive = np.ones(n, dtype=bool)
+    out = []
+    for spell_no in range(MAX_SPELLS):
+        length = rng.geometric(1.0 / PLAN_MEAN_SPELL_DAYS[plan])
+        open_ended = rng.random(n) < OPEN_ENDED_SHARE
+        end = np.where(open_ended, np.inf, start + length - 1)
+        out.append((ids * 10 + spell_no, ids, plan, start.copy(), end, alive.copy()))
+        alive &= ~open_ended & (rng.random(n) < RESUBSCRIBE_SHARE)
+        start = end + rng.integers(7, 61, n)
+        plan = np.clip(plan + rng.choice(PLAN_CHANGE[0], n, p=PLAN_CHANGE[1]), 0, 2)
+    sub_id, cust, plans, starts, ends, alive_masks = (np.concatenate(c) for c in zip(*out))
+    keep = alive_masks
+    return (
+        sub_id[keep],
+        cust[keep],
+        plans[keep],
+        starts[keep].astype(np.int64),
+        ends[keep],
+    )
+
+
+def _usage(seed: int, window: Window, people: _Population, content: pa.Table) -> pa.Table:
+    genre = np.asarray(content["genre"].to_numpy(zero_copy_only=False), dtype=object)
+    minutes = content["duration_minutes"].to_numpy()
+    content_ids = content["content_id"].to_numpy()
+    by_genre = {g: np.flatnonzero(genre == g) for g in GENRES}
+    # A few hits and a long tail within each genre (fixed per catalog, so per seed).
+    popularity = {g: 1.0 / np.arange(1, len(ix) + 1) ** 0.8 for g, ix in by_genre.items()}
+    popularity = {g: w / w.sum() for g, w in popularity.items()}
+    primary_device = np.asarray(
+        people.customers["primary_device"].to_numpy(zero_copy_only=False), dtype=object
+    )
+    customer_ids = people.customers["customer_id"].to_numpy()
+    sub_ids = people.subscriptions["subscription_id"].to_numpy()
+    hour_p = np.asarray(HOUR_WEIGHTS) / sum(HOUR_WEIGHTS)
+    blocks = []
+    for day in window:
+        rng = rng_for(seed, "usage_logs", day)
+        day_number = (day - LAUNCH_DAY).days
+        active = np.flatnonzero(
+            (people.spell_start <= day_number) & (people.spell_end >= day_number)
+        )
+        rate = PLAN_SESSIONS_PER_DAY[people.spell_plan[active]]
+        if day.weekday() >= 5:
+            rate = rate * WEEKEND_FACTOR
+        spell = np.repeat(active, rng.poisson(rate))
+        n = len(spell)
+        if n == 0:
+            continue
+        plan = people.spell_plan[spell]
+        customer_row = people.spell_customer_row[spell]
+        genre_pick = rng.choice(len(GENRES), n, p=GENRE_SHARE)
+        item = np.empty(n, dtype=np.int64)
+        for g_index, g in enumerate(GENRES):
+            mask = genre_pick == g_index
+            item[mask] = by_genre[g][rng.choice(len(by_genre[g]), mask.sum(), p=popularity[g])]
+        premium = plan == 2
+        watched = np.where(
+            premium,
+            rng.uniform(PREMIUM_MIN_WATCHED, 1.0, n),
+            rng.uniform(MIN_WATCHED, 1.0, n),
+        )
+        noise = np.where(
+            premium,
+            rng.uniform(*COMPLETION_NOISE["Premium"], n),
+            rng.uniform(*COMPLETION_NOISE["other"], n),
+        )
+        seconds = rng.choice(24, n, p=hour_p) * 3600 + rng.integers(0, 3600, n)
+        loyal = rng.random(n) < PRIMARY_DEVICE_LOYALTY
+        device = np.where(
+            loyal, primary_device[customer_row], weighted_choice(rng, DEVICES, DEVICE_SHARE, n)
+        )
+        order = np.argsort(seconds, kind="stable")
+        blocks.append(
+            {
+                "usage_id": day_number * ID_STRIDE * 100 + np.arange(n, dtype=np.int64),
+                "customer_id": customer_ids[customer_row][order],
+                "subscription_id": sub_ids[spell][order],
+                "content_id": content_ids[item][order],
+                "session_start": (
+                    np.datetime64(day, "s") + seconds.astype("timedelta64[s]")
+                )[order],
+                "device": device[order],
+                "duration_watched": np.round(watched * minutes[item], 2)[order],
+                "completion_rate": np.round(np.clip(watched + noise, 0.05, 1.0), 4)[order],
+            }
+        )
+    if not blocks:
+        return pa.table({})  # the platform conforms it to the declared (empty) schema
+    columns = {name: np.concatenate([b[name] for b in blocks]) for name in blocks[0]}
+    columns["device"] = columns["device"].tolist()
+    return pa.table(columns)
+
+
+def _to_dates(day_numbers: np.ndarray) -> np.ndarray:
+    return np.datetime64(LAUNCH_DAY, "D") + day_numbers.astype("timedelta64[D]")

@@ -1,0 +1,104 @@
+"""What a domain is, and how the platform finds one.
+
+A domain is a package under ``include/domains/`` exposing ``DOMAIN``, plus its SQL models in
+``sql/<domain>/<layer>/``. The platform discovers domains by scanning that folder: adding one
+touches no platform code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import pkgutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from include.elt.schema import Dataset
+from include.elt.window import Window
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SQL_ROOT = REPO_ROOT / "sql"
+LAYERS = ("bronze", "silver", "gold")
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Generated rows of one dataset and the days they cover (``None``: the whole table)."""
+
+    table: pa.Table
+    first_day: date | None = None
+    last_day: date | None = None
+
+
+class Generator(Protocol):
+    def __call__(self, window: Window, *, scale: str, seed: int) -> Mapping[str, Partition]: ...
+
+
+# A suite builder receives the GX module namespace and returns the expectations for one table.
+SuiteBuilder = Callable[..., list]
+
+
+@dataclass(frozen=True)
+class Domain:
+    name: str
+    description: str
+    datasets: tuple[Dataset, ...]
+    generate: Generator
+    scales: tuple[str, ...]
+    earliest_day: date
+    # {layer: {table: builder}}; builders are imported lazily so GX stays out of DAG parsing.
+    expectations_module: str
+    # {report file name: gold relation}
+    reports: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def sql_dir(self) -> Path:
+        return SQL_ROOT / self.name
+
+    def relation(self, table: str) -> str:
+        """Table name inside a layer schema: domains share bronze/silver/gold, so prefix it."""
+        return f"{self.name}_{table}"
+
+    def dataset(self, name: str) -> Dataset:
+        for ds in self.datasets:
+            if ds.name == name:
+                return ds
+        raise KeyError(f"domain {self.name!r} has no dataset {name!r}")
+
+    def models(self, layer: str) -> list[Path]:
+        """SQL model files of a layer in build order: a model that reads ``<layer>.<other>``
+        is built after ``other``."""
+        folder = self.sql_dir / layer
+        if not folder.is_dir():
+            raise FileNotFoundError(f"domain {self.name!r} has no SQL folder {folder}")
+        files = {f.stem: f for f in sorted(folder.glob("*.sql"))}
+        graph = {
+            name: {
+                other
+                for other in files
+                if other != name
+                and re.search(rf"\b{layer}\.{self.relation(other)}\b", path.read_text())
+            }
+            for name, path in files.items()
+        }
+        return [files[name] for name in TopologicalSorter(graph).static_order()]
+
+
+def domain_names() -> list[str]:
+    import include.domains
+
+    return sorted(m.name for m in pkgutil.iter_modules(include.domains.__path__) if m.ispkg)
+
+
+def load_domain(name: str) -> Domain:
+    if name not in domain_names():
+        raise LookupError(f"unknown domain {name!r}; known: {', '.join(domain_names())}")
+    module = importlib.import_module(f"include.domains.{name}")
+    return module.DOMAIN

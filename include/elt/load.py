@@ -1,0 +1,134 @@
+"""Load stage: COPY generated files into bronze, replacing the days each file covers.
+
+One file is one transaction: take the table's advisory lock, delete the rows of the days the
+file covers, COPY the file in. A rerun of the same days therefore leaves bronze identical, two
+concurrent loads of a table serialise on the lock, and a file that fails to parse rolls back
+to the previous state.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import psycopg2
+from psycopg2 import sql
+
+from include.elt.domain import Domain
+from include.elt.generate import FileEntry, Manifest
+from include.elt.schema import Dataset
+from include.elt.warehouse import transaction
+
+log = logging.getLogger(__name__)
+
+COPY_BUFFER_BYTES = 1 << 20
+PARALLEL_LOADS = 2  # one per core: COPY is CPU-bound on the server
+
+
+class LoadError(RuntimeError):
+    """A file could not be loaded; the message names the file and, where known, the line."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    table: str
+    rows: int
+    replaced_rows: int
+    seconds: float
+
+
+def load_manifest(url: str, domain: Domain, manifest: Manifest, run_id: str) -> list[LoadResult]:
+    """Load every file of a generate run, the largest first, two at a time."""
+    if manifest.domain != domain.name:
+        raise LoadError(f"manifest in {manifest.folder} is for {manifest.domain!r}, not {domain.name!r}")
+    entries = sorted(manifest.files, key=lambda e: e.rows, reverse=True)
+    with ThreadPoolExecutor(PARALLEL_LOADS) as pool:
+        futures = [
+            pool.submit(
+                load_file,
+                url,
+                domain,
+                domain.dataset(e.dataset),
+                manifest.path_of(e),
+                _days(e),
+                run_id,
+            )
+            for e in entries
+        ]
+        return [f.result() for f in futures]
+
+
+def _days(entry: FileEntry) -> tuple[date, date] | None:
+    if entry.first_day is None:
+        return None
+    return date.fromisoformat(entry.first_day), date.fromisoformat(entry.last_day)
+
+
+def load_file(
+    url: str,
+    domain: Domain,
+    dataset: Dataset,
+    path: Path,
+    days: tuple[date, date] | None,
+    run_id: str,
+) -> LoadResult:
+    """Replace the ``days`` of ``dataset`` in bronze (all of it if ``None``) with ``path``."""
+    path = Path(path)
+    if not path.is_file():
+        raise LoadError(f"{path}: file not found (was the generate stage run?)")
+    if days is not None and dataset.partition_column is None:
+        raise LoadError(f"{dataset.name} has no partition column to replace days by")
+    table = sql.Identifier("bronze", domain.relation(dataset.name))
+    started = time.perf_counter()
+    with transaction(url) as conn, conn.cursor() as cur:
+        cur.execute("select pg_advisory_xact_lock(hashtext(%s))", [f"bronze.{domain.relation(dataset.name)}"])
+        cur.execute(
+            "select set_config('elt.run_id', %s, true), set_config('elt.source_file', %s, true)",
+            [run_id, str(path)],
+        )
+        cur.execute(*_delete_statement(table, dataset, days))
+        replaced = cur.rowcount
+        copy = sql.SQL("copy {} ({}) from stdin with (format csv, header match)").format(
+            table, sql.SQL(", ").join(map(sql.Identifier, dataset.column_names))
+        )
+        try:
+            with path.open("rb") as f:
+                cur.copy_expert(copy, f, size=COPY_BUFFER_BYTES)
+        except psycopg2.Error as exc:
+            raise LoadError(_describe_copy_error(path, exc)) from exc
+        rows = cur.rowcount
+    seconds = time.perf_counter() - started
+    log.info(
+        "bronze.%s: %d rows from %s (replaced %d) in %.2fs",
+        domain.relation(dataset.name), rows, path.name, replaced, seconds,
+    )
+    return LoadResult(domain.relation(dataset.name), rows, replaced, seconds)
+
+
+def _delete_statement(table: sql.Identifier, dataset: Dataset, days: tuple[date, date] | None):
+    if days is None:
+        return sql.SQL("delete from {}").format(table), []
+    first, last = days
+    return (
+        sql.SQL("delete from {} where {col} >= %s and {col} < %s").format(
+            table, col=sql.Identifier(dataset.partition_column)
+        ),
+        [first, last + timedelta(days=1)],
+    )
+
+
+_LINE = re.compile(r"line (\d+)")
+
+
+def _describe_copy_error(path: Path, exc: psycopg2.Error) -> str:
+    context = (exc.diag.context or "").strip()
+    match = _LINE.search(context)
+    where = f"{path}:{match.group(1)}" if match else str(path)
+    message = (exc.diag.message_primary or str(exc)).strip()
+    detail = f" ({context})" if context else ""
+    return f"{where}: {message}{detail}"

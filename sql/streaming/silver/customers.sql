@@ -1,0 +1,30 @@
+-- grain: one row per customer_id
+with source as (
+    select * from bronze.streaming_customers
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by customer_id order by _loaded_at desc
+        ) as copy_number
+    from source
+),
+
+final as (
+    select
+        customer_id,
+        trim(name) as name,
+        lower(trim(email)) as email,
+        region,
+        primary_device,
+        signup_date,
+        case
+            when copy_number > 1 then 'duplicate customer_id'
+            when email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then 'invalid email'
+        end as reject_reason
+    from ranked
+)
+
+select * from final

@@ -1,0 +1,55 @@
+-- grain: one row per usage_id; every session lies inside an active subscription of its customer
+-- and watches 25-100% of its content (rounded to the minute's hundredth)
+with source as (
+    select * from bronze.streaming_usage_logs
+),
+
+subscriptions as (
+    select * from silver.streaming_subscriptions
+),
+
+content as (
+    select * from silver.streaming_content
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (partition by usage_id order by _loaded_at desc) as copy_number
+    from source
+),
+
+final as (
+    select
+        ranked.usage_id,
+        ranked.customer_id,
+        ranked.subscription_id,
+        ranked.content_id,
+        ranked.session_start,
+        ranked.session_start::date as usage_date,
+        ranked.device,
+        ranked.duration_watched,
+        ranked.completion_rate,
+        case
+            when ranked.copy_number > 1 then 'duplicate usage_id'
+            when content.content_id is null then 'unknown content_id'
+            when subscriptions.subscription_id is null then 'unknown subscription_id'
+            when subscriptions.customer_id != ranked.customer_id
+                then 'subscription of another customer'
+            when
+                ranked.session_start::date < subscriptions.start_date
+                or ranked.session_start::date > coalesce(subscriptions.end_date, 'infinity')
+                then 'outside its subscription'
+            when
+                ranked.duration_watched < 0.25 * content.duration_minutes - 0.005
+                or ranked.duration_watched > content.duration_minutes
+                then 'duration_watched outside 25-100% of the content'
+            when ranked.completion_rate not between 0.05 and 1
+                then 'completion_rate outside [0.05, 1]'
+        end as reject_reason
+    from ranked
+    left join subscriptions on ranked.subscription_id = subscriptions.subscription_id
+    left join content on ranked.content_id = content.content_id
+)
+
+select * from final
