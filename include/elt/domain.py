@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import re
 import pkgutil
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 from datetime import date
@@ -41,26 +41,30 @@ class Generator(Protocol):
     def __call__(self, window: Window, *, scale: str, seed: int) -> Mapping[str, Partition]: ...
 
 
-# A suite builder receives the GX module namespace and returns the expectations for one table.
-SuiteBuilder = Callable[..., list]
-
-
 @dataclass(frozen=True)
 class Domain:
     name: str
     description: str
     datasets: tuple[Dataset, ...]
-    generate: Generator
+    # "package.module:function" of the generator, and the package of the expectation suites
+    # (one module per layer): both imported only when a task runs, so parsing a DAG stays cheap.
+    generator: str
+    expectations_module: str
     scales: tuple[str, ...]
     earliest_day: date
-    # {layer: {table: builder}}; builders are imported lazily so GX stays out of DAG parsing.
-    expectations_module: str
     # {report file name: gold relation}
     reports: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def sql_dir(self) -> Path:
         return SQL_ROOT / self.name
+
+    def generate(self, window: Window, *, scale: str, seed: int) -> Mapping[str, Partition]:
+        if scale not in self.scales:
+            raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(self.scales)}")
+        module, function = self.generator.split(":")
+        generator: Generator = getattr(importlib.import_module(module), function)
+        return generator(window, scale=scale, seed=seed)
 
     def relation(self, table: str) -> str:
         """Table name inside a layer schema: domains share bronze/silver/gold, so prefix it."""

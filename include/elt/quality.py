@@ -49,8 +49,18 @@ def data_docs_dir(gx_dir: Path) -> Path:
     return Path(gx_dir) / "gx" / "uncommitted" / "data_docs" / "local_site"
 
 
-def _context(gx_dir: Path):
+def _quiet_gx() -> None:
+    """GX logs its internals at INFO, some under file-path logger names: keep them to warnings."""
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    import great_expectations  # noqa: F401  (registers its loggers)
+
+    for name in list(logging.root.manager.loggerDict):
+        if "great_expectations" in name:
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _context(gx_dir: Path):
+    _quiet_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -64,6 +74,7 @@ def _context(gx_dir: Path):
 def validate_layer(
     url: str, domain: Domain, layer: str, run_id: str, gx_dir: Path, *, raise_on_failure=True
 ) -> LayerValidation:
+    _quiet_gx()
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.core.run_identifier import RunIdentifier

@@ -3,17 +3,18 @@
 from datetime import date
 
 from include.domains.streaming.datasets import DATASETS
-from include.domains.streaming.generate import LAUNCH_DAY, SCALES, generate
 from include.elt.domain import Domain
+
+LAUNCH_DAY = date(2024, 1, 1)  # no customer signs up before the service launched
 
 DOMAIN = Domain(
     name="streaming",
     description=__doc__,
     datasets=DATASETS,
-    generate=generate,
-    scales=tuple(SCALES),
-    earliest_day=LAUNCH_DAY,
+    generator="include.domains.streaming.generate:generate",
     expectations_module="include.domains.streaming.expectations",
+    scales=("tiny", "default", "large"),
+    earliest_day=LAUNCH_DAY,
     reports={
         "top_content_report.csv": "top_content",
         "engagement_report.csv": "engagement",

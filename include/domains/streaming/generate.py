@@ -15,13 +15,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from include.domains.streaming import LAUNCH_DAY
 from include.elt.domain import Partition
 from include.elt.randomness import faker_pool, rng_for, weighted_choice
 from include.elt.window import Window
 
 log = logging.getLogger(__name__)
 
-LAUNCH_DAY = date(2024, 1, 1)  # no customer signs up before the service launched
 GROWTH_REFERENCE_DAY = date(2026, 1, 1)  # signups run at the scale's base rate on this day
 SIGNUP_DOUBLING_DAYS = 365  # the service grows: more customers, so more sessions, recently
 MAX_SPELLS = 3
@@ -69,10 +69,6 @@ COMPLETION_NOISE = {"Premium": (-0.05, 0.10), "other": (-0.05, 0.05)}
 
 
 def generate(window: Window, *, scale: str, seed: int) -> dict[str, Partition]:
-    if scale not in SCALES:
-        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
-    if window.start < LAUNCH_DAY:
-        raise ValueError(f"window {window} starts before the service launched on {LAUNCH_DAY}")
     size = SCALES[scale]
     content = _content(seed, size.content_titles)
     people = _population(seed, size.signups_per_day, window.end)

@@ -1,0 +1,1 @@
+"""Airflow adapters: the only part of include/ that imports Airflow."""
