@@ -1,0 +1,169 @@
+"""The whole flow through the platform functions (what the CLI runs), on a real warehouse."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from include.elt import pipeline
+from include.elt.flow import STAGES
+from include.elt.models import build_layer
+from include.elt.quality import QualityError
+from include.elt.window import Window
+from tests.conftest import REPO, new_warehouse
+from tests.helpers import checksum, count, query
+
+WINDOW = Window(date(2026, 5, 1), date(2026, 5, 7))
+TOP_CONTENT_COLUMNS = [
+    "content_id", "title", "genre", "total_watch_hours", "unique_viewers", "avg_completion_rate",
+]
+ENGAGEMENT_COLUMNS = [
+    "customer_id", "name", "avg_watch_minutes_per_session", "avg_completion_rate", "total_sessions",
+]
+TABLES = {
+    "bronze": ["plans", "content", "customers", "subscriptions", "usage_logs"],
+    "silver": ["plans", "content", "customers", "subscriptions", "usage_logs"],
+    "gold": ["top_content", "engagement"],
+}
+KEYS = {
+    "silver.streaming_usage_logs": "usage_id",
+    "silver.streaming_customers": "customer_id",
+    "gold.streaming_top_content": "content_id",
+    "gold.streaming_engagement": "customer_id",
+}
+
+
+def _context(url: str, data_dir: Path, run_id: str) -> pipeline.RunContext:
+    return pipeline.RunContext(
+        domain_name="streaming", run_id=run_id, window=WINDOW, scale="tiny", seed=42,
+        warehouse_url=url, data_dir=data_dir,
+    )
+
+
+def _state(url: str) -> dict[str, tuple[int, str]]:
+    return {
+        f"{layer}.{t}": (count(url, layer, f"streaming_{t}"), checksum(url, layer, f"streaming_{t}"))
+        for layer, tables in TABLES.items()
+        for t in tables
+    }
+
+
+@pytest.fixture(scope="module")
+def completed_run(tmp_path_factory):
+    url = new_warehouse()
+    data_dir = tmp_path_factory.mktemp("pipeline") / "data"
+    ctx = _context(url, data_dir, "first")
+    pipeline.run(ctx)
+    return ctx
+
+
+def test_a_run_publishes_gold_reports_docs_and_audit(completed_run):
+    ctx = completed_run
+    url = ctx.warehouse_url
+    assert count(url, "gold", "streaming_top_content") > 50
+    assert count(url, "gold", "streaming_engagement") > 100
+    with (ctx.reports_dir / "top_content_report.csv").open() as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == TOP_CONTENT_COLUMNS
+    assert len(rows) - 1 == count(url, "gold", "streaming_top_content")
+    hours = [float(r[3]) for r in rows[1:]]
+    assert hours == sorted(hours, reverse=True)
+    with (ctx.reports_dir / "engagement_report.csv").open() as f:
+        assert next(csv.reader(f)) == ENGAGEMENT_COLUMNS
+    audit = query(
+        url, "select task, status, rows_out from audit.task_runs where run_id = 'first' order by started_at"
+    )
+    assert [a[0] for a in audit] == list(STAGES)
+    assert all(a[1] == "success" for a in audit)
+    assert (ctx.gx_dir / "gx/uncommitted/data_docs/local_site/index.html").is_file()
+    log_lines = ctx.analytics_log.read_text().splitlines()
+    assert any(
+        "view gold.streaming_top_content from sql/streaming/gold/top_content.sql:" in line
+        for line in log_lines
+    )
+
+
+def test_rerunning_the_same_window_leaves_the_warehouse_identical(completed_run):
+    url = completed_run.warehouse_url
+    before = _state(url)
+    pipeline.run(_context(url, completed_run.data_dir, "second"))
+    assert _state(url) == before
+    for relation, key in KEYS.items():
+        schema, table = relation.split(".")
+        duplicates = query(
+            url,
+            f"select count(*) - count(distinct {key}) from {schema}.{table}",  # noqa: S608 (test constants)
+        )[0][0]
+        assert duplicates == 0, relation
+
+
+def test_bad_data_fails_its_checkpoint_and_gold_is_not_published(completed_run):
+    url, data_dir = completed_run.warehouse_url, completed_run.data_dir
+    report = completed_run.reports_dir / "top_content_report.csv"
+    published = report.read_bytes()
+    gold_before = {k: v for k, v in _state(url).items() if k.startswith("gold.")}
+    bad = _context(url, data_dir, "bad")
+    pipeline.run(bad, ["generate"])
+    usage = bad.run_folder / "usage_logs.csv"
+    lines = usage.read_text().splitlines()
+    for i in range(1, len(lines), 10):  # every tenth session claims 350% completion
+        lines[i] = lines[i].rsplit(",", 1)[0] + ",3.5"
+    usage.write_text("\n".join(lines) + "\n")
+    with pytest.raises(QualityError, match="completion_rate"):
+        pipeline.run(bad, [s for s in STAGES if s != "generate"])
+    assert report.read_bytes() == published
+    assert {k: v for k, v in _state(url).items() if k.startswith("gold.")} == gold_before
+    tasks = dict(query(url, "select task, status from audit.task_runs where run_id = 'bad'"))
+    assert tasks == {"generate": "success", "load_bronze": "success", "validate_bronze": "failed"}
+    detail = query(url, "select detail from audit.task_runs where run_id = 'bad' and status = 'failed'")
+    assert "expect_column_values_to_be_between" in detail[0][0]
+
+
+def test_silver_routes_rule_breaking_rows_to_rejects_with_the_reason(completed_run):
+    url = completed_run.warehouse_url
+    pipeline.run(_context(url, completed_run.data_dir, "clean"), ["generate", "load_bronze"])
+    query(
+        url,
+        "insert into bronze.streaming_usage_logs"
+        " (usage_id, customer_id, subscription_id, content_id, session_start, device,"
+        "  duration_watched, completion_rate, _run_id, _source_file)"
+        " select u.usage_id + 1, u.customer_id, u.subscription_id, u.content_id,"
+        "  s.start_date - 1, u.device, u.duration_watched, u.completion_rate, 'manual', 'test'"
+        " from bronze.streaming_usage_logs as u"
+        " join bronze.streaming_subscriptions as s on s.subscription_id = u.subscription_id"
+        " order by u.usage_id desc limit 1 returning 1",
+    )
+    results = {r.relation: r for r in build_layer(url, completed_run.domain, "silver", "rejects-test")}
+    assert results["silver.streaming_usage_logs"].rejected == 1
+    rejects = query(
+        url,
+        "select table_name, reason, record->>'usage_id' from silver.rejects where run_id = 'rejects-test'",
+    )
+    assert rejects[0][:2] == ("silver.streaming_usage_logs", "outside its subscription")
+    assert query(
+        url, "select count(*) from silver.streaming_usage_logs where usage_id = %s", [int(rejects[0][2])]
+    ) == [(0,)]
+
+
+def test_cli_reports_a_missing_run_clearly(tmp_path, warehouse_url):
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts/elt.py"), "load", "--start", "2026-01-01", "--end", "2026-01-02"],
+        capture_output=True, text=True, env={"AIRFLOW_CONN_WAREHOUSE": warehouse_url, "ELT_DATA_DIR": str(tmp_path), "PATH": ""},
+    )
+    assert result.returncode == 1
+    assert "run the generate stage for this run first" in result.stderr
+
+
+def test_cli_generates_without_a_warehouse(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts/elt.py"), "generate", "--scale", "tiny",
+         "--start", "2026-01-01", "--end", "2026-01-02", "--run-id", "cli"],
+        capture_output=True, text=True, env={"ELT_DATA_DIR": str(tmp_path), "PATH": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "runs/streaming/cli/usage_logs.csv").is_file()

@@ -1,0 +1,49 @@
+"""The architecture, checked: pure logic stays free of Airflow, the flow has one function per stage."""
+
+from __future__ import annotations
+
+import ast
+import sys
+import subprocess
+
+from include.elt.flow import STAGES
+from include.elt.pipeline import STAGE_FUNCTIONS
+from tests.conftest import REPO
+
+
+def _imports(path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_platform_and_domains_never_import_airflow():
+    for folder in ("include/elt", "include/domains"):
+        for path in (REPO / folder).rglob("*.py"):
+            assert not any(n.split(".")[0] == "airflow" for n in _imports(path)), path
+
+
+def test_platform_code_never_names_a_domain():
+    for path in (REPO / "include/elt").rglob("*.py"):
+        text = path.read_text()
+        assert "streaming" not in text and "ecommerce" not in text, path
+
+
+def test_every_stage_has_one_function():
+    assert tuple(STAGE_FUNCTIONS) == STAGES
+
+
+def test_parsing_the_dag_imports_no_heavy_library():
+    code = (
+        "import runpy, sys; runpy.run_path('dags/streaming.py');"
+        "print(sorted(m for m in ('great_expectations', 'pandas', 'faker', 'pyarrow') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "[]"
