@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from include.elt import pipeline  # noqa: E402
-from include.elt.domain import domain_names  # noqa: E402
-from include.elt.warehouse import warehouse_url  # noqa: E402
-from include.elt.window import Window  # noqa: E402
+from include.elt import pipeline
+from include.elt.domain import domain_names
+from include.elt.warehouse import warehouse_url
+from include.elt.window import Window
 
 COMMANDS = {
     "run": list(pipeline.STAGES),
@@ -34,16 +34,24 @@ COMMANDS = {
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=[*COMMANDS, "transform", "validate"])
     parser.add_argument("--domain", default="streaming", choices=domain_names())
     parser.add_argument("--start", type=date.fromisoformat, help="first day (YYYY-MM-DD)")
     parser.add_argument("--end", type=date.fromisoformat, help="last day (default: yesterday, UTC)")
-    parser.add_argument("--days", type=int, default=60, help="window length when --start is not given")
+    parser.add_argument(
+        "--days", type=int, default=60, help="window length when --start is not given"
+    )
     parser.add_argument("--scale", default="default", help="tiny, default or large")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--layer", choices=["bronze", "silver", "gold"], help="for transform/validate")
-    parser.add_argument("--run-id", help="names the run folder and audit rows (default: derived from the window)")
+    parser.add_argument(
+        "--layer", choices=["bronze", "silver", "gold"], help="for transform/validate"
+    )
+    parser.add_argument(
+        "--run-id", help="names the run folder and audit rows (default: derived from the window)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     return parser.parse_args(argv)
 

@@ -15,7 +15,9 @@ def query(url: str, statement: str | sql.Composable, params=None) -> list[tuple]
 
 
 def count(url: str, schema: str, table: str) -> int:
-    return query(url, sql.SQL("select count(*) from {}").format(sql.Identifier(schema, table)))[0][0]
+    return query(url, sql.SQL("select count(*) from {}").format(sql.Identifier(schema, table)))[0][
+        0
+    ]
 
 
 def checksum(url: str, schema: str, table: str) -> str:
@@ -31,7 +33,7 @@ def checksum(url: str, schema: str, table: str) -> str:
         if name not in LINEAGE_COLUMNS
     ]
     row = sql.SQL("row({})::text").format(sql.SQL(", ").join(map(sql.Identifier, columns)))
-    statement = sql.SQL("select md5(coalesce(string_agg({row}, '|' order by {row}), '')) from {t}").format(
-        row=row, t=sql.Identifier(schema, table)
-    )
+    statement = sql.SQL(
+        "select md5(coalesce(string_agg({row}, '|' order by {row}), '')) from {t}"
+    ).format(row=row, t=sql.Identifier(schema, table))
     return query(url, statement)[0][0]

@@ -8,12 +8,12 @@ touches no platform code.
 from __future__ import annotations
 
 import importlib
-import re
 import pkgutil
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from graphlib import TopologicalSorter
 from datetime import date
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 

@@ -95,9 +95,7 @@ def conform(dataset: Dataset, table: pa.Table) -> pa.Table:
     return table.select(schema.names).cast(schema)
 
 
-def generate(
-    domain: Domain, window: Window, *, scale: str, seed: int, out_dir: Path
-) -> Manifest:
+def generate(domain: Domain, window: Window, *, scale: str, seed: int, out_dir: Path) -> Manifest:
     """Write every dataset of ``domain`` for ``window`` under ``out_dir`` (replacing it whole).
 
     Files are written to a sibling temporary folder and renamed into place, so a failure never
@@ -148,7 +146,12 @@ def generate(
     elapsed = time.perf_counter() - started
     log.info(
         "generated %d rows for %s %s in %.2fs (%.0f rows/s) -> %s",
-        total, domain.name, window, elapsed, total / max(elapsed, 1e-9), out_dir,
+        total,
+        domain.name,
+        window,
+        elapsed,
+        total / max(elapsed, 1e-9),
+        out_dir,
     )
     return manifest
 
@@ -167,7 +170,10 @@ def _log_profile(dataset: Dataset, table: pa.Table, path: Path) -> None:
         return
     for column in dataset.columns:
         values = table[column.name]
-        if column.pg_type == "text" or column.name.endswith("_id") and column.pg_type == "integer":
+        categorical = column.pg_type == "text" or (
+            column.name.endswith("_id") and column.pg_type == "integer"
+        )
+        if categorical:
             counts = pc.value_counts(values)
             if len(counts) <= _LOW_CARDINALITY:
                 mix = {
@@ -177,6 +183,4 @@ def _log_profile(dataset: Dataset, table: pa.Table, path: Path) -> None:
                 log.info("  %s mix: %s", column.name, dict(sorted(mix.items())))
         elif re.match(r"date|timestamp", column.pg_type):
             bounds = pc.min_max(values)
-            log.info(
-                "  %s coverage: %s .. %s", column.name, bounds["min"], bounds["max"]
-            )
+            log.info("  %s coverage: %s .. %s", column.name, bounds["min"], bounds["max"])

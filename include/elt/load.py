@@ -45,7 +45,9 @@ class LoadResult:
 def load_manifest(url: str, domain: Domain, manifest: Manifest, run_id: str) -> list[LoadResult]:
     """Load every file of a generate run, the largest first, two at a time."""
     if manifest.domain != domain.name:
-        raise LoadError(f"manifest in {manifest.folder} is for {manifest.domain!r}, not {domain.name!r}")
+        raise LoadError(
+            f"manifest in {manifest.folder} is for {manifest.domain!r}, not {domain.name!r}"
+        )
     entries = sorted(manifest.files, key=lambda e: e.rows, reverse=True)
     with ThreadPoolExecutor(PARALLEL_LOADS) as pool:
         futures = [
@@ -86,7 +88,10 @@ def load_file(
     table = sql.Identifier("bronze", domain.relation(dataset.name))
     started = time.perf_counter()
     with transaction(url) as conn, conn.cursor() as cur:
-        cur.execute("select pg_advisory_xact_lock(hashtext(%s))", [f"bronze.{domain.relation(dataset.name)}"])
+        cur.execute(
+            "select pg_advisory_xact_lock(hashtext(%s))",
+            [f"bronze.{domain.relation(dataset.name)}"],
+        )
         cur.execute(
             "select set_config('elt.run_id', %s, true), set_config('elt.source_file', %s, true)",
             [run_id, str(path)],
@@ -105,7 +110,11 @@ def load_file(
     seconds = time.perf_counter() - started
     log.info(
         "bronze.%s: %d rows from %s (replaced %d) in %.2fs",
-        domain.relation(dataset.name), rows, path.name, replaced, seconds,
+        domain.relation(dataset.name),
+        rows,
+        path.name,
+        replaced,
+        seconds,
     )
     return LoadResult(domain.relation(dataset.name), rows, replaced, seconds)
 

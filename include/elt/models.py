@@ -83,7 +83,12 @@ def build_model(url: str, domain: Domain, layer: str, path: Path, run_id: str) -
     )
     log.info(
         "%s %s from %s: %d rows, %d rejected, %.2fs",
-        kind, result.relation, result.sql_file, rows, rejected, result.seconds,
+        kind,
+        result.relation,
+        result.sql_file,
+        rows,
+        rejected,
+        result.seconds,
     )
     return result
 

@@ -106,8 +106,15 @@ def _write_audit(ctx, task, status, outcome, started_at, seconds) -> None:
                 " started_at, finished_at, duration_seconds, detail)"
                 " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 [
-                    ctx.run_id, ctx.domain_name, task, status, outcome.rows_in,
-                    outcome.rows_out, started_at, datetime.now(UTC), round(seconds, 3),
+                    ctx.run_id,
+                    ctx.domain_name,
+                    task,
+                    status,
+                    outcome.rows_in,
+                    outcome.rows_out,
+                    started_at,
+                    datetime.now(UTC),
+                    round(seconds, 3),
                     outcome.detail or None,
                 ],
             )

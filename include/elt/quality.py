@@ -92,7 +92,9 @@ def validate_layer(
         batch = datasource.add_table_asset(
             name=name, table_name=relation, schema_name=layer
         ).add_batch_definition_whole_table("whole_table")
-        suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=configure()))
+        suite = context.suites.add_or_update(
+            gx.ExpectationSuite(name=name, expectations=configure())
+        )
         definitions.append(
             context.validation_definitions.add_or_update(
                 gx.ValidationDefinition(name=name, data=batch, suite=suite)
@@ -121,14 +123,19 @@ def validate_layer(
     )
     log.info(
         "%s %s checkpoint: %s, %d expectations, %d failed; Data Docs: %s",
-        domain.name, layer, "passed" if outcome.success else "FAILED", evaluated, len(failures),
+        domain.name,
+        layer,
+        "passed" if outcome.success else "FAILED",
+        evaluated,
+        len(failures),
         outcome.data_docs_index,
     )
     for failure in failures:
         log.error("failed expectation %s", failure)
     if raise_on_failure and not outcome.success:
         raise QualityError(
-            f"{domain.name} {layer} checkpoint failed {len(failures)} of {evaluated} expectations:\n"
+            f"{domain.name} {layer} checkpoint failed"
+            f" {len(failures)} of {evaluated} expectations:\n"
             + "\n".join(f"  - {f}" for f in failures)
         )
     return outcome

@@ -18,8 +18,6 @@ def rng_for(seed: int, stream: str, day: date | None = None) -> np.random.Genera
     return np.random.default_rng(entropy)
 
 
-
-
 def faker_pool(
     seed: int, name: str, make: Callable, size: int, locale: str = "en_US"
 ) -> np.ndarray:

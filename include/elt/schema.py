@@ -44,14 +44,13 @@ class Dataset:
 
 
 def bronze_ddl(schema: str, table: str, dataset: Dataset) -> sql.Composed:
-    """``create table`` for a bronze table: declared columns plus lineage read from session settings.
+    """``create table`` for a bronze table: declared columns plus lineage from session settings.
 
     The lineage defaults let the loader COPY straight into the table (one pass over the data)
     while every row still records which run and file it came from.
     """
     columns = [
-        sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.pg_type))
-        for c in dataset.columns
+        sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.pg_type)) for c in dataset.columns
     ]
     columns += [
         sql.SQL("_run_id text not null default current_setting('elt.run_id')"),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-
 from typing import TYPE_CHECKING
 
 from airflow.sdk import DAG, Asset, BaseHook, Param, chain, get_current_context, task
@@ -39,15 +38,11 @@ def table_asset(layer: str, relation: str) -> Asset:
 def _outlets(domain_name: str) -> dict[str, list[Asset]]:
     domain = load_domain(domain_name)
     return {
-        "load_bronze": [
-            table_asset("bronze", domain.relation(d.name)) for d in domain.datasets
-        ],
+        "load_bronze": [table_asset("bronze", domain.relation(d.name)) for d in domain.datasets],
         "build_silver": [
             table_asset("silver", domain.relation(p.stem)) for p in domain.models("silver")
         ],
-        "build_gold": [
-            table_asset("gold", domain.relation(p.stem)) for p in domain.models("gold")
-        ],
+        "build_gold": [table_asset("gold", domain.relation(p.stem)) for p in domain.models("gold")],
     }
 
 
@@ -83,7 +78,9 @@ def _stage_callable(domain_name: str, stage: str):
         from include.elt.quality import QualityError
 
         ctx = run_context(domain_name)
-        log.info("%s %s over %s (scale=%s, seed=%s)", domain_name, stage, ctx.window, ctx.scale, ctx.seed)
+        log.info(
+            "%s %s over %s (scale=%s, seed=%s)", domain_name, stage, ctx.window, ctx.scale, ctx.seed
+        )
         try:
             STAGE_FUNCTIONS[stage](ctx)
         except (QualityError, LoadError) as exc:
@@ -126,14 +123,22 @@ def build_domain_dag(
                 "Scheduled runs always process their own one-day interval.",
             ),
             "start": Param(
-                None, type=["null", "string"], format="date", title="Start date (optional)",
+                None,
+                type=["null", "string"],
+                format="date",
+                title="Start date (optional)",
                 description="With end: an explicit window instead of the history days.",
             ),
             "end": Param(
-                None, type=["null", "string"], format="date", title="End date (optional)",
+                None,
+                type=["null", "string"],
+                format="date",
+                title="End date (optional)",
             ),
             "scale": Param(
-                default_scale, enum=list(domain.scales), title="Scale",
+                default_scale,
+                enum=list(domain.scales),
+                title="Scale",
                 description="Data volume: tiny (tests), default, large.",
             ),
             "seed": Param(DEFAULT_SEED, type="integer", title="Random seed"),

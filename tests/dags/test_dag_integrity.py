@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -44,7 +45,7 @@ def test_house_rules(dagbag, dag_id):
 def test_streaming_task_graph_is_the_flow(dagbag):
     dag = dagbag.dags["streaming"]
     assert [t.task_id for t in dag.topological_sort()] == list(STAGES)
-    for upstream, downstream in zip(STAGES, STAGES[1:]):
+    for upstream, downstream in itertools.pairwise(STAGES):
         assert dag.get_task(upstream).downstream_task_ids == {downstream}
 
 
@@ -84,7 +85,9 @@ def test_dag_files_are_thin_and_never_import_each_other():
     for path in (REPO / "dags").glob("*.py"):
         tree = ast.parse(path.read_text())
         imported = {
-            node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
         }
         assert not any(m.startswith("dags") for m in imported), path
         assert len(path.read_text().splitlines()) <= 120, path

@@ -34,7 +34,11 @@ def test_a_manual_run_succeeds_end_to_end(streaming_dag, warehouse_url, data_dir
     assert [d.isoformat() for d in days] == ["2026-04-01", "2026-04-05"]
     with (data_dir / "reports/streaming/top_content_report.csv").open() as f:
         assert next(csv.reader(f)) == [
-            "content_id", "title", "genre", "total_watch_hours", "unique_viewers",
+            "content_id",
+            "title",
+            "genre",
+            "total_watch_hours",
+            "unique_viewers",
             "avg_completion_rate",
         ]
     audit = query(
@@ -46,4 +50,6 @@ def test_a_manual_run_succeeds_end_to_end(streaming_dag, warehouse_url, data_dir
     assert all(a[1] == "success" for a in audit)
     validations = {a[0]: (a[2], a[3]) for a in audit if a[0].startswith("validate_")}
     assert all(evaluated == passed and evaluated > 10 for evaluated, passed in validations.values())
-    assert (data_dir / "great_expectations/gx/uncommitted/data_docs/local_site/index.html").is_file()
+    assert (
+        data_dir / "great_expectations/gx/uncommitted/data_docs/local_site/index.html"
+    ).is_file()

@@ -36,17 +36,23 @@ def warehouse(warehouse_url, domain) -> str:
 
 def _bronze_state(url: str) -> dict[str, tuple[int, str]]:
     tables = ["plans", "content", "customers", "subscriptions", "usage_logs"]
-    return {t: (count(url, "bronze", f"streaming_{t}"), checksum(url, "bronze", f"streaming_{t}")) for t in tables}
+    return {
+        t: (count(url, "bronze", f"streaming_{t}"), checksum(url, "bronze", f"streaming_{t}"))
+        for t in tables
+    }
 
 
 def test_load_writes_every_row_with_lineage(warehouse, domain, manifest):
     results = load_manifest(warehouse, domain, manifest, run_id="run-1")
     for entry in manifest.files:
         assert count(warehouse, "bronze", f"streaming_{entry.dataset}") == entry.rows
-    assert {r.table: r.rows for r in results} == {f"streaming_{e.dataset}": e.rows for e in manifest.files}
+    assert {r.table: r.rows for r in results} == {
+        f"streaming_{e.dataset}": e.rows for e in manifest.files
+    }
     lineage = query(
         warehouse,
-        "select distinct _run_id, _source_file, _loaded_at is not null from bronze.streaming_usage_logs",
+        "select distinct _run_id, _source_file, _loaded_at is not null"
+        " from bronze.streaming_usage_logs",
     )
     assert lineage == [("run-1", str(Path(manifest.folder) / "usage_logs.csv"), True)]
 
@@ -64,7 +70,12 @@ def test_loading_a_day_replaces_only_that_day(warehouse, domain, manifest, tmp_p
     last_day = generate(domain, Window(END, END), scale="tiny", seed=99, out_dir=tmp_path / "day")
     entry = next(f for f in last_day.files if f.dataset == "usage_logs")
     load_file(
-        warehouse, domain, domain.dataset("usage_logs"), last_day.path_of(entry), (END, END), "day-run"
+        warehouse,
+        domain,
+        domain.dataset("usage_logs"),
+        last_day.path_of(entry),
+        (END, END),
+        "day-run",
     )
     by_run = dict(
         query(warehouse, "select _run_id, count(*) from bronze.streaming_usage_logs group by 1")
@@ -72,7 +83,8 @@ def test_loading_a_day_replaces_only_that_day(warehouse, domain, manifest, tmp_p
     assert by_run["day-run"] == entry.rows
     days_kept = query(
         warehouse,
-        "select count(distinct session_start::date) from bronze.streaming_usage_logs where _run_id = 'window'",
+        "select count(distinct session_start::date) from bronze.streaming_usage_logs"
+        " where _run_id = 'window'",
     )[0][0]
     assert days_kept == 2
 
@@ -114,8 +126,12 @@ def test_concurrent_loads_of_the_same_day_never_both_apply(warehouse, domain, ma
     def load(run_id: str) -> None:
         try:
             load_file(
-                warehouse, domain, domain.dataset("usage_logs"), manifest.path_of(entry),
-                (date.fromisoformat(entry.first_day), date.fromisoformat(entry.last_day)), run_id,
+                warehouse,
+                domain,
+                domain.dataset("usage_logs"),
+                manifest.path_of(entry),
+                (date.fromisoformat(entry.first_day), date.fromisoformat(entry.last_day)),
+                run_id,
             )
         except Exception as exc:  # surfaced below
             errors.append(exc)

@@ -20,10 +20,19 @@ from tests.helpers import checksum, count, query
 
 WINDOW = Window(date(2026, 5, 1), date(2026, 5, 7))
 TOP_CONTENT_COLUMNS = [
-    "content_id", "title", "genre", "total_watch_hours", "unique_viewers", "avg_completion_rate",
+    "content_id",
+    "title",
+    "genre",
+    "total_watch_hours",
+    "unique_viewers",
+    "avg_completion_rate",
 ]
 ENGAGEMENT_COLUMNS = [
-    "customer_id", "name", "avg_watch_minutes_per_session", "avg_completion_rate", "total_sessions",
+    "customer_id",
+    "name",
+    "avg_watch_minutes_per_session",
+    "avg_completion_rate",
+    "total_sessions",
 ]
 TABLES = {
     "bronze": ["plans", "content", "customers", "subscriptions", "usage_logs"],
@@ -40,14 +49,22 @@ KEYS = {
 
 def _context(url: str, data_dir: Path, run_id: str) -> pipeline.RunContext:
     return pipeline.RunContext(
-        domain_name="streaming", run_id=run_id, window=WINDOW, scale="tiny", seed=42,
-        warehouse_url=url, data_dir=data_dir,
+        domain_name="streaming",
+        run_id=run_id,
+        window=WINDOW,
+        scale="tiny",
+        seed=42,
+        warehouse_url=url,
+        data_dir=data_dir,
     )
 
 
 def _state(url: str) -> dict[str, tuple[int, str]]:
     return {
-        f"{layer}.{t}": (count(url, layer, f"streaming_{t}"), checksum(url, layer, f"streaming_{t}"))
+        f"{layer}.{t}": (
+            count(url, layer, f"streaming_{t}"),
+            checksum(url, layer, f"streaming_{t}"),
+        )
         for layer, tables in TABLES.items()
         for t in tables
     }
@@ -76,7 +93,9 @@ def test_a_run_publishes_gold_reports_docs_and_audit(completed_run):
     with (ctx.reports_dir / "engagement_report.csv").open() as f:
         assert next(csv.reader(f)) == ENGAGEMENT_COLUMNS
     audit = query(
-        url, "select task, status, rows_out from audit.task_runs where run_id = 'first' order by started_at"
+        url,
+        "select task, status, rows_out from audit.task_runs"
+        " where run_id = 'first' order by started_at",
     )
     assert [a[0] for a in audit] == list(STAGES)
     assert all(a[1] == "success" for a in audit)
@@ -97,7 +116,7 @@ def test_rerunning_the_same_window_leaves_the_warehouse_identical(completed_run)
         schema, table = relation.split(".")
         duplicates = query(
             url,
-            f"select count(*) - count(distinct {key}) from {schema}.{table}",  # noqa: S608 (test constants)
+            f"select count(*) - count(distinct {key}) from {schema}.{table}",
         )[0][0]
         assert duplicates == 0, relation
 
@@ -120,7 +139,9 @@ def test_bad_data_fails_its_checkpoint_and_gold_is_not_published(completed_run):
     assert {k: v for k, v in _state(url).items() if k.startswith("gold.")} == gold_before
     tasks = dict(query(url, "select task, status from audit.task_runs where run_id = 'bad'"))
     assert tasks == {"generate": "success", "load_bronze": "success", "validate_bronze": "failed"}
-    detail = query(url, "select detail from audit.task_runs where run_id = 'bad' and status = 'failed'")
+    detail = query(
+        url, "select detail from audit.task_runs where run_id = 'bad' and status = 'failed'"
+    )
     assert "expect_column_values_to_be_between" in detail[0][0]
 
 
@@ -138,22 +159,37 @@ def test_silver_routes_rule_breaking_rows_to_rejects_with_the_reason(completed_r
         " join bronze.streaming_subscriptions as s on s.subscription_id = u.subscription_id"
         " order by u.usage_id desc limit 1 returning 1",
     )
-    results = {r.relation: r for r in build_layer(url, completed_run.domain, "silver", "rejects-test")}
+    results = {
+        r.relation: r for r in build_layer(url, completed_run.domain, "silver", "rejects-test")
+    }
     assert results["silver.streaming_usage_logs"].rejected == 1
     rejects = query(
         url,
-        "select table_name, reason, record->>'usage_id' from silver.rejects where run_id = 'rejects-test'",
+        "select table_name, reason, record->>'usage_id' from silver.rejects"
+        " where run_id = 'rejects-test'",
     )
     assert rejects[0][:2] == ("silver.streaming_usage_logs", "outside its subscription")
     assert query(
-        url, "select count(*) from silver.streaming_usage_logs where usage_id = %s", [int(rejects[0][2])]
+        url,
+        "select count(*) from silver.streaming_usage_logs where usage_id = %s",
+        [int(rejects[0][2])],
     ) == [(0,)]
 
 
 def test_cli_reports_a_missing_run_clearly(tmp_path, warehouse_url):
     result = subprocess.run(
-        [sys.executable, str(REPO / "scripts/elt.py"), "load", "--start", "2026-01-01", "--end", "2026-01-02"],
-        capture_output=True, text=True, env={"AIRFLOW_CONN_WAREHOUSE": warehouse_url, "ELT_DATA_DIR": str(tmp_path), "PATH": ""},
+        [
+            sys.executable,
+            str(REPO / "scripts/elt.py"),
+            "load",
+            "--start",
+            "2026-01-01",
+            "--end",
+            "2026-01-02",
+        ],
+        capture_output=True,
+        text=True,
+        env={"AIRFLOW_CONN_WAREHOUSE": warehouse_url, "ELT_DATA_DIR": str(tmp_path), "PATH": ""},
     )
     assert result.returncode == 1
     assert "run the generate stage for this run first" in result.stderr
@@ -161,9 +197,22 @@ def test_cli_reports_a_missing_run_clearly(tmp_path, warehouse_url):
 
 def test_cli_generates_without_a_warehouse(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(REPO / "scripts/elt.py"), "generate", "--scale", "tiny",
-         "--start", "2026-01-01", "--end", "2026-01-02", "--run-id", "cli"],
-        capture_output=True, text=True, env={"ELT_DATA_DIR": str(tmp_path), "PATH": ""},
+        [
+            sys.executable,
+            str(REPO / "scripts/elt.py"),
+            "generate",
+            "--scale",
+            "tiny",
+            "--start",
+            "2026-01-01",
+            "--end",
+            "2026-01-02",
+            "--run-id",
+            "cli",
+        ],
+        capture_output=True,
+        text=True,
+        env={"ELT_DATA_DIR": str(tmp_path), "PATH": ""},
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "runs/streaming/cli/usage_logs.csv").is_file()

@@ -18,7 +18,9 @@ def test_a_manual_run_defaults_to_history_days_ending_on_its_interval():
 
 
 def test_a_manual_run_can_name_an_explicit_window():
-    window = resolve_window(DAY, NEXT, manual=True, window_days=60, start="2026-01-01", end="2026-01-07")
+    window = resolve_window(
+        DAY, NEXT, manual=True, window_days=60, start="2026-01-01", end="2026-01-07"
+    )
     assert (window.start, window.end, window.days) == (date(2026, 1, 1), date(2026, 1, 7), 7)
 
 

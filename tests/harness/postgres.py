@@ -57,13 +57,30 @@ class TemporaryPostgres:
         if self._as_root:
             shutil.chown(pwfile, "postgres", "postgres")
         self._run(
-            PG_BIN / "initdb", "-D", self.data, "-U", self.user, "--pwfile", pwfile,
-            "-A", "scram-sha-256", "-E", "UTF8", "--locale", "C.UTF-8",
+            PG_BIN / "initdb",
+            "-D",
+            self.data,
+            "-U",
+            self.user,
+            "--pwfile",
+            pwfile,
+            "-A",
+            "scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale",
+            "C.UTF-8",
         )
         options = " ".join(f"-c {k}={v}" for k, v in SERVER_SETTINGS.items())
         self._run(
-            PG_BIN / "pg_ctl", "-D", self.data, "-l", self.root / "server.log", "-w",
-            "-o", f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 {options}",
+            PG_BIN / "pg_ctl",
+            "-D",
+            self.data,
+            "-l",
+            self.root / "server.log",
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 {options}",
             "start",
         )
         return self

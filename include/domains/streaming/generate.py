@@ -77,9 +77,7 @@ def generate(window: Window, *, scale: str, seed: int) -> dict[str, Partition]:
         "content": Partition(content),
         "customers": Partition(people.customers, LAUNCH_DAY, window.end),
         "subscriptions": Partition(people.subscriptions, LAUNCH_DAY, window.end),
-        "usage_logs": Partition(
-            _usage(seed, window, people, content), window.start, window.end
-        ),
+        "usage_logs": Partition(_usage(seed, window, people, content), window.start, window.end),
     }
 
 
@@ -101,9 +99,7 @@ def _content(seed: int, titles: int) -> pa.Table:
     genre = np.repeat(GENRES, counts)
     pools = {
         "movie": faker_pool(seed, "movie_titles", lambda f: f.catch_phrase().title(), 400),
-        "music": faker_pool(
-            seed, "track_titles", lambda f: " ".join(f.words(2)).title(), 400
-        ),
+        "music": faker_pool(seed, "track_titles", lambda f: " ".join(f.words(2)).title(), 400),
         "podcast": faker_pool(
             seed, "podcast_titles", lambda f: f"The {f.word().title()} {f.job()} Podcast", 400
         ),
@@ -233,7 +229,9 @@ def _spells(rng: np.random.Generator, ids: np.ndarray, signup_day: int):
         alive &= ~open_ended & (rng.random(n) < RESUBSCRIBE_SHARE)
         start = end + rng.integers(7, 61, n)
         plan = np.clip(plan + rng.choice(PLAN_CHANGE[0], n, p=PLAN_CHANGE[1]), 0, 2)
-    sub_id, cust, plans, starts, ends, alive_masks = (np.concatenate(c) for c in zip(*out))
+    sub_id, cust, plans, starts, ends, alive_masks = (
+        np.concatenate(c) for c in zip(*out, strict=True)
+    )
     keep = alive_masks
     return (
         sub_id[keep],
@@ -302,9 +300,9 @@ def _usage(seed: int, window: Window, people: _Population, content: pa.Table) ->
                 "customer_id": customer_ids[customer_row][order],
                 "subscription_id": sub_ids[spell][order],
                 "content_id": content_ids[item][order],
-                "session_start": (
-                    np.datetime64(day, "s") + seconds.astype("timedelta64[s]")
-                )[order],
+                "session_start": (np.datetime64(day, "s") + seconds.astype("timedelta64[s]"))[
+                    order
+                ],
                 "device": device[order],
                 "duration_watched": np.round(watched * minutes[item], 2)[order],
                 "completion_rate": np.round(np.clip(watched + noise, 0.05, 1.0), 4)[order],

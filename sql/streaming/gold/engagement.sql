@@ -17,8 +17,9 @@ per_customer as (
     group by customer_id
 ),
 
+-- the report's column order is the seed's, so calculations sit between plain columns
 final as (
-    select
+    select  -- noqa: ST06
         customers.customer_id,
         customers.name,
         round(per_customer.avg_watch_minutes, 2) as avg_watch_minutes_per_session,
@@ -29,4 +30,4 @@ final as (
 )
 
 select * from final
-order by total_sessions desc, customer_id
+order by total_sessions desc, customer_id asc

@@ -18,8 +18,9 @@ per_content as (
     group by content_id
 ),
 
+-- the report's column order is the seed's, so calculations sit between plain columns
 final as (
-    select
+    select  -- noqa: ST06
         content.content_id,
         content.title,
         content.genre,
@@ -31,4 +32,4 @@ final as (
 )
 
 select * from final
-order by total_watch_hours desc, content_id
+order by total_watch_hours desc, content_id asc

@@ -13,10 +13,10 @@ ranked as (
 final as (
     select
         content_id,
-        trim(title) as title,
-        lower(genre) as genre,
         duration_minutes,
         release_date,
+        trim(title) as title,
+        lower(genre) as genre,
         case
             when copy_number > 1 then 'duplicate content_id'
             when lower(genre) not in ('movie', 'music', 'podcast') then 'unknown genre'

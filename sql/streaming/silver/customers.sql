@@ -15,11 +15,11 @@ ranked as (
 final as (
     select
         customer_id,
-        trim(name) as name,
-        lower(trim(email)) as email,
         region,
         primary_device,
         signup_date,
+        trim(name) as name,
+        lower(trim(email)) as email,
         case
             when copy_number > 1 then 'duplicate customer_id'
             when email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then 'invalid email'

@@ -164,11 +164,13 @@ def test_same_seed_gives_byte_identical_files(domain, tmp_path):
     window = Window.ending(END, 5)
     a = generate(domain, window, scale="tiny", seed=11, out_dir=tmp_path / "a")
     b = generate(domain, window, scale="tiny", seed=11, out_dir=tmp_path / "b")
-    c = generate(domain, window, scale="tiny", seed=12, out_dir=tmp_path / "c")
+    generate(domain, window, scale="tiny", seed=12, out_dir=tmp_path / "c")
     names = [f.file for f in a.files]
     match, mismatch, errors = filecmp.cmpfiles(tmp_path / "a", tmp_path / "b", names, shallow=False)
     assert match == names and not mismatch and not errors
-    assert not filecmp.cmp(tmp_path / "a" / "usage_logs.csv", tmp_path / "c" / "usage_logs.csv", shallow=False)
+    assert not filecmp.cmp(
+        tmp_path / "a" / "usage_logs.csv", tmp_path / "c" / "usage_logs.csv", shallow=False
+    )
     assert [f.rows for f in a.files] == [f.rows for f in b.files]
 
 
@@ -186,14 +188,20 @@ def test_unknown_scale_and_early_window_are_refused(domain, tmp_path):
     with pytest.raises(ValueError, match="unknown scale 'huge'"):
         domain.generate(Window.ending(END, 1), scale="huge", seed=1)
     with pytest.raises(ValueError, match="before its earliest day"):
-        generate(domain, Window(date(2023, 12, 1), date(2023, 12, 2)), scale="tiny", seed=1, out_dir=tmp_path)
+        generate(
+            domain,
+            Window(date(2023, 12, 1), date(2023, 12, 2)),
+            scale="tiny",
+            seed=1,
+            out_dir=tmp_path,
+        )
 
 
 def test_generator_logs_counts_mix_coverage_and_path(domain, tmp_path, caplog):
     caplog.set_level("INFO")
     generate(domain, Window.ending(END, 2), scale="tiny", seed=1, out_dir=tmp_path / "run")
     text = caplog.text
-    assert f"usage_logs: " in text and str(tmp_path / "run" / "usage_logs.csv") in text
+    assert "usage_logs: " in text and str(tmp_path / "run" / "usage_logs.csv") in text
     assert "genre mix: {'movie': 0.5, 'music': 0.3, 'podcast': 0.2}" in text
     assert "session_start coverage: 2026-11-19" in text
     assert np.all([not p.name.endswith(".partial") for p in tmp_path.iterdir()])

@@ -19,7 +19,9 @@ def configure_content() -> list:
     return [
         *bronze_shape(ds.CONTENT),
         *primary_key("content_id"),
-        share_between("genre", dict(zip(("movie", "music", "podcast"), GENRE_SHARE)), 0.01),
+        share_between(
+            "genre", dict(zip(("movie", "music", "podcast"), GENRE_SHARE, strict=True)), 0.01
+        ),
         gxe.ExpectColumnValuesToBeBetween(column="duration_minutes", min_value=1, max_value=240),
     ]
 
@@ -36,7 +38,9 @@ def configure_subscriptions() -> list:
     return [
         *bronze_shape(ds.SUBSCRIPTIONS),
         *primary_key("subscription_id"),
-        share_between("plan_id", {"1": PLAN_SHARE[0], "2": PLAN_SHARE[1], "3": PLAN_SHARE[2]}, PLAN_BAND),
+        share_between(
+            "plan_id", {"1": PLAN_SHARE[0], "2": PLAN_SHARE[1], "3": PLAN_SHARE[2]}, PLAN_BAND
+        ),
     ]
 
 

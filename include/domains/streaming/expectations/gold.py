@@ -11,11 +11,17 @@ def configure_top_content() -> list:
         *not_null("title", "genre", "total_watch_hours", "unique_viewers"),
         gxe.ExpectTableColumnsToMatchOrderedList(
             column_list=[
-                "content_id", "title", "genre", "total_watch_hours", "unique_viewers",
+                "content_id",
+                "title",
+                "genre",
+                "total_watch_hours",
+                "unique_viewers",
                 "avg_completion_rate",
             ]
         ),
-        gxe.ExpectColumnValuesToBeBetween(column="avg_completion_rate", min_value=0.05, max_value=1),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="avg_completion_rate", min_value=0.05, max_value=1
+        ),
         gxe.ExpectColumnValuesToBeBetween(column="unique_viewers", min_value=1),
         rows_violating(
             "watch hours reconcile with silver usage (within rounding)",
@@ -34,11 +40,16 @@ def configure_engagement() -> list:
         *not_null("name", "avg_watch_minutes_per_session", "total_sessions"),
         gxe.ExpectTableColumnsToMatchOrderedList(
             column_list=[
-                "customer_id", "name", "avg_watch_minutes_per_session", "avg_completion_rate",
+                "customer_id",
+                "name",
+                "avg_watch_minutes_per_session",
+                "avg_completion_rate",
                 "total_sessions",
             ]
         ),
-        gxe.ExpectColumnValuesToBeBetween(column="avg_completion_rate", min_value=0.05, max_value=1),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="avg_completion_rate", min_value=0.05, max_value=1
+        ),
         rows_violating(
             "sessions reconcile with silver usage",
             "select gold_sessions, silver_sessions from ("

@@ -8,7 +8,9 @@ from include.elt.expectations import foreign_key, not_null, primary_key, rows_vi
 def configure_plans() -> list:
     return [
         *primary_key("plan_id"),
-        gxe.ExpectColumnValuesToBeInSet(column="plan_name", value_set=["Basic", "Standard", "Premium"]),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="plan_name", value_set=["Basic", "Standard", "Premium"]
+        ),
         gxe.ExpectColumnValuesToBeBetween(column="monthly_price", min_value=0, strict_min=True),
     ]
 

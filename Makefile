@@ -1,0 +1,51 @@
+# The few verbs a user needs. `make test` is what CI runs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP_VERSION := 26.3
+
+.PHONY: help venv test lint format bench up down logs clean
+
+help:
+	@echo "make up      start the platform with Docker Compose (UI on http://127.0.0.1:8080)"
+	@echo "make down    stop it (volumes kept; 'docker compose down -v' forgets everything)"
+	@echo "make test    lint + the whole test suite against a throwaway PostgreSQL"
+	@echo "make bench   print generation/load rates and stage timings"
+	@echo "make lint    ruff + sqlfluff"
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==$(PIP_VERSION)"
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint sql/
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/sqlfluff fix sql/
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: venv
+	$(BIN)/python scripts/bench.py
+
+up:
+	docker compose up -d --build
+	docker compose logs airflow-init | grep -A3 "Airflow UI" || true
+
+down:
+	docker compose down
+
+logs:
+	docker compose logs -f
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache
