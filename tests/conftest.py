@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.postgres import TemporaryPostgres
+from include.devstack.postgres import TemporaryPostgres
 
 REPO = Path(__file__).resolve().parents[1]
 _server: TemporaryPostgres | None = None

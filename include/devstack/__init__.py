@@ -1,0 +1,1 @@
+"""Running the platform's services without Docker, for tests, benchmarks and local work."""
