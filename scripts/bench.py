@@ -26,13 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from include.devstack.postgres import TemporaryPostgres  # noqa: E402
-from include.elt import pipeline  # noqa: E402
-from include.elt.domain import load_domain  # noqa: E402
-from include.elt.generate import generate  # noqa: E402
-from include.elt.load import load_file  # noqa: E402
-from include.elt.warehouse import bootstrap, transaction  # noqa: E402
-from include.elt.window import Window  # noqa: E402
+from include.devstack.postgres import TemporaryPostgres
+from include.elt import pipeline
+from include.elt.domain import load_domain
+from include.elt.generate import generate
+from include.elt.load import load_file
+from include.elt.warehouse import bootstrap, transaction
+from include.elt.window import Window
 
 END = date(2026, 11, 20)
 
@@ -84,8 +84,10 @@ def load_against_psql(url: str, work: Path, usage_rows: int, repeat: int) -> Non
     path = manifest.path_of(entry)
     size_mb = path.stat().st_size / 1e6
     print(f"\n## {entry.rows:,} usage rows (scale=large, {days} days, {size_mb:,.0f} MB CSV)")
-    print(f"generate (all 5 datasets, {generated:,} rows): {gen_seconds:.2f}s, "
-          f"{_rate(generated, gen_seconds)}")
+    print(
+        f"generate (all 5 datasets, {generated:,} rows): {gen_seconds:.2f}s, "
+        f"{_rate(generated, gen_seconds)}"
+    )
 
     bootstrap(url, domain)
     psql = shutil.which("psql")
@@ -100,9 +102,15 @@ def load_against_psql(url: str, work: Path, usage_rows: int, repeat: int) -> Non
         t = time.perf_counter()
         subprocess.run(
             [
-                psql, url, "-v", "ON_ERROR_STOP=1", "-q",
-                "-c", "set elt.run_id = 'bench'; set elt.source_file = 'psql'",
-                "-c", f"\\copy {table} ({columns}) from '{path}' with (format csv, header)",
+                psql,
+                url,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-q",
+                "-c",
+                "set elt.run_id = 'bench'; set elt.source_file = 'psql'",
+                "-c",
+                f"\\copy {table} ({columns}) from '{path}' with (format csv, header)",
             ],
             check=True,
         )
