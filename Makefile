@@ -4,11 +4,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP_VERSION := 26.3
 
-.PHONY: help venv test lint format bench up down logs clean
+.PHONY: help venv test lint format bench dev up down logs clean
 
 help:
 	@echo "make up      start the platform with Docker Compose (UI on http://127.0.0.1:8080)"
 	@echo "make down    stop it (volumes kept; 'docker compose down -v' forgets everything)"
+	@echo "make dev     the same platform without Docker: local PostgreSQL and Airflow processes"
 	@echo "make test    lint + the whole test suite against a throwaway PostgreSQL"
 	@echo "make bench   print generation/load rates and stage timings"
 	@echo "make lint    ruff + sqlfluff"
@@ -33,6 +34,9 @@ format: venv
 
 test: lint
 	$(BIN)/python -m pytest
+
+dev: venv
+	$(BIN)/python -m include.devstack.stack
 
 bench: venv
 	$(BIN)/python scripts/bench.py

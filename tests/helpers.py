@@ -37,3 +37,22 @@ def checksum(url: str, schema: str, table: str) -> str:
         "select md5(coalesce(string_agg({row}, '|' order by {row}), '')) from {t}"
     ).format(row=row, t=sql.Identifier(schema, table))
     return query(url, statement)[0][0]
+
+
+STREAMING_TABLES = {
+    "bronze": ["plans", "content", "customers", "subscriptions", "usage_logs"],
+    "silver": ["plans", "content", "customers", "subscriptions", "usage_logs"],
+    "gold": ["top_content", "engagement"],
+}
+
+
+def warehouse_state(url: str) -> dict[str, tuple[int, str]]:
+    """Row count and checksum of every streaming table and view."""
+    return {
+        f"{layer}.{t}": (
+            count(url, layer, f"streaming_{t}"),
+            checksum(url, layer, f"streaming_{t}"),
+        )
+        for layer, tables in STREAMING_TABLES.items()
+        for t in tables
+    }

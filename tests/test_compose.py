@@ -71,7 +71,8 @@ def test_published_ports_are_bound_to_localhost_only(compose):
         for name, service in compose["services"].items()
         if "ports" in service
     }
-    assert set(published) == {"warehouse", "airflow-apiserver"}, "the metadata DB stays private"
+    assert set(published) == {"warehouse", "airflow-apiserver", "data-docs"}
+    assert "airflow-db" not in published, "the metadata DB stays private"
     for name, ports in published.items():
         for port in ports:
             assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond localhost"

@@ -99,6 +99,16 @@ class TemporaryPostgres:
         conn.close()
         return self.url(name)
 
+    def run_sql_file(self, database: str, path: Path) -> None:
+        import psycopg2
+
+        conn = psycopg2.connect(self.url(database))
+        try:
+            with conn, conn.cursor() as cur:
+                cur.execute(Path(path).read_text())
+        finally:
+            conn.close()
+
     def stop(self) -> None:
         try:
             self._run(PG_BIN / "pg_ctl", "-D", self.data, "-m", "immediate", "stop")

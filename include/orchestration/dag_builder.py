@@ -7,7 +7,7 @@ itself is in ``include.elt.pipeline``, shared with the CLI.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from airflow.sdk import DAG, Asset, BaseHook, Param, chain, get_current_context, task
@@ -52,9 +52,18 @@ def run_context(domain_name: str) -> RunContext:
 
     context = get_current_context()
     params, dag_run = context["params"], context["dag_run"]
+    interval_start, interval_end = (
+        context.get("data_interval_start"),
+        context.get("data_interval_end"),
+    )
+    if interval_start is None or interval_end is None:
+        # Triggered without a logical date (allowed by the REST API): no data interval, so
+        # anchor on the trigger time, as the timetable would: the last complete day.
+        interval_end = dag_run.run_after.replace(hour=0, minute=0, second=0, microsecond=0)
+        interval_start = interval_end - timedelta(days=1)
     window = resolve_window(
-        context["data_interval_start"].date(),
-        context["data_interval_end"].date(),
+        interval_start.date(),
+        interval_end.date(),
         manual=dag_run.run_type != "scheduled",
         window_days=int(params["window_days"]),
         start=params.get("start"),

@@ -38,3 +38,12 @@ create table if not exists silver.rejects (
     run_id text not null,
     rejected_at timestamptz not null default now()
 );
+
+-- The synthetic world each domain's bronze holds: runs of another scale or seed replace it all.
+create table if not exists audit.domain_profiles (
+    domain text primary key,
+    scale text not null,
+    seed bigint not null,
+    run_id text not null,
+    loaded_at timestamptz not null default now()
+);

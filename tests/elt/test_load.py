@@ -144,3 +144,23 @@ def test_concurrent_loads_of_the_same_day_never_both_apply(warehouse, domain, ma
     assert not errors
     assert count(warehouse, "bronze", "streaming_usage_logs") == entry.rows
     assert len(query(warehouse, "select distinct _run_id from bronze.streaming_usage_logs")) == 1
+
+
+def test_another_scale_or_seed_replaces_the_whole_world_atomically(warehouse, domain, tmp_path):
+    first = generate(domain, Window.ending(END, 3), scale="tiny", seed=5, out_dir=tmp_path / "a")
+    load_manifest(warehouse, domain, first, run_id="world-a")
+    # Another seed, fewer days: nothing of world A may survive, even days B does not cover.
+    other = generate(domain, Window(END, END), scale="tiny", seed=6, out_dir=tmp_path / "b")
+    load_manifest(warehouse, domain, other, run_id="world-b")
+    assert query(warehouse, "select distinct _run_id from bronze.streaming_usage_logs") == [
+        ("world-b",)
+    ]
+    assert query(warehouse, "select scale, seed from audit.domain_profiles") == [("tiny", 6)]
+    before = _bronze_state(warehouse)
+    # A failing switch back leaves world B whole.
+    broken = first.path_of(next(f for f in first.files if f.dataset == "customers"))
+    broken.write_text(broken.read_text().replace(",", ";", 3))
+    with pytest.raises(LoadError, match="customers.csv:"):
+        load_manifest(warehouse, domain, first, run_id="world-a-again")
+    assert _bronze_state(warehouse) == before
+    assert query(warehouse, "select seed from audit.domain_profiles") == [(6,)]

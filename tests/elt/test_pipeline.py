@@ -16,7 +16,7 @@ from include.elt.models import build_layer
 from include.elt.quality import QualityError
 from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse
-from tests.helpers import checksum, count, query
+from tests.helpers import count, query, warehouse_state
 
 WINDOW = Window(date(2026, 5, 1), date(2026, 5, 7))
 TOP_CONTENT_COLUMNS = [
@@ -34,11 +34,6 @@ ENGAGEMENT_COLUMNS = [
     "avg_completion_rate",
     "total_sessions",
 ]
-TABLES = {
-    "bronze": ["plans", "content", "customers", "subscriptions", "usage_logs"],
-    "silver": ["plans", "content", "customers", "subscriptions", "usage_logs"],
-    "gold": ["top_content", "engagement"],
-}
 KEYS = {
     "silver.streaming_usage_logs": "usage_id",
     "silver.streaming_customers": "customer_id",
@@ -57,17 +52,6 @@ def _context(url: str, data_dir: Path, run_id: str) -> pipeline.RunContext:
         warehouse_url=url,
         data_dir=data_dir,
     )
-
-
-def _state(url: str) -> dict[str, tuple[int, str]]:
-    return {
-        f"{layer}.{t}": (
-            count(url, layer, f"streaming_{t}"),
-            checksum(url, layer, f"streaming_{t}"),
-        )
-        for layer, tables in TABLES.items()
-        for t in tables
-    }
 
 
 @pytest.fixture(scope="module")
@@ -109,9 +93,9 @@ def test_a_run_publishes_gold_reports_docs_and_audit(completed_run):
 
 def test_rerunning_the_same_window_leaves_the_warehouse_identical(completed_run):
     url = completed_run.warehouse_url
-    before = _state(url)
+    before = warehouse_state(url)
     pipeline.run(_context(url, completed_run.data_dir, "second"))
-    assert _state(url) == before
+    assert warehouse_state(url) == before
     for relation, key in KEYS.items():
         schema, table = relation.split(".")
         duplicates = query(
@@ -125,7 +109,7 @@ def test_bad_data_fails_its_checkpoint_and_gold_is_not_published(completed_run):
     url, data_dir = completed_run.warehouse_url, completed_run.data_dir
     report = completed_run.reports_dir / "top_content_report.csv"
     published = report.read_bytes()
-    gold_before = {k: v for k, v in _state(url).items() if k.startswith("gold.")}
+    gold_before = {k: v for k, v in warehouse_state(url).items() if k.startswith("gold.")}
     bad = _context(url, data_dir, "bad")
     pipeline.run(bad, ["generate"])
     usage = bad.run_folder / "usage_logs.csv"
@@ -136,7 +120,7 @@ def test_bad_data_fails_its_checkpoint_and_gold_is_not_published(completed_run):
     with pytest.raises(QualityError, match="completion_rate"):
         pipeline.run(bad, [s for s in STAGES if s != "generate"])
     assert report.read_bytes() == published
-    assert {k: v for k, v in _state(url).items() if k.startswith("gold.")} == gold_before
+    assert {k: v for k, v in warehouse_state(url).items() if k.startswith("gold.")} == gold_before
     tasks = dict(query(url, "select task, status from audit.task_runs where run_id = 'bad'"))
     assert tasks == {"generate": "success", "load_bronze": "success", "validate_bronze": "failed"}
     detail = query(

@@ -1,0 +1,282 @@
+"""The platform without Docker: the services of docker-compose.yml as local processes.
+
+    python -m include.devstack.stack            # or: make dev
+
+Starts a metadata and a warehouse PostgreSQL (throwaway clusters), generates the secrets with
+the same script as the compose `secrets` service, runs the same init script, then the Airflow
+API server, scheduler, DAG processor and triggerer, and the Data Docs server. The Airflow
+configuration is read from the compose file's common environment; only hosts, ports and paths
+are rewritten, so the two cannot drift apart. Everything it started is stopped on exit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from include.devstack.postgres import TemporaryPostgres
+from include.elt.domain import REPO_ROOT, SQL_ROOT
+
+COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+CONTAINER_ROOT = "/opt/airflow"
+COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+# Settings the native stack adds: ports that containers get for free, each in its own network.
+NATIVE_PORT_SETTINGS = (
+    "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT",
+    "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT",
+    "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT",
+)
+_VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def interpolate(value: str, variables: dict[str, str]) -> str:
+    """Compose-style ``${VAR}`` / ``${VAR:-default}`` substitution."""
+    return _VARIABLE.sub(lambda m: variables.get(m.group(1)) or (m.group(2) or ""), value)
+
+
+def compose_airflow_environment(variables: dict[str, str] | None = None) -> dict[str, str]:
+    """The common environment of the compose file's Airflow services, interpolated."""
+    document = yaml.safe_load(COMPOSE_FILE.read_text())
+    environment = document["x-airflow-common"]["environment"]
+    return {k: interpolate(str(v), variables or {}) for k, v in environment.items()}
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """The ``export KEY=value`` lines written by scripts/generate_secrets.py."""
+    values = {}
+    for line in path.read_text().splitlines():
+        parts = shlex.split(line)
+        if len(parts) == 2 and parts[0] == "export":
+            key, value = parts[1].split("=", 1)
+            values[key] = value
+    return values
+
+
+@dataclass
+class NativeStack:
+    root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="elt-stack-")))
+    api_port: int = field(default_factory=free_port)
+    docs_port: int = field(default_factory=free_port)
+    keep_root: bool = False
+    environment: dict[str, str] = field(default_factory=dict)
+    _servers: list[TemporaryPostgres] = field(default_factory=list)
+    _processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def docs_url(self) -> str:
+        return f"http://127.0.0.1:{self.docs_port}"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.root / "process-logs"
+
+    def path_map(self) -> dict[str, Path]:
+        return {
+            f"{CONTAINER_ROOT}/dags": REPO_ROOT / "dags",
+            f"{CONTAINER_ROOT}/plugins": REPO_ROOT / "plugins",
+            f"{CONTAINER_ROOT}/logs": self.root / "airflow-logs",
+            f"{CONTAINER_ROOT}/data": self.data_dir,
+            f"{CONTAINER_ROOT}/secrets": self.root / "secrets",
+            CONTAINER_ROOT: REPO_ROOT,
+        }
+
+    def airflow_environment(self) -> dict[str, str]:
+        """The compose environment with hosts, ports and paths rewritten for this machine."""
+        env = compose_airflow_environment(
+            {"AIRFLOW_API_PORT": str(self.api_port), "DOCS_PORT": str(self.docs_port)}
+        )
+        for key, value in env.items():
+            value = value.replace("airflow-apiserver:8080", f"127.0.0.1:{self.api_port}")
+            for container_path, local in self.path_map().items():  # longest prefixes first
+                value = value.replace(container_path, str(local))
+            env[key] = value
+        env.update({key: str(free_port()) for key in NATIVE_PORT_SETTINGS})
+        return env
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def start(self, timeout: float = 240) -> NativeStack:
+        started = time.perf_counter()
+        try:
+            self._start(timeout)
+        except BaseException:
+            self.print_logs()
+            self.stop()
+            raise
+        self.start_seconds = time.perf_counter() - started
+        return self
+
+    def _start(self, timeout: float) -> None:
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
+        warehouse, metadata = TemporaryPostgres(), TemporaryPostgres()
+        secrets_dir = self.root / "secrets"
+        self._run(
+            [sys.executable, str(REPO_ROOT / "scripts/generate_secrets.py"), str(secrets_dir)],
+            {
+                "WAREHOUSE_HOST": "127.0.0.1",
+                "WAREHOUSE_INTERNAL_PORT": str(warehouse.port),
+                "METADATA_DB_HOST": "127.0.0.1",
+                "METADATA_DB_PORT": str(metadata.port),
+            },
+            "secrets",
+        )
+        for server, user, secret, database in (
+            (warehouse, "warehouse", "warehouse_password", "warehouse"),
+            (metadata, "airflow", "metadata_db_password", "airflow"),
+        ):
+            server.user, server.password = user, (secrets_dir / secret).read_text().strip()
+            self._servers.append(server.start())
+            server.create_database(database)
+        # What the warehouse container runs from docker-entrypoint-initdb.d at first start.
+        warehouse.run_sql_file("warehouse", SQL_ROOT / "platform" / "warehouse.sql")
+
+        inherited = {  # the machine's environment, minus any Airflow or platform setting
+            k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "ELT_"))
+        }
+        self.environment = {
+            **inherited,
+            **self.airflow_environment(),
+            **read_env_file(secrets_dir / "airflow.env"),
+            "AIRFLOW_HOME": str(self.root / "airflow-home"),
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+        self._run(["bash", str(REPO_ROOT / "scripts/airflow-init.sh")], {}, "airflow-init")
+        init_log = (self.logs_dir / "airflow-init.log").read_text().splitlines()
+        print("\n".join(line for line in init_log if line.startswith((" Airflow UI", " Login"))))
+        for component in COMPONENTS:
+            args = ["airflow", component]
+            if component == "api-server":
+                args += ["--host", "127.0.0.1", "--port", str(self.api_port)]
+            self._spawn(component, args)
+        self._spawn(
+            "data-docs",
+            [
+                sys.executable,
+                str(REPO_ROOT / "scripts/serve_docs.py"),
+                "--port",
+                str(self.docs_port),
+                "--data-dir",
+                str(self.data_dir),
+            ],
+        )
+        self.wait_until_healthy(timeout)
+
+    def _run(self, args: list[str], extra_env: dict[str, str], name: str) -> None:
+        env = {**(self.environment or os.environ), **extra_env}
+        with (self.logs_dir / f"{name}.log").open("w") as log:
+            result = subprocess.run(args, env=env, stdout=log, stderr=subprocess.STDOUT)
+        if result.returncode:
+            raise RuntimeError(f"{name} failed with exit code {result.returncode}")
+
+    def _spawn(self, name: str, args: list[str]) -> None:
+        log = (self.logs_dir / f"{name}.log").open("w")
+        self._processes[name] = subprocess.Popen(
+            args,
+            env=self.environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=REPO_ROOT,
+        )
+
+    def health(self) -> dict:
+        with urllib.request.urlopen(f"{self.api_url}/api/v2/monitor/health", timeout=5) as r:
+            return json.load(r)
+
+    def wait_until_healthy(self, timeout: float) -> None:
+        deadline, last = time.monotonic() + timeout, None
+        while time.monotonic() < deadline:
+            for name, process in self._processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with code {process.returncode}")
+            try:
+                last = self.health()
+                if all(
+                    (last.get(part) or {}).get("status") == "healthy"
+                    for part in ("metadatabase", "scheduler", "triggerer", "dag_processor")
+                ):
+                    return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(1)
+        raise TimeoutError(f"the stack was not healthy after {timeout:.0f}s: {last}")
+
+    def print_logs(self, lines: int = 40) -> None:
+        for path in sorted(self.logs_dir.glob("*.log")):
+            tail = path.read_text(errors="replace").splitlines()[-lines:]
+            print(f"----- {path.name} (last {len(tail)} lines) -----", file=sys.stderr)
+            print("\n".join(tail), file=sys.stderr)
+
+    def stop(self) -> None:
+        for process in self._processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for name, process in self._processes.items():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                print(f"{name} did not stop in 15s: killing it", file=sys.stderr)
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self._processes.clear()
+        for server in self._servers:
+            server.stop()
+        self._servers.clear()
+        if not self.keep_root:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> NativeStack:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def main() -> int:
+    stack = NativeStack()
+    print(f"starting the platform natively under {stack.root} ...")
+    with stack:
+        print(
+            f"\nAirflow UI: {stack.api_url}   Data Docs and reports: {stack.docs_url}\n"
+            f"warehouse:  {stack.environment['AIRFLOW_CONN_WAREHOUSE']}\n"
+            f"logs:       {stack.logs_dir}\n"
+            f"ready in {stack.start_seconds:.0f}s; Ctrl-C stops everything (data is discarded)."
+        )
+        try:
+            signal.pause()
+        except KeyboardInterrupt:
+            print("\nstopping ...")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Links from the Airflow UI to what the platform publishes: Data Docs and the gold reports.
+
+Both are served by the `data-docs` service (scripts/serve_docs.py); ELT_DOCS_URL is its address
+as the browser sees it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from airflow.plugins_manager import AirflowPlugin
+
+DOCS_URL = os.environ.get("ELT_DOCS_URL", "http://127.0.0.1:8081").rstrip("/")
+
+
+class PublishedOutputsPlugin(AirflowPlugin):
+    name = "published_outputs"
+    external_views = [
+        {
+            "name": "Data Docs",
+            "href": f"{DOCS_URL}/data-docs/index.html",
+            "url_route": "data-docs",
+            "destination": "nav",
+            "category": "browse",
+        },
+        {
+            "name": "Gold reports",
+            "href": f"{DOCS_URL}/reports/",
+            "url_route": "gold-reports",
+            "destination": "nav",
+            "category": "browse",
+        },
+    ]

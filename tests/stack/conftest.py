@@ -1,0 +1,69 @@
+"""The running platform: one native stack (the compose services as processes) per session."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from include.devstack.stack import NativeStack
+from tests.conftest import REPO
+
+ARTIFACTS = REPO / "test-artifacts"
+RUN_TIMEOUT = 420
+
+
+@pytest.fixture(scope="session")
+def stack():
+    with NativeStack() as running:
+        print(f"\nnative stack healthy in {running.start_seconds:.1f}s")
+        yield running
+
+
+@pytest.fixture(scope="session")
+def admin_password(stack) -> str:
+    return (stack.root / "secrets/admin_password").read_text().strip()
+
+
+@pytest.fixture(scope="session")
+def api(stack, admin_password) -> httpx.Client:
+    """A REST client logged in as the generated admin, as any API user would be."""
+    client = httpx.Client(base_url=stack.api_url, timeout=30)
+    token = client.post("/auth/token", json={"username": "admin", "password": admin_password})
+    assert token.status_code == 201, token.text
+    client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+    return client
+
+
+@pytest.fixture(scope="session")
+def warehouse(stack) -> str:
+    return stack.environment["AIRFLOW_CONN_WAREHOUSE"]
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def trigger(api: httpx.Client, conf: dict) -> str:
+    response = api.post("/api/v2/dags/streaming/dagRuns", json={"logical_date": None, "conf": conf})
+    assert response.status_code == 200, response.text
+    return response.json()["dag_run_id"]
+
+
+def wait_for_run(api: httpx.Client, run_id: str, timeout: float = RUN_TIMEOUT) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = api.get(f"/api/v2/dags/streaming/dagRuns/{run_id}").json()
+        if run["state"] in ("success", "failed"):
+            return run
+        time.sleep(2)
+    raise TimeoutError(f"run {run_id} did not finish in {timeout:.0f}s")
+
+
+def task_states(api: httpx.Client, run_id: str) -> dict[str, str]:
+    instances = api.get(f"/api/v2/dags/streaming/dagRuns/{run_id}/taskInstances").json()
+    return {ti["task_id"]: ti["state"] for ti in instances["task_instances"]}
