@@ -7,6 +7,7 @@ as the browser sees it.
 from __future__ import annotations
 
 import os
+from typing import ClassVar
 
 from airflow.plugins_manager import AirflowPlugin
 
@@ -15,7 +16,7 @@ DOCS_URL = os.environ.get("ELT_DOCS_URL", "http://127.0.0.1:8081").rstrip("/")
 
 class PublishedOutputsPlugin(AirflowPlugin):
     name = "published_outputs"
-    external_views = [
+    external_views: ClassVar[list[dict]] = [
         {
             "name": "Data Docs",
             "href": f"{DOCS_URL}/data-docs/index.html",

@@ -160,7 +160,7 @@ def test_another_scale_or_seed_replaces_the_whole_world_atomically(warehouse, do
     # A failing switch back leaves world B whole.
     broken = first.path_of(next(f for f in first.files if f.dataset == "customers"))
     broken.write_text(broken.read_text().replace(",", ";", 3))
-    with pytest.raises(LoadError, match="customers.csv:"):
+    with pytest.raises(LoadError, match=r"customers\.csv:"):
         load_manifest(warehouse, domain, first, run_id="world-a-again")
     assert _bronze_state(warehouse) == before
     assert query(warehouse, "select seed from audit.domain_profiles") == [(6,)]
