@@ -52,6 +52,8 @@ class Domain:
     expectations_module: str
     scales: tuple[str, ...]
     earliest_day: date
+    # Explicit counts a run may ask for instead of a scale's (seed 004's --customers/--products).
+    volumes: tuple[str, ...] = ()
     # {report file name: gold relation}
     reports: Mapping[str, str] = field(default_factory=dict)
 
@@ -59,11 +61,21 @@ class Domain:
     def sql_dir(self) -> Path:
         return SQL_ROOT / self.name
 
-    def generate(self, window: Window, *, scale: str, seed: int) -> Mapping[str, Partition]:
+    def generate(
+        self, window: Window, *, scale: str, seed: int, volumes: Mapping[str, int] | None = None
+    ) -> Mapping[str, Partition]:
         if scale not in self.scales:
             raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(self.scales)}")
+        unknown = set(volumes or {}) - set(self.volumes)
+        if unknown:
+            raise ValueError(
+                f"{self.name} takes explicit volumes for {list(self.volumes) or 'nothing'},"
+                f" not {sorted(unknown)}"
+            )
         module, function = self.generator.split(":")
         generator: Generator = getattr(importlib.import_module(module), function)
+        if volumes:
+            return generator(window, scale=scale, seed=seed, volumes=dict(volumes))
         return generator(window, scale=scale, seed=seed)
 
     def relation(self, table: str) -> str:

@@ -8,12 +8,13 @@ import re
 import shutil
 import time
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from include.elt.domain import Domain, Partition
 from include.elt.schema import Dataset
@@ -22,6 +23,7 @@ from include.elt.window import Window
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
+FORMATS = ("csv", "parquet")
 _ARROW_TYPES = {
     "integer": pa.int32(),
     "bigint": pa.int64(),
@@ -64,6 +66,13 @@ class Manifest:
     seed: int
     files: tuple[FileEntry, ...]
     folder: str
+    volumes: dict[str, int] | None = None
+
+    @property
+    def world(self) -> tuple[str, int]:
+        """What makes two runs' rows compatible: scale (with any explicit volumes) and seed."""
+        extra = ",".join(f"{k}={v}" for k, v in sorted((self.volumes or {}).items()))
+        return (f"{self.scale}[{extra}]" if extra else self.scale), self.seed
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:
@@ -95,7 +104,16 @@ def conform(dataset: Dataset, table: pa.Table) -> pa.Table:
     return table.select(schema.names).cast(schema)
 
 
-def generate(domain: Domain, window: Window, *, scale: str, seed: int, out_dir: Path) -> Manifest:
+def generate(
+    domain: Domain,
+    window: Window,
+    *,
+    scale: str,
+    seed: int,
+    out_dir: Path,
+    volumes: dict[str, int] | None = None,
+    file_format: str = "csv",
+) -> Manifest:
     """Write every dataset of ``domain`` for ``window`` under ``out_dir`` (replacing it whole).
 
     Files are written to a sibling temporary folder and renamed into place, so a failure never
@@ -110,15 +128,23 @@ def generate(domain: Domain, window: Window, *, scale: str, seed: int, out_dir: 
     staging = out_dir.with_name(out_dir.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    partitions = domain.generate(window, scale=scale, seed=seed)
+    if file_format not in FORMATS:
+        raise ValueError(f"unknown file format {file_format!r}; choose one of {FORMATS}")
+    partitions = domain.generate(window, scale=scale, seed=seed, volumes=volumes)
     entries = []
     for dataset in domain.datasets:
         if dataset.name not in partitions:
             raise ValueError(f"{domain.name} generator produced no {dataset.name!r}")
         part: Partition = partitions[dataset.name]
         table = conform(dataset, part.table)
-        file = f"{dataset.name}.csv"
-        pacsv.write_csv(table, staging / file)
+        file = f"{dataset.name}.{file_format}"
+        if file_format == "csv":
+            pacsv.write_csv(table, staging / file)
+        else:
+            pq.write_table(table, staging / file, compression="snappy")
+            write_metadata(
+                dataset, table, staging / file, f"bronze.{domain.relation(dataset.name)}"
+            )
         entries.append(
             FileEntry(
                 dataset=dataset.name,
@@ -136,6 +162,7 @@ def generate(domain: Domain, window: Window, *, scale: str, seed: int, out_dir: 
         seed=seed,
         files=tuple(entries),
         folder=str(out_dir),
+        volumes=volumes or None,
     )
     payload = asdict(manifest)
     payload.pop("folder")
@@ -154,6 +181,35 @@ def generate(domain: Domain, window: Window, *, scale: str, seed: int, out_dir: 
         out_dir,
     )
     return manifest
+
+
+def write_metadata(dataset: Dataset, table: pa.Table, path: Path, name: str) -> Path:
+    """Seed 002's metadata JSON beside a Parquet file: rows, size, schema, column statistics."""
+    statistics = {}
+    for column in dataset.columns:
+        values = table[column.name]
+        numeric = pa.types.is_integer(values.type) or pa.types.is_floating(values.type)
+        bounds = pc.min_max(values) if numeric else None
+        statistics[column.name] = {
+            "min": bounds["min"].as_py() if bounds else None,
+            "max": bounds["max"].as_py() if bounds else None,
+            "mean": pc.mean(values).as_py() if numeric else None,
+            "null_count": values.null_count,
+        }
+    metadata = {
+        "dataset_name": name,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "row_count": table.num_rows,
+        "size_bytes": path.stat().st_size,
+        "schema": [
+            {"name": f.name, "type": str(f.type), "nullable": table[f.name].null_count > 0}
+            for f in table.schema
+        ],
+        "statistics": statistics,
+    }
+    target = path.with_name(path.stem + "_metadata.json")
+    target.write_text(json.dumps(metadata, indent=2) + "\n")
+    return target
 
 
 def _iso(day: date | None) -> str | None:

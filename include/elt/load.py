@@ -12,6 +12,7 @@ so a run with another scale or seed replaces the domain's whole bronze, in one t
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import time
@@ -54,13 +55,12 @@ def load_manifest(url: str, domain: Domain, manifest: Manifest, run_id: str) -> 
             f"manifest in {manifest.folder} is for {manifest.domain!r}, not {domain.name!r}"
         )
     stored = stored_profile(url, domain)
-    if stored not in (None, (manifest.scale, manifest.seed)):
+    if stored not in (None, manifest.world):
         log.warning(
             "bronze holds %s scale=%s seed=%s; this run is scale=%s seed=%s: replacing it all",
             domain.name,
             *stored,
-            manifest.scale,
-            manifest.seed,
+            *manifest.world,
         )
         return _replace_world(url, domain, manifest, run_id)
     # The largest files first, two at a time: each in its own transaction.
@@ -134,11 +134,24 @@ def _replace(cur, domain: Domain, dataset: Dataset, path: Path, days: Days, run_
         table, sql.SQL(", ").join(map(sql.Identifier, dataset.column_names))
     )
     try:
-        with path.open("rb") as f:
+        with _csv_stream(path) as f:
             cur.copy_expert(copy, f, size=COPY_BUFFER_BYTES)
     except psycopg2.Error as exc:
         raise LoadError(_describe_copy_error(path, exc)) from exc
     return cur.rowcount, replaced
+
+
+def _csv_stream(path: Path):
+    """The file as CSV bytes: CSV as it is, Parquet converted in memory (COPY reads CSV)."""
+    if path.suffix != ".parquet":
+        return path.open("rb")
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pacsv.write_csv(pq.read_table(path), buffer)
+    buffer.seek(0)
+    return buffer
 
 
 def _result(domain, dataset, path, rows, replaced, started) -> LoadResult:
@@ -160,7 +173,7 @@ def _record_profile(cur, domain: Domain, manifest: Manifest, run_id: str) -> Non
         "insert into audit.domain_profiles (domain, scale, seed, run_id) values (%s, %s, %s, %s)"
         " on conflict (domain) do update set scale = excluded.scale, seed = excluded.seed,"
         " run_id = excluded.run_id, loaded_at = now()",
-        [domain.name, manifest.scale, manifest.seed, run_id],
+        [domain.name, *manifest.world, run_id],
     )
 
 

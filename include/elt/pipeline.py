@@ -45,6 +45,8 @@ class RunContext:
     seed: int
     warehouse_url: str = field(repr=False)
     data_dir: Path = field(default_factory=data_dir)
+    volumes: dict[str, int] | None = None
+    file_format: str = "csv"
 
     @property
     def domain(self) -> Domain:
@@ -125,7 +127,13 @@ def _write_audit(ctx, task, status, outcome, started_at, seconds) -> None:
 def generate(ctx: RunContext) -> gen.Manifest:
     with audited(ctx, "generate") as outcome:
         manifest = gen.generate(
-            ctx.domain, ctx.window, scale=ctx.scale, seed=ctx.seed, out_dir=ctx.run_folder
+            ctx.domain,
+            ctx.window,
+            scale=ctx.scale,
+            seed=ctx.seed,
+            out_dir=ctx.run_folder,
+            volumes=ctx.volumes,
+            file_format=ctx.file_format,
         )
         outcome.rows_out = sum(f.rows for f in manifest.files)
         outcome.detail = f"{ctx.window} scale={ctx.scale} seed={ctx.seed} -> {ctx.run_folder}"

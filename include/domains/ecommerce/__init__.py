@@ -1,0 +1,19 @@
+"""The ecommerce domain: an online shop (seeds 002, 003 and 004)."""
+
+from datetime import date
+
+from include.domains.ecommerce.datasets import DATASETS
+from include.elt.domain import Domain
+
+LAUNCH_DAY = date(2023, 1, 1)  # seed 002's order history starts here
+
+DOMAIN = Domain(
+    name="ecommerce",
+    description=__doc__,
+    datasets=DATASETS,
+    generator="include.domains.ecommerce.generate:generate",
+    expectations_module="include.domains.ecommerce.expectations",
+    scales=("tiny", "default", "large"),
+    earliest_day=LAUNCH_DAY,
+    volumes=("customers", "products"),
+)
