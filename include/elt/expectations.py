@@ -67,8 +67,17 @@ def foreign_key(column: str, parent: str, parent_column: str | None = None) -> g
     )
 
 
-def share_between(column: str, shares: dict[str, float], tolerance: float) -> gxe.Expectation:
-    """Each value's share of rows is its designed share ± ``tolerance``."""
+def _band(share: str, tolerance: float | None) -> str:
+    """A fixed band, or one that follows from the sample: 4 standard errors plus half a point."""
+    if tolerance is not None:
+        return str(float(tolerance))
+    return f"(4 * sqrt({share} * (1 - {share}) / n) + 0.005)"
+
+
+def share_between(
+    column: str, shares: dict[str, float], tolerance: float | None = None
+) -> gxe.Expectation:
+    """Each value's share of rows is its designed share ± ``tolerance`` (default: by sample)."""
     column = _name(column)
     expected = " union all ".join(
         f"select '{_value(value)}'::text as value, {float(share)}::numeric as share"
@@ -79,11 +88,25 @@ def share_between(column: str, shares: dict[str, float], tolerance: float) -> gx
         unexpected_rows_query=(
             f"with expected as ({expected}),"
             f" actual as (select {column}::text as value,"
-            f" count(*)::numeric / sum(count(*)) over () as share"
+            f" count(*)::numeric / sum(count(*)) over () as share, sum(count(*)) over () as n"
             f" from {{batch}} as batch_rows group by {column})"
             f" select expected.value, expected.share, coalesce(actual.share, 0) as actual_share"
             f" from expected left join actual on actual.value = expected.value"
-            f" where abs(coalesce(actual.share, 0) - expected.share) > {tolerance}"
+            f" where abs(coalesce(actual.share, 0) - expected.share)"
+            f" > {_band('expected.share', tolerance)}"
+        ),
+    )
+
+
+def rate_near(description: str, condition: str, rate: float) -> gxe.Expectation:
+    """The share of rows meeting ``condition`` (SQL) is ``rate``, within the sample's band."""
+    return gxe.UnexpectedRowsExpectation(
+        description=f"{description}: {rate:.1%} of rows, within 4 standard errors",
+        unexpected_rows_query=(
+            f"select n, hits, hits::numeric / n as observed from ("
+            f"select count(*) as n, count(*) filter (where {condition}) as hits from {{batch}}"
+            f") as counted where n > 0"
+            f" and abs(hits::numeric / n - {float(rate)}) > {_band(str(float(rate)), None)}"
         ),
     )
 

@@ -1,0 +1,1 @@
+"""Great Expectations suites of the ecommerce domain: one module per layer (``SUITES``)."""

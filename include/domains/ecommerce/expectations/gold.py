@@ -1,0 +1,84 @@
+"""Gold: each mart's grain, and its reconciliation with silver."""
+
+from include.elt.expectations import not_null, primary_key, rows_violating
+
+
+def configure_daily_sales() -> list:
+    return [
+        *primary_key("order_day", "category", "region", "status"),
+        *not_null("count_orders", "revenue"),
+        rows_violating(
+            "each day's revenue equals the sum of its valid silver order items",
+            "with gold as (select order_day, sum(revenue) as revenue from {batch}"
+            " group by order_day), lines as (select o.order_day, sum(i.line_total) as revenue"
+            " from silver.ecommerce_order_items as i join silver.ecommerce_orders as o"
+            " on o.order_id = i.order_id group by o.order_day)"
+            " select * from gold full join lines using (order_day)"
+            " where gold.revenue is distinct from lines.revenue",
+        ),
+    ]
+
+
+def configure_campaign_performance() -> list:
+    return [
+        *primary_key("campaign_id"),
+        *not_null("channel", "impressions", "clicks", "conversions", "cost", "revenue"),
+        rows_violating(
+            "events, cost and revenue reconcile with silver marketing events",
+            "select * from (select sum(impressions + clicks + conversions) as events,"
+            " sum(revenue) as revenue from {batch}) as g,"
+            " (select count(*) as events, coalesce(sum(revenue), 0) as revenue"
+            " from silver.ecommerce_marketing_events) as s"
+            " where g.events != s.events or g.revenue != s.revenue",
+        ),
+    ]
+
+
+def configure_product_features() -> list:
+    return [
+        *primary_key("product_id"),
+        rows_violating(
+            "views and units reconcile with silver",
+            "select * from (select sum(views) as views, sum(units_sold) as units from {batch})"
+            " as g, (select count(*) filter (where interaction_type = 'view') as views"
+            " from silver.ecommerce_user_interactions) as s,"
+            " (select coalesce(sum(quantity), 0) as units from silver.ecommerce_order_items) as u"
+            " where g.views != s.views or g.units != u.units",
+        ),
+    ]
+
+
+def configure_user_product_features() -> list:
+    return [
+        *primary_key("user_id", "product_id"),
+        rows_violating(
+            "interactions reconcile with silver",
+            "select * from (select sum(views + carts + purchases + wishlists) as n from {batch})"
+            " as g, (select count(*) filter (where interaction_type != 'rating') as n"
+            " from silver.ecommerce_user_interactions) as s where g.n != s.n",
+        ),
+    ]
+
+
+def configure_customer_360() -> list:
+    return [
+        *primary_key("customer_id"),
+        *not_null("loyalty_tier", "segment", "count_orders", "lifetime_revenue"),
+        rows_violating(
+            "one row per current customer, and every silver order counted",
+            "select * from (select count(*) as customers, sum(count_orders) as orders"
+            " from {batch}) as g,"
+            " (select count(*) as customers from silver.ecommerce_customers where is_current)"
+            " as c, (select count(*) as orders from silver.ecommerce_orders) as o"
+            " where g.customers != c.customers or g.orders != o.orders",
+        ),
+    ]
+
+
+SUITES = {
+    "daily_sales": configure_daily_sales,
+    "campaign_performance": configure_campaign_performance,
+    "product_features": configure_product_features,
+    "user_product_features": configure_user_product_features,
+    "customer_360": configure_customer_360,
+}

@@ -1,0 +1,180 @@
+"""Silver: strict. Keys, foreign keys, accepted values, temporal order and the SCD2 contract."""
+
+import great_expectations.expectations as gxe
+
+from include.elt.expectations import foreign_key, not_null, primary_key, rows_violating
+
+CUSTOMERS = "silver.ecommerce_customers"
+
+
+def configure_products() -> list:
+    return [
+        *primary_key("product_id"),
+        *not_null("product_name", "category", "price", "cost", "margin_pct"),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="category", value_set=["Electronics", "Clothing", "Home", "Books", "Sports"]
+        ),
+        gxe.ExpectColumnValuesToBeBetween(column="margin_pct", min_value=0, max_value=100),
+    ]
+
+
+def configure_customers() -> list:
+    return [
+        *primary_key("customer_id", "valid_from"),
+        *not_null("name", "signup_date", "loyalty_tier", "segment", "is_current"),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="loyalty_tier", value_set=["bronze", "silver", "gold", "platinum"]
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="segment", value_set=["regular", "high_value", "at_risk", "churned"]
+        ),
+        gxe.ExpectColumnValuesToMatchRegex(column="email", regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+        rows_violating(
+            "exactly one current version per customer",
+            "select customer_id from {batch} group by customer_id"
+            " having count(*) filter (where is_current) != 1",
+        ),
+        rows_violating(
+            "versions do not overlap: each ends where the next begins",
+            "select customer_id from (select customer_id, valid_to, lead(valid_from) over"
+            " (partition by customer_id order by valid_from) as next_from from {batch}) as v"
+            " where valid_to is distinct from next_from",
+        ),
+    ]
+
+
+def configure_orders() -> list:
+    return [
+        *primary_key("order_id"),
+        *not_null("customer_id", "order_date", "status", "discount_amount", "total_amount"),
+        foreign_key("customer_id", CUSTOMERS),
+        gxe.ExpectColumnValuesToBeBetween(column="total_amount", min_value=0),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="status", value_set=["completed", "cancelled", "pending"]
+        ),
+        rows_violating(
+            "customers order only after signing up",
+            "select o.order_id from {batch} as o join silver.ecommerce_customers as c"
+            " on c.customer_id = o.customer_id and c.is_current"
+            " where o.order_date::date <= c.signup_date",
+        ),
+    ]
+
+
+def configure_order_items() -> list:
+    return [
+        *primary_key("order_item_id"),
+        *not_null("order_id", "product_id", "category", "quantity", "line_total"),
+        foreign_key("order_id", "silver.ecommerce_orders"),
+        foreign_key("product_id", "silver.ecommerce_products"),
+        rows_violating(
+            "the category is the product's",
+            "select i.order_item_id from {batch} as i join silver.ecommerce_products as p"
+            " on p.product_id = i.product_id where p.category != i.category",
+        ),
+    ]
+
+
+def configure_inventory_movements() -> list:
+    return [
+        *primary_key("movement_id"),
+        foreign_key("product_id", "silver.ecommerce_products"),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="movement_type", value_set=["sale", "return", "restock", "adjustment"]
+        ),
+    ]
+
+
+def configure_reviews() -> list:
+    return [
+        *primary_key("review_id"),
+        foreign_key("order_id", "silver.ecommerce_orders"),
+        foreign_key("product_id", "silver.ecommerce_products"),
+        foreign_key("customer_id", CUSTOMERS),
+        gxe.ExpectColumnValuesToBeBetween(column="rating", min_value=1, max_value=5),
+        rows_violating(
+            "a review follows its order",
+            "select r.review_id from {batch} as r join silver.ecommerce_orders as o"
+            " on o.order_id = r.order_id where r.review_date <= o.order_date",
+        ),
+    ]
+
+
+def configure_sessions() -> list:
+    return [
+        *primary_key("session_id"),
+        *not_null("session_start", "session_end", "device_type"),
+        rows_violating(
+            "sessions end after they start",
+            "select session_id from {batch} where session_end < session_start",
+        ),
+    ]
+
+
+def configure_clickstream_events() -> list:
+    return [
+        *primary_key("event_id"),
+        foreign_key("session_id", "silver.ecommerce_sessions"),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="event_type",
+            value_set=["page_view", "add_to_cart", "search", "purchase", "remove_from_cart"],
+        ),
+        rows_violating(
+            "events lie inside their session",
+            "select e.event_id from {batch} as e join silver.ecommerce_sessions as s"
+            " on s.session_id = e.session_id"
+            " where e.event_timestamp not between s.session_start and s.session_end",
+        ),
+    ]
+
+
+def configure_marketing_campaigns() -> list:
+    return [*primary_key("campaign_id"), *not_null("channel", "start_date", "end_date")]
+
+
+def configure_marketing_events() -> list:
+    return [
+        *primary_key("event_id"),
+        foreign_key("campaign_id", "silver.ecommerce_marketing_campaigns"),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="event_type", value_set=["impression", "click", "conversion"]
+        ),
+    ]
+
+
+def configure_user_interactions() -> list:
+    return [
+        *primary_key("interaction_id"),
+        foreign_key("product_id", "silver.ecommerce_products"),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="interaction_type", value_set=["view", "cart", "purchase", "rating", "wishlist"]
+        ),
+        gxe.ExpectColumnValuesToBeBetween(column="rating", min_value=1, max_value=5),
+    ]
+
+
+def configure_support_tickets() -> list:
+    return [
+        *primary_key("ticket_id"),
+        foreign_key("customer_id", CUSTOMERS),
+        gxe.ExpectColumnValuesToBeBetween(column="satisfaction_score", min_value=1, max_value=5),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="priority", value_set=["low", "medium", "high", "critical"]
+        ),
+    ]
+
+
+SUITES = {
+    "products": configure_products,
+    "customers": configure_customers,
+    "orders": configure_orders,
+    "order_items": configure_order_items,
+    "inventory_movements": configure_inventory_movements,
+    "reviews": configure_reviews,
+    "sessions": configure_sessions,
+    "clickstream_events": configure_clickstream_events,
+    "marketing_campaigns": configure_marketing_campaigns,
+    "marketing_events": configure_marketing_events,
+    "user_interactions": configure_user_interactions,
+    "support_tickets": configure_support_tickets,
+}

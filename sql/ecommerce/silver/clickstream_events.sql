@@ -1,0 +1,39 @@
+-- grain: one row per event_id, inside its session's time span
+with source as (
+    select * from bronze.ecommerce_clickstream_events
+),
+
+sessions as (
+    select * from silver.ecommerce_sessions
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (partition by event_id order by _loaded_at desc) as copy_number
+    from source
+),
+
+final as (
+    select
+        ranked.event_id,
+        ranked.session_id,
+        ranked.customer_id,
+        ranked.event_type,
+        ranked.event_timestamp,
+        ranked.product_id,
+        ranked.device_type,
+        ranked.page_url,
+        case
+            when ranked.copy_number > 1 then 'duplicate event_id'
+            when sessions.session_id is null then 'session not valid in silver'
+            when
+                ranked.event_timestamp < sessions.session_start
+                or ranked.event_timestamp > sessions.session_end
+                then 'outside its session'
+        end as reject_reason
+    from ranked
+    left join sessions on ranked.session_id = sessions.session_id
+)
+
+select * from final

@@ -1,0 +1,39 @@
+-- grain: one row per interaction_id on a valid product
+with source as (
+    select * from bronze.ecommerce_user_interactions
+),
+
+products as (
+    select * from silver.ecommerce_products
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (partition by interaction_id order by _loaded_at desc) as copy_number
+    from source
+),
+
+final as (
+    select
+        ranked.interaction_id,
+        ranked.user_id,
+        ranked.product_id,
+        ranked.interaction_type,
+        ranked.interaction_timestamp,
+        ranked.rating,
+        ranked.session_id,
+        ranked.duration_seconds,
+        ranked.referrer,
+        ranked.device_type,
+        case
+            when ranked.copy_number > 1 then 'duplicate interaction_id'
+            when products.product_id is null then 'product not valid in silver'
+            when (ranked.interaction_type = 'rating') != (ranked.rating is not null)
+                then 'rating without a rating interaction'
+        end as reject_reason
+    from ranked
+    left join products on ranked.product_id = products.product_id
+)
+
+select * from final
