@@ -6,6 +6,8 @@
     python scripts/elt.py load --run-id cli-2026-01-07        # loads what generate wrote
     python scripts/elt.py transform --layer silver
     python scripts/elt.py validate --layer bronze
+    python scripts/elt.py generate --domain ecommerce --customers 1000 --products 500 --days 30 --load
+    python scripts/elt.py generate --domain ecommerce --scale tiny --format parquet
 
 The warehouse comes from AIRFLOW_CONN_WAREHOUSE, files go under ELT_DATA_DIR (default ./data).
 """
@@ -49,6 +51,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--layer", choices=["bronze", "silver", "gold"], help="for transform/validate"
     )
+    parser.add_argument("--customers", type=int, help="explicit customer count (ecommerce)")
+    parser.add_argument("--products", type=int, help="explicit product count (ecommerce)")
+    parser.add_argument(
+        "--load", action="store_true", help="with generate: load bronze afterwards (seed 004)"
+    )
+    parser.add_argument("--format", choices=["csv", "parquet"], default="csv", dest="file_format")
     parser.add_argument(
         "--run-id", help="names the run folder and audit rows (default: derived from the window)"
     )
@@ -57,6 +65,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def stages_for(args: argparse.Namespace) -> list[str]:
+    if args.command == "generate" and args.load:
+        return ["generate", "load_bronze"]
     if args.command in COMMANDS:
         return COMMANDS[args.command]
     if args.command == "transform":
@@ -82,7 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         window=window,
         scale=args.scale,
         seed=args.seed,
-        warehouse_url=warehouse_url() if args.command != "generate" else "",
+        warehouse_url=warehouse_url() if args.command != "generate" or args.load else "",
+        volumes={k: v for k, v in (("customers", args.customers), ("products", args.products)) if v}
+        or None,
+        file_format=args.file_format,
     )
     try:
         pipeline.run(ctx, stages_for(args))

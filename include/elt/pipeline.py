@@ -146,7 +146,22 @@ def load_bronze(ctx: RunContext) -> list[load.LoadResult]:
         outcome.rows_in = sum(f.rows for f in manifest.files)
         results = load.load_manifest(ctx.warehouse_url, ctx.domain, manifest, ctx.run_id)
         outcome.rows_out = sum(r.rows for r in results)
+        outcome.detail = report_figures(ctx, "bronze")
     return results
+
+
+def report_figures(ctx: RunContext, layer: str) -> str:
+    """Run the domain's ``sql/<domain>/checks/<layer>.sql`` (figure, value) and log the figures."""
+    path = ctx.domain.sql_dir / "checks" / f"{layer}.sql"
+    if not path.is_file():
+        return ""
+    with transaction(ctx.warehouse_url) as conn, conn.cursor() as cur:
+        cur.execute(path.read_text())
+        figures = cur.fetchall()
+    width = max(len(name) for name, _ in figures)
+    lines = [f"{name:<{width}}  {value}" for name, value in figures]
+    log.info("%s %s figures:\n  %s", ctx.domain_name, layer, "\n  ".join(lines))
+    return "; ".join(f"{name}: {value}" for name, value in figures)
 
 
 def build(ctx: RunContext, layer: str) -> list[models.ModelResult]:
@@ -156,6 +171,9 @@ def build(ctx: RunContext, layer: str) -> list[models.ModelResult]:
         )
         outcome.rows_out = sum(r.rows for r in results)
         outcome.detail = f"{sum(r.rejected for r in results)} rows rejected"
+        figures = report_figures(ctx, layer)
+        if figures:
+            outcome.detail += f"; {figures}"
     return results
 
 
@@ -182,7 +200,7 @@ def publish(ctx: RunContext) -> dict[str, Path]:
         docs = quality.build_data_docs(ctx.gx_dir)
         outcome.rows_out = rows
         outcome.detail = f"reports in {ctx.reports_dir}; Data Docs at {docs}"
-    log.info("published %s and Data Docs at %s", ", ".join(map(str, written.values())), docs)
+    log.info("published %d reports and Data Docs at %s", len(written), docs)
     return written
 
 

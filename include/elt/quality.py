@@ -150,8 +150,12 @@ def _describe_expectation(result) -> str:
 
 
 def _describe_result(result) -> str:
-    if result.exception_info and result.exception_info.get("raised_exception"):
-        return f"raised: {result.exception_info.get('exception_message')}"
+    info = result.exception_info or {}
+    # GX reports an error either flat or keyed by the metric that raised it.
+    errors = [info] + [v for v in info.values() if isinstance(v, dict)]
+    for error in errors:
+        if error.get("raised_exception") or error.get("exception_message"):
+            return f"raised: {str(error.get('exception_message'))[:500]}"
     details = result.result or {}
     if "observed_value" in details:
         return f"observed {details['observed_value']!r}"

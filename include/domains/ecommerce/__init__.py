@@ -16,4 +16,10 @@ DOMAIN = Domain(
     scales=("tiny", "default", "large"),
     earliest_day=LAUNCH_DAY,
     volumes=("customers", "products"),
+    reports={
+        "daily_sales.csv": "daily_sales",
+        "campaign_performance.csv": "campaign_performance",
+        "product_features.csv": "product_features",
+        "customer_360.csv": "customer_360",
+    },
 )

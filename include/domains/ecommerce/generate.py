@@ -209,16 +209,17 @@ def generate(
     campaigns = _campaigns(seed, size.campaign_starts_per_day, window.end, pools)
 
     daily: dict[str, list[dict]] = {}
-    review_from = window.start - timedelta(days=REVIEW_LAG_DAYS)
-    for day in Window(max(review_from, LAUNCH_DAY), window.end):
-        in_window = day >= window.start
+    # Reviews come up to REVIEW_LAG_DAYS after their order: a run re-emits the orders of the
+    # days before its window (the same rows as before) so every review's order is in bronze.
+    orders_from = max(window.start - timedelta(days=REVIEW_LAG_DAYS), LAUNCH_DAY)
+    for day in Window(orders_from, window.end):
         orders = _orders(seed, day, size, people, products)
         _add(daily, "reviews", _reviews(seed, day, orders, pools))
-        if not in_window:
-            continue
         for name in ("orders", "order_items", "inventory_movements"):
             _add(daily, name, orders[name])
         _add(daily, "inventory_movements", _restocks(seed, day, size, products))
+        if day < window.start:
+            continue
         sessions, clicks = _sessions(seed, day, size, people, products, pools)
         _add(daily, "sessions", sessions)
         _add(daily, "clickstream_events", clicks)
@@ -248,10 +249,9 @@ def generate(
             window.end,
         ),
     }
+    for name in ("orders", "order_items", "inventory_movements"):
+        parts[name] = Partition(concat(daily.get(name, [])), orders_from, window.end)
     for name in (
-        "orders",
-        "order_items",
-        "inventory_movements",
         "sessions",
         "clickstream_events",
         "marketing_events",

@@ -9,7 +9,7 @@ def configure_daily_sales() -> list:
         *not_null("count_orders", "revenue"),
         rows_violating(
             "each day's revenue equals the sum of its valid silver order items",
-            "with gold as (select order_day, sum(revenue) as revenue from {batch}"
+            "with gold as (select order_day, sum(revenue) as revenue from {batch} as daily"
             " group by order_day), lines as (select o.order_day, sum(i.line_total) as revenue"
             " from silver.ecommerce_order_items as i join silver.ecommerce_orders as o"
             " on o.order_id = i.order_id group by o.order_day)"

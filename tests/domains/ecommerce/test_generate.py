@@ -1,0 +1,650 @@
+"""Property tests of the ecommerce generator against the behavioural rules of seeds 002/003/004.
+
+Tolerances follow from the sample. A share p measured over n rows has the standard error
+sqrt(p(1-p)/n); ``assert_share`` allows K = 5 of them, so a correct generator fails a given
+check with odds of about one in a million while a rule that is off by a few points fails.
+The main sample is one year of the default scale (ending 2025-11-15, seed 7): ~9,800 customers,
+~37,000 orders, ~93,000 order lines, ~11,600 reviews, ~364,000 sessions, ~3.6M clicks,
+~165,000 marketing events, ~69,000 interactions and ~1,700 support tickets.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import math
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from include.domains.ecommerce import generate as ecommerce
+from include.elt.domain import load_domain
+from include.elt.generate import conform, generate
+from include.elt.window import Window
+
+END = date(2025, 11, 15)
+YEAR = Window.ending(END, 365)  # 2024-11-16 .. 2025-11-15: two holiday seasons in part
+K = 5  # standard errors a measured share may stray from its designed value
+
+
+def assert_share(observed: float, p: float, n: int, k: float = K) -> None:
+    se = math.sqrt(p * (1 - p) / n)
+    assert observed == pytest.approx(p, abs=k * se), f"{observed:.4f} vs {p} ± {k} × {se:.4f}"
+
+
+def assert_mix(values: pd.Series, expected: dict) -> None:
+    """Every value of ``values`` is designed, each at its designed share."""
+    share = values.value_counts(normalize=True)
+    assert set(share.index) == set(expected)
+    for value, p in expected.items():
+        assert_share(share[value], p, len(values))
+
+
+@pytest.fixture(scope="module")
+def domain():
+    return load_domain("ecommerce")
+
+
+@pytest.fixture(scope="module")
+def frames(domain) -> dict[str, pd.DataFrame]:
+    parts = domain.generate(YEAR, scale="default", seed=7)
+    frames = {name: part.table.to_pandas() for name, part in parts.items()}
+    for name, column in [
+        ("customers", "signup_date"),
+        ("customer_segment_changes", "changed_at"),
+        ("marketing_campaigns", "start_date"),
+        ("marketing_campaigns", "end_date"),
+    ]:
+        frames[name][column] = pd.to_datetime(frames[name][column])
+    return frames
+
+
+@pytest.fixture(scope="module")
+def customers(frames) -> pd.DataFrame:
+    return frames["customers"]
+
+
+@pytest.fixture(scope="module")
+def orders(frames) -> pd.DataFrame:
+    """One row per order: the duplicated rows (a fault) are exact copies, dropped here."""
+    return frames["orders"].drop_duplicates("order_id")
+
+
+@pytest.fixture(scope="module")
+def catalog(domain) -> pd.DataFrame:
+    """A catalog of 20,000 products, large enough to measure its 1% and 3% faults."""
+    parts = domain.generate(
+        Window.ending(END, 1), scale="tiny", seed=7, volumes={"products": 20_000}
+    )
+    return parts["products"].table.to_pandas()
+
+
+# --- customers ------------------------------------------------------------------------------
+
+
+def test_loyalty_tiers_are_50_30_15_5_percent(customers):
+    assert_mix(
+        customers["loyalty_tier"], {"bronze": 0.50, "silver": 0.30, "gold": 0.15, "platinum": 0.05}
+    )
+
+
+def test_lifetime_value_lies_in_the_range_of_the_tier(customers):
+    ranges = {"bronze": (50, 500), "silver": (500, 2_000), "gold": (2_000, 10_000)}
+    for tier, (low, high) in ranges.items():
+        ltv = customers.loc[customers["loyalty_tier"] == tier, "total_lifetime_value"]
+        assert ltv.between(low, high).all(), tier
+    platinum = customers.loc[customers["loyalty_tier"] == "platinum", "total_lifetime_value"]
+    assert (platinum >= 10_000).all()
+
+
+def test_segments_are_60_20_15_5_percent(customers):
+    assert_mix(
+        customers["segment"],
+        {"regular": 0.60, "high_value": 0.20, "at_risk": 0.15, "churned": 0.05},
+    )
+
+
+def test_about_30_percent_of_customers_change_segment(frames, customers):
+    # A first change comes 30-399 days after signup: only customers who signed up at least 430
+    # days before the window end have had all of theirs (~5,900 customers, SE 0.006).
+    settled = customers[customers["signup_date"] <= pd.Timestamp(END - timedelta(days=430))]
+    changed = settled["customer_id"].isin(frames["customer_segment_changes"]["customer_id"])
+    assert_share(changed.mean(), 0.30, len(settled))
+
+
+def test_segment_changes_come_after_signup(frames, customers):
+    changes = frames["customer_segment_changes"].merge(
+        customers[["customer_id", "signup_date"]], on="customer_id", how="left", validate="m:1"
+    )
+    assert changes["signup_date"].notna().all(), "every change is of a known customer"
+    assert (changes["changed_at"] > changes["signup_date"]).all()
+    assert (changes["changed_at"] - changes["signup_date"] >= pd.Timedelta(days=30)).all()
+    assert (changes["changed_at"] <= pd.Timestamp(END)).all(), "no change after the snapshot"
+
+
+# --- faults ---------------------------------------------------------------------------------
+
+
+def test_customers_have_5_percent_null_phones(customers):
+    assert_share(customers["phone"].isna().mean(), 0.05, len(customers))
+
+
+def test_customers_have_2_percent_invalid_emails(customers):
+    invalid = ~customers["email"].str.contains("@", regex=False)
+    assert_share(invalid.mean(), 0.02, len(customers))
+
+
+def test_customers_have_1_percent_duplicate_emails(customers):
+    # 1% of customers reuse the previous customer's address (a second account). Each such copy
+    # makes a pair, so about 2% of customers share their email with another customer. An invalid
+    # (rewritten) address breaks ~4% of the pairs: inside the bands.
+    emails = customers["email"]
+    n = len(customers)
+    assert_share(emails.duplicated(keep="first").mean(), 0.01, n)
+    in_pair = emails.duplicated(keep=False).mean()
+    assert in_pair == pytest.approx(0.02, abs=K * 2 * math.sqrt(0.01 * 0.99 / n))
+
+
+def test_products_have_3_percent_null_ratings(catalog):
+    assert_share(catalog["rating_avg"].isna().mean(), 0.03, len(catalog))
+
+
+def test_products_have_1_percent_negative_margins(catalog):
+    assert_share((catalog["margin_pct"] < 0).mean(), 0.01, len(catalog))
+
+
+def test_orders_have_2_percent_null_discounts(frames):
+    rows = frames["orders"]
+    assert_share(rows["discount_amount"].isna().mean(), 0.02, len(rows))
+
+
+def test_one_percent_of_orders_are_written_twice(frames, orders):
+    rows = frames["orders"]
+    copies = rows["order_id"].duplicated(keep="first")
+    assert_share(copies.sum() / len(orders), 0.01, len(orders))
+    assert rows["order_id"].value_counts().max() == 2
+    # The copy is the same order written twice: every column matches.
+    assert (rows.duplicated(keep="first") == copies).all()
+    # Counted as rows whose order_id appears twice: both copies, ~2% of the rows.
+    twice = rows["order_id"].duplicated(keep=False).mean()
+    assert twice == pytest.approx(0.02, abs=K * 2 * math.sqrt(0.01 * 0.99 / len(orders)))
+
+
+def test_half_a_percent_of_orders_have_a_negative_total(orders):
+    assert_share((orders["total_amount"] < 0).mean(), 0.005, len(orders))
+
+
+def test_3_percent_of_order_items_have_another_category_than_their_product(frames):
+    items = frames["order_items"].merge(
+        frames["products"][["product_id", "category"]],
+        on="product_id",
+        how="left",
+        suffixes=("", "_product"),
+        validate="m:1",
+    )
+    assert items["category_product"].notna().all(), "order items reference catalog products"
+    mismatched = items["category"] != items["category_product"]
+    assert_share(mismatched.mean(), 0.03, len(items))
+
+
+def test_1_percent_of_marketing_events_have_an_orphan_campaign(frames):
+    events = frames["marketing_events"]
+    orphan = ~events["campaign_id"].isin(frames["marketing_campaigns"]["campaign_id"])
+    assert_share(orphan.mean(), 0.01, len(events))
+
+
+def test_2_percent_of_marketing_events_have_no_location(frames):
+    events = frames["marketing_events"]
+    assert_share(events["location"].isna().mean(), 0.02, len(events))
+
+
+def test_5_percent_of_user_interactions_have_an_orphan_product(frames):
+    interactions = frames["user_interactions"]
+    orphan = ~interactions["product_id"].isin(frames["products"]["product_id"])
+    assert_share(orphan.mean(), 0.05, len(interactions))
+
+
+def test_3_percent_of_user_interactions_have_no_session(frames):
+    interactions = frames["user_interactions"]
+    assert_share(interactions["session_id"].isna().mean(), 0.03, len(interactions))
+
+
+# --- products -------------------------------------------------------------------------------
+
+
+def test_product_categories_are_25_25_20_15_15_percent(catalog):
+    assert_mix(
+        catalog["category"],
+        {"Electronics": 0.25, "Clothing": 0.25, "Home": 0.20, "Books": 0.15, "Sports": 0.15},
+    )
+
+
+def test_product_prices_lie_in_the_range_of_their_category(catalog):
+    ranges = {
+        "Electronics": (50, 2_000),
+        "Clothing": (20, 300),
+        "Home": (15, 500),
+        "Books": (10, 50),
+        "Sports": (25, 800),
+    }
+    for category, (low, high) in ranges.items():
+        prices = catalog.loc[catalog["category"] == category, "price"]
+        assert prices.between(low, high).all(), category
+
+
+def test_product_margins_lie_between_20_and_50_percent(catalog):
+    healthy = catalog[catalog["margin_pct"] >= 0]
+    # margin_pct is recomputed from the cost rounded to the cent, then rounded itself.
+    rounding = 0.005 / healthy["price"] * 100 + 0.005
+    assert (healthy["margin_pct"] >= 20 - rounding).all()
+    assert (healthy["margin_pct"] <= 50 + rounding).all()
+    ranges = {
+        "Electronics": (20, 30),
+        "Clothing": (35, 50),
+        "Home": (30, 45),
+        "Books": (20, 35),
+        "Sports": (25, 40),
+    }
+    for category, (low, high) in ranges.items():
+        mine = healthy["category"] == category
+        margin = healthy.loc[mine, "margin_pct"]
+        assert (margin >= low - rounding[mine]).all(), category
+        assert (margin <= high + rounding[mine]).all(), category
+    assert (healthy["cost"] < healthy["price"]).all()
+
+
+def test_about_90_percent_of_products_are_active(catalog):
+    assert_share(catalog["is_active"].mean(), 0.90, len(catalog))
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+def test_orders_have_two_and_a_half_items_on_average(frames, orders):
+    items = frames["order_items"]
+    per_order = items.groupby("order_id").size()
+    assert set(per_order.index) == set(orders["order_id"])
+    # Items per order are 1 + Poisson(1.5): variance 1.5 over ~37,000 orders, SE 0.0064.
+    se = math.sqrt(1.5 / len(orders))
+    assert per_order.mean() == pytest.approx(2.5, abs=K * se)
+    item_count = orders.set_index("order_id")["item_count"]
+    assert (item_count == per_order.reindex(item_count.index)).all()
+
+
+def test_order_statuses_are_85_10_5_percent(orders):
+    assert_mix(orders["status"], {"completed": 0.85, "cancelled": 0.10, "pending": 0.05})
+
+
+def test_order_regions_are_30_25_25_20_percent(orders):
+    assert_mix(orders["region"], {"North": 0.30, "South": 0.25, "East": 0.25, "West": 0.20})
+
+
+def test_november_and_december_have_1_3_times_the_daily_orders(orders):
+    daily = orders.groupby(orders["order_date"].dt.normalize()).size()
+    daily = daily.reindex(pd.date_range(YEAR.start, YEAR.end), fill_value=0)
+    holiday = daily.index.month.isin([11, 12])
+    weekday = daily.index.weekday
+    # Expected holiday orders at the usual rate: each holiday day at its weekday's usual mean.
+    usual = daily[~holiday].groupby(weekday[~holiday]).mean()
+    expected = usual.reindex(weekday[holiday]).sum()
+    actual = daily[holiday].sum()
+    ratio = actual / expected
+    # Poisson counts: ~7,500 holiday and ~29,500 other orders, SE of the ratio about 0.017.
+    se = ratio * math.sqrt(1 / actual + 1 / daily[~holiday].sum())
+    assert ratio == pytest.approx(1.3, abs=K * se)
+
+
+def test_orders_peak_at_11_and_20_to_21_and_are_quiet_at_night(orders):
+    hours = orders["order_date"].dt.hour
+    share = hours.value_counts(normalize=True).reindex(range(24), fill_value=0)
+    n = len(orders)
+    se = math.sqrt((1 / 24) * (23 / 24) / n)  # of an hour's share under a flat day
+    for hour in (11, 20, 21):
+        assert share[hour] > 1 / 24 + K * se, hour
+    for hour in range(7):
+        assert share[hour] < 1 / 24 - K * se, hour
+
+
+def test_top_fifth_of_customers_place_most_orders(customers, orders):
+    # Order propensities are Pareto(1.16): 80/20 in an infinite population. ~10,000 draws of this
+    # heavy tail give the top fifth 72-81% of the weight (seeds 1-8), and Poisson sampling of
+    # ~5.5 orders per buyer dilutes that among buyers: measured 0.72 for seed 7 (0.71-0.79 over
+    # seeds 1-8). Counting all customers (non-buyers as zero) gives 0.78 (0.77-0.85). Equal
+    # propensities would give well under 0.6 on both counts.
+    counts = orders["customer_id"].value_counts()
+    top_buyers = counts.iloc[: math.ceil(0.2 * len(counts))].sum() / counts.sum()
+    assert 0.70 <= top_buyers <= 0.92
+    top_customers = counts.iloc[: math.ceil(0.2 * len(customers))].sum() / counts.sum()
+    assert top_customers == pytest.approx(0.80, abs=0.06)
+
+
+def test_order_value_rises_with_loyalty_tier(customers, orders):
+    tiers = orders.merge(
+        customers[["customer_id", "loyalty_tier"]], on="customer_id", how="left", validate="m:1"
+    )
+    median = tiers.groupby("loyalty_tier")["subtotal"].median()
+    assert median["bronze"] < median["silver"] < median["gold"] < median["platinum"]
+
+
+def test_order_subtotal_is_the_sum_of_its_lines(frames, orders):
+    lines = frames["order_items"].groupby("order_id")["line_total"].sum()
+    subtotal = orders.set_index("order_id")["subtotal"]
+    difference = (subtotal - lines.reindex(subtotal.index)).abs()
+    assert difference.notna().all()
+    assert (difference < 0.005).all()
+    assert (orders["subtotal"] > 0).all()
+
+
+def test_customers_only_order_after_signup(frames, customers):
+    rows = frames["orders"].merge(
+        customers[["customer_id", "signup_date"]], on="customer_id", how="left", validate="m:1"
+    )
+    assert rows["signup_date"].notna().all(), "every order is of a known customer"
+    assert (rows["order_date"] > rows["signup_date"]).all()
+    # Stronger, as designed: the first possible order is on the day after signup.
+    assert (rows["order_date"].dt.normalize() > rows["signup_date"]).all()
+
+
+# --- reviews --------------------------------------------------------------------------------
+
+
+def test_reviews_are_of_ordered_products_after_the_order(frames, orders):
+    reviews = frames["reviews"]
+    assert reviews["review_date"].min() >= pd.Timestamp(YEAR.start)
+    assert reviews["review_date"].max() < pd.Timestamp(END + timedelta(days=1))
+    lines = frames["order_items"][["order_id", "product_id"]].drop_duplicates()
+    lines = lines.merge(
+        orders[["order_id", "customer_id", "order_date", "status"]], on="order_id", validate="m:1"
+    )
+    matched = reviews.merge(
+        lines, on=["order_id", "product_id", "customer_id"], how="left", validate="1:1"
+    )
+    found = matched["order_date"].notna()
+    # A review comes 1-30 days (and under an hour) after its order, so a review in the window may
+    # be of an order placed up to 31 days before it; from day 32 on, every order is in the window.
+    late = matched["review_date"] >= pd.Timestamp(YEAR.start + timedelta(days=31))
+    assert found[late].all()
+    # Any review of an order in the window names that order's customer and one of its products.
+    assert (found == reviews["order_id"].isin(orders["order_id"])).all()
+    lag = matched.loc[found, "review_date"] - matched.loc[found, "order_date"]
+    assert (lag > pd.Timedelta(0)).all()
+    assert (lag < pd.Timedelta(days=31)).all()
+    assert (matched.loc[found, "status"] == "completed").all()
+
+
+def test_review_ratings_are_40_30_15_10_5_percent(frames):
+    assert_mix(frames["reviews"]["rating"], {5: 0.40, 4: 0.30, 3: 0.15, 2: 0.10, 1: 0.05})
+
+
+# --- sessions and clickstream ---------------------------------------------------------------
+
+
+def test_clickstream_event_types_are_60_15_12_8_5_percent(frames):
+    assert_mix(
+        frames["clickstream_events"]["event_type"],
+        {
+            "page_view": 0.60,
+            "add_to_cart": 0.15,
+            "search": 0.12,
+            "purchase": 0.08,
+            "remove_from_cart": 0.05,
+        },
+    )
+
+
+def test_session_devices_are_65_30_5_percent(frames):
+    assert_mix(frames["sessions"]["device_type"], {"mobile": 0.65, "desktop": 0.30, "tablet": 0.05})
+
+
+def test_events_lie_inside_their_session(frames):
+    sessions = frames["sessions"].set_index("session_id")
+    events = frames["clickstream_events"]
+    start = sessions["session_start"].reindex(events["session_id"]).to_numpy()
+    end = sessions["session_end"].reindex(events["session_id"]).to_numpy()
+    assert not np.isnat(start).any(), "every event belongs to a session"
+    stamp = events["event_timestamp"].to_numpy()
+    assert (stamp >= start).all()
+    assert (stamp <= end).all()
+    device = sessions["device_type"].reindex(events["session_id"]).to_numpy()
+    assert (events["device_type"].to_numpy() == device).all()
+
+
+def test_sessions_never_cross_midnight(frames):
+    sessions = frames["sessions"]
+    assert (sessions["session_end"] >= sessions["session_start"]).all()
+    same_day = sessions["session_end"].dt.normalize() == sessions["session_start"].dt.normalize()
+    assert same_day.all()
+
+
+# --- marketing ------------------------------------------------------------------------------
+
+
+def test_marketing_funnel_is_80_15_5_percent(frames):
+    assert_mix(
+        frames["marketing_events"]["event_type"],
+        {"impression": 0.80, "click": 0.15, "conversion": 0.05},
+    )
+
+
+def test_marketing_cost_depends_on_the_event_type(frames):
+    events = frames["marketing_events"]
+    cost = events.groupby("event_type")["cost"]
+    assert cost.min()["impression"] >= 0.01 and cost.max()["impression"] <= 0.05
+    assert cost.min()["click"] >= 0.5 and cost.max()["click"] <= 5.0
+    assert cost.min()["conversion"] == 0 and cost.max()["conversion"] == 0
+
+
+def test_revenue_only_on_conversions(frames):
+    events = frames["marketing_events"]
+    conversion = events["event_type"] == "conversion"
+    assert (events.loc[~conversion, "revenue"] == 0).all()
+    assert events.loc[conversion, "revenue"].between(10, 500).all()
+
+
+def test_marketing_events_fall_on_active_days_of_their_campaign(frames):
+    events = frames["marketing_events"]
+    campaigns = frames["marketing_campaigns"][["campaign_id", "start_date", "end_date"]]
+    known = events.merge(campaigns, on="campaign_id", how="inner", validate="m:1")
+    assert len(known) > 0.98 * len(events), "only the 1% orphans lack a campaign"
+    day = known["event_date"].dt.normalize()
+    assert (day >= known["start_date"]).all()
+    assert (day <= known["end_date"]).all()
+
+
+# --- user interactions ----------------------------------------------------------------------
+
+
+def test_interaction_types_are_70_15_8_5_2_percent(frames):
+    assert_mix(
+        frames["user_interactions"]["interaction_type"],
+        {"view": 0.70, "cart": 0.15, "purchase": 0.08, "rating": 0.05, "wishlist": 0.02},
+    )
+
+
+def test_interaction_ratings_only_on_ratings_at_40_30_15_10_5_percent(frames):
+    interactions = frames["user_interactions"]
+    is_rating = interactions["interaction_type"] == "rating"
+    assert (interactions["rating"].notna() == is_rating).all()
+    # ~3,500 ratings: SE 0.008 on the 40% share.
+    assert_mix(interactions.loc[is_rating, "rating"], {5: 0.40, 4: 0.30, 3: 0.15, 2: 0.10, 1: 0.05})
+
+
+def test_interaction_duration_only_on_views_from_10_to_1800_seconds(frames):
+    interactions = frames["user_interactions"]
+    is_view = interactions["interaction_type"] == "view"
+    assert (interactions["duration_seconds"].notna() == is_view).all()
+    assert interactions.loc[is_view, "duration_seconds"].between(10, 1_800).all()
+
+
+# --- support tickets (~1,700: SE 0.012 on a 40% share) --------------------------------------
+
+
+def test_ticket_categories_are_40_25_20_15_percent(frames):
+    assert_mix(
+        frames["support_tickets"]["category"],
+        {"product_issue": 0.40, "billing": 0.25, "shipping": 0.20, "account": 0.15},
+    )
+
+
+def test_ticket_priorities_are_40_35_20_5_percent(frames):
+    assert_mix(
+        frames["support_tickets"]["priority"],
+        {"low": 0.40, "medium": 0.35, "high": 0.20, "critical": 0.05},
+    )
+
+
+def test_ticket_statuses_are_70_15_10_5_percent(frames):
+    assert_mix(
+        frames["support_tickets"]["status"],
+        {"closed": 0.70, "resolved": 0.15, "in_progress": 0.10, "open": 0.05},
+    )
+
+
+def test_satisfaction_only_when_done_at_30_35_20_10_5_percent(frames):
+    tickets = frames["support_tickets"]
+    done = tickets["status"].isin(["closed", "resolved"])
+    assert (tickets["satisfaction_score"].notna() == done).all()
+    assert_mix(
+        tickets.loc[done, "satisfaction_score"], {5: 0.30, 4: 0.35, 3: 0.20, 2: 0.10, 1: 0.05}
+    )
+
+
+def test_resolution_time_lies_in_the_range_of_the_priority(frames):
+    tickets = frames["support_tickets"]
+    done = tickets["status"].isin(["closed", "resolved"])
+    assert (tickets["resolution_time_hours"].notna() == done).all()
+    assert (tickets["resolved_at"].notna() == done).all()
+    ranges = {"low": (24, 72), "medium": (12, 48), "high": (4, 24), "critical": (1, 8)}
+    for priority, (low, high) in ranges.items():
+        hours = tickets.loc[done & (tickets["priority"] == priority), "resolution_time_hours"]
+        assert len(hours) > 0 and hours.between(low, high).all(), priority
+
+
+def test_resolved_at_is_created_at_plus_the_resolution_time_to_the_second(frames):
+    tickets = frames["support_tickets"]
+    done = tickets[tickets["resolved_at"].notna()]
+    seconds = (done["resolved_at"] - done["created_at"]).dt.total_seconds()
+    # Hours have two decimals, a whole number of seconds (multiples of 36).
+    expected = (done["resolution_time_hours"] * 3600).round()
+    wrong = done.loc[seconds != expected, ["resolution_time_hours", "created_at", "resolved_at"]]
+    assert wrong.empty, f"{len(wrong)} of {len(done)} tickets differ:\n{wrong.head()}"
+
+
+# --- inventory ------------------------------------------------------------------------------
+
+
+def test_every_order_item_has_one_sale_or_return(frames, orders):
+    moves = frames["inventory_movements"]
+    linked = moves[moves["reference_id"].notna()].copy()
+    assert set(linked["movement_type"]) == {"sale", "return"}
+    assert set(moves.loc[moves["reference_id"].isna(), "movement_type"]) <= {
+        "restock",
+        "adjustment",
+    }
+    items = frames["order_items"]
+    assert len(linked) == len(items)
+    linked["units"] = linked["quantity"].abs()
+    by_line = ["reference_id", "product_id"]
+    moved = linked.groupby(by_line)["units"].agg(["size", "sum"])
+    ordered = items.groupby(["order_id", "product_id"])["quantity"].agg(["size", "sum"])
+    ordered.index.names = by_line
+    pd.testing.assert_frame_equal(moved.sort_index(), ordered.sort_index(), check_dtype=False)
+    status = linked["reference_id"].map(orders.set_index("order_id")["status"])
+    cancelled = status == "cancelled"
+    assert (linked["movement_type"] == np.where(cancelled, "return", "sale")).all()
+    assert (linked.loc[cancelled, "quantity"] > 0).all()
+    assert (linked.loc[~cancelled, "quantity"] < 0).all()
+
+
+# --- determinism, windows, volumes, files ---------------------------------------------------
+
+
+def test_same_seed_gives_byte_identical_files(domain, tmp_path):
+    window = Window.ending(END, 5)
+    a = generate(domain, window, scale="tiny", seed=11, out_dir=tmp_path / "a")
+    b = generate(domain, window, scale="tiny", seed=11, out_dir=tmp_path / "b")
+    generate(domain, window, scale="tiny", seed=12, out_dir=tmp_path / "c")
+    names = [f.file for f in a.files]
+    assert len(names) == len(domain.datasets)
+    match, mismatch, errors = filecmp.cmpfiles(tmp_path / "a", tmp_path / "b", names, shallow=False)
+    assert match == names and not mismatch and not errors
+    assert [f.rows for f in a.files] == [f.rows for f in b.files]
+    for name in ("customers.csv", "orders.csv", "sessions.csv"):
+        assert not filecmp.cmp(tmp_path / "a" / name, tmp_path / "c" / name, shallow=False)
+
+
+def test_a_window_is_the_union_of_its_days(domain):
+    window = Window.ending(END, 3)
+    whole = domain.generate(window, scale="tiny", seed=3)
+    days = [domain.generate(Window(d, d), scale="tiny", seed=3) for d in window]
+    datasets = {d.name: d for d in domain.datasets}
+    for name in (
+        "orders",
+        "order_items",
+        "inventory_movements",
+        "sessions",
+        "clickstream_events",
+        "marketing_events",
+        "user_interactions",
+        "support_tickets",
+    ):
+        # A day without rows yields a table without columns: conform gives it its declared
+        # schema, as the generate stage does before writing files.
+        union = pa.concat_tables([conform(datasets[name], d[name].table) for d in days])
+        assert union.equals(conform(datasets[name], whole[name].table)), name
+        assert union.num_rows > 0, name
+    for name in ("customers", "customer_segment_changes", "marketing_campaigns", "products"):
+        assert days[-1][name].table.equals(whole[name].table), name
+
+
+def test_explicit_volumes_set_the_catalog_and_the_customer_count(domain):
+    window = Window.ending(END, 3)
+    parts = domain.generate(
+        window, scale="tiny", seed=1, volumes={"customers": 500, "products": 80}
+    )
+    assert parts["products"].table.num_rows == 80
+    # Signups are Poisson with 500 expected up to the window end: SE sqrt(500) ≈ 22.
+    assert parts["customers"].table.num_rows == pytest.approx(500, abs=4 * math.sqrt(500))
+    ordered = set(parts["order_items"].table["product_id"].to_pylist())
+    assert ordered <= set(parts["products"].table["product_id"].to_pylist())
+
+
+def test_unknown_volume_is_refused(domain):
+    window = Window.ending(END, 1)
+    with pytest.raises(ValueError, match="orders"):
+        domain.generate(window, scale="tiny", seed=1, volumes={"orders": 10})
+    with pytest.raises(ValueError, match="orders"):
+        ecommerce.generate(window, scale="tiny", seed=1, volumes={"orders": 10})
+
+
+def test_parquet_export_writes_data_and_metadata_for_every_dataset(domain, tmp_path):
+    manifest = generate(
+        domain,
+        Window.ending(END, 3),
+        scale="tiny",
+        seed=1,
+        out_dir=tmp_path / "run",
+        file_format="parquet",
+    )
+    assert [f.file for f in manifest.files] == [f"{d.name}.parquet" for d in domain.datasets]
+    for dataset in domain.datasets:
+        path = tmp_path / "run" / f"{dataset.name}.parquet"
+        table = pq.read_table(path)
+        metadata = json.loads((tmp_path / "run" / f"{dataset.name}_metadata.json").read_text())
+        assert metadata["row_count"] == table.num_rows == pq.read_metadata(path).num_rows
+        names = [c.name for c in dataset.columns]
+        assert [s["name"] for s in metadata["schema"]] == names, dataset.name
+        assert table.column_names == names
+        for column, entry in zip(dataset.columns, metadata["schema"], strict=True):
+            assert isinstance(entry["nullable"], bool)
+            # Nullability as found in the data: never for a column declared NOT NULL.
+            assert entry["nullable"] == (table[column.name].null_count > 0), column.name
+            assert not entry["nullable"] or column.nullable, column.name
+            assert table.schema.field(column.name).nullable == column.nullable, column.name
+        assert set(metadata["statistics"]) == set(names)
+        for name in names:
+            assert metadata["statistics"][name]["null_count"] == table[name].null_count, name
