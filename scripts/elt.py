@@ -6,7 +6,8 @@
     python scripts/elt.py load --run-id cli-2026-01-07        # loads what generate wrote
     python scripts/elt.py transform --layer silver
     python scripts/elt.py validate --layer bronze
-    python scripts/elt.py generate --domain ecommerce --customers 1000 --products 500 --days 30 --load
+    python scripts/elt.py generate --domain ecommerce --customers 1000 --products 500 \
+        --days 30 --load
     python scripts/elt.py generate --domain ecommerce --scale tiny --format parquet
 
 The warehouse comes from AIRFLOW_CONN_WAREHOUSE, files go under ELT_DATA_DIR (default ./data).
