@@ -868,7 +868,7 @@ def _tickets(seed, day, size, people: _People) -> dict | None:
     status = pick(rng, TICKET_STATUSES, TICKET_STATUS_SHARE, n)
     done = np.isin(status, ["closed", "resolved"])
     created = at(day, seconds_of_day(rng, n))
-    resolved = created + (hours * 3600).astype(np.int64).astype("timedelta64[s]")
+    resolved = created + np.round(hours * 3600).astype(np.int64).astype("timedelta64[s]")
     return {
         "ticket_id": ids("TKT", (day - LAUNCH_DAY).days, np.arange(n)),
         "customer_id": people.ids[pool[rng.integers(0, len(pool), n)]].tolist(),

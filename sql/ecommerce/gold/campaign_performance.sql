@@ -14,7 +14,7 @@ per_campaign as (
         count(*) filter (where event_type = 'impression') as impressions,
         count(*) filter (where event_type = 'click') as clicks,
         count(*) filter (where event_type = 'conversion') as conversions,
-        coalesce(sum(cost), 0) as cost,
+        round(coalesce(sum(cost), 0), 2) as cost,
         coalesce(sum(revenue), 0) as revenue
     from events
     group by campaign_id
@@ -33,7 +33,7 @@ final as (
         coalesce(per_campaign.conversions, 0) as conversions,
         round(per_campaign.clicks::numeric / nullif(per_campaign.impressions, 0), 4) as ctr,
         round(per_campaign.conversions::numeric / nullif(per_campaign.clicks, 0), 4) as cvr,
-        round(coalesce(per_campaign.cost, 0), 2) as cost,
+        coalesce(per_campaign.cost, 0) as cost,
         coalesce(per_campaign.revenue, 0) as revenue,
         round(per_campaign.revenue / nullif(per_campaign.cost, 0), 4) as roas
     from campaigns

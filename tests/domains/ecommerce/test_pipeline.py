@@ -1,0 +1,354 @@
+"""The ecommerce flow on a real warehouse: faults quarantined, integrity, SCD2, reconciliations."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from airflow.dag_processing.dagbag import DagBag
+
+from include.elt import pipeline
+from include.elt.domain import load_domain
+from include.elt.flow import STAGES
+from include.elt.generate import generate
+from include.elt.load import load_manifest
+from include.elt.warehouse import bootstrap
+from include.elt.window import Window
+from tests.conftest import REPO, new_warehouse
+from tests.helpers import checksum, count, query
+
+END = date(2025, 11, 15)
+WINDOW = Window.ending(END, 14)
+SILVER = [
+    "products",
+    "customers",
+    "orders",
+    "order_items",
+    "inventory_movements",
+    "reviews",
+    "sessions",
+    "clickstream_events",
+    "marketing_campaigns",
+    "marketing_events",
+    "user_interactions",
+    "support_tickets",
+]
+GOLD = [
+    "daily_sales",
+    "campaign_performance",
+    "product_features",
+    "user_product_features",
+    "customer_360",
+]
+# child table, column -> parent table, column (silver)
+FOREIGN_KEYS = {
+    ("orders", "customer_id"): ("customers", "customer_id"),
+    ("order_items", "order_id"): ("orders", "order_id"),
+    ("order_items", "product_id"): ("products", "product_id"),
+    ("inventory_movements", "product_id"): ("products", "product_id"),
+    ("reviews", "order_id"): ("orders", "order_id"),
+    ("reviews", "customer_id"): ("customers", "customer_id"),
+    ("clickstream_events", "session_id"): ("sessions", "session_id"),
+    ("marketing_events", "campaign_id"): ("marketing_campaigns", "campaign_id"),
+    ("user_interactions", "product_id"): ("products", "product_id"),
+    ("support_tickets", "customer_id"): ("customers", "customer_id"),
+}
+
+
+def _context(url: str, data_dir: Path, run_id: str, window: Window = WINDOW):
+    return pipeline.RunContext(
+        domain_name="ecommerce",
+        run_id=run_id,
+        window=window,
+        scale="tiny",
+        seed=11,
+        warehouse_url=url,
+        data_dir=data_dir,
+    )
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> pipeline.RunContext:
+    ctx = _context(new_warehouse(), tmp_path_factory.mktemp("ecommerce") / "data", "first")
+    pipeline.run(ctx)
+    return ctx
+
+
+# fault in bronze (SQL counting it) -> the silver table and reason that quarantine it
+FAULT_REJECTS = {
+    "select count(*) - count(distinct order_id) from bronze.ecommerce_orders": (
+        "silver.ecommerce_orders",
+        "duplicate order_id",
+    ),
+    "select count(distinct order_id) from bronze.ecommerce_orders where total_amount < 0": (
+        "silver.ecommerce_orders",
+        "negative total_amount",
+    ),
+    "select count(*) from bronze.ecommerce_products where margin_pct < 0": (
+        "silver.ecommerce_products",
+        "negative margin_pct",
+    ),
+    "select count(*) from bronze.ecommerce_marketing_events where campaign_id not in"
+    " (select campaign_id from bronze.ecommerce_marketing_campaigns)": (
+        "silver.ecommerce_marketing_events",
+        "unknown campaign_id",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", FAULT_REJECTS, ids=lambda q: FAULT_REJECTS[q][1])
+def test_every_injected_fault_is_quarantined_with_its_reason(run, fault):
+    table, reason = FAULT_REJECTS[fault]
+    in_bronze = query(run.warehouse_url, fault)[0][0]
+    rejected = query(
+        run.warehouse_url,
+        "select count(*) from silver.rejects where table_name = %s and reason = %s",
+        [table, reason],
+    )[0][0]
+    assert rejected == in_bronze
+
+
+def test_nothing_is_lost_between_bronze_and_silver(run):
+    # Nothing is lost: every bronze order is in silver or in rejects.
+    bronze = count(run.warehouse_url, "bronze", "ecommerce_orders")
+    silver = count(run.warehouse_url, "silver", "ecommerce_orders")
+    rejected = query(
+        run.warehouse_url,
+        "select count(*) from silver.rejects where table_name = 'silver.ecommerce_orders'",
+    )[0][0]
+    assert bronze == silver + rejected
+
+
+def test_repairs_keep_the_row_and_say_so(run):
+    url = run.warehouse_url
+    assert query(url, "select count(*) from silver.ecommerce_orders where discount_amount is null")[
+        0
+    ] == (0,)
+    assert query(
+        url, "select count(*) > 0 from silver.ecommerce_orders where discount_was_missing"
+    ) == [(True,)]
+    assert query(
+        url, "select count(*) > 0 from silver.ecommerce_order_items where category_was_mismatched"
+    ) == [(True,)]
+    assert query(
+        url,
+        "select count(*) > 0, count(*) filter (where email is not null)"
+        " from silver.ecommerce_customers where not has_valid_email",
+    ) == [(True, 0)]
+
+
+@pytest.mark.parametrize(("child", "parent"), FOREIGN_KEYS.items(), ids=lambda k: ".".join(k))
+def test_silver_has_referential_integrity(run, child, parent):
+    (child_table, child_column), (parent_table, parent_column) = child, parent
+    orphans = query(
+        run.warehouse_url,
+        f"select count(*) from silver.ecommerce_{child_table} as c where c.{child_column}"
+        f" is not null and not exists (select 1 from silver.ecommerce_{parent_table} as p"
+        f" where p.{parent_column} = c.{child_column})",
+    )[0][0]
+    assert orphans == 0
+
+
+def test_load_figures_are_reported_and_orphans_are_zero_after_silver(run):
+    details = dict(
+        query(
+            run.warehouse_url,
+            "select task, detail from audit.task_runs where run_id = 'first'"
+            " and task in ('load_bronze', 'build_silver')",
+        )
+    )
+    assert "invalid order totals (negative):" in details["load_bronze"]
+    assert "orphan orders (should be 0): 0" in details["build_silver"]
+    assert "invalid order totals (should be 0): 0" in details["build_silver"]
+
+
+def test_temporal_order_holds_in_silver(run):
+    url = run.warehouse_url
+    assert query(
+        url,
+        "select count(*) from silver.ecommerce_orders as o join silver.ecommerce_customers as c"
+        " on c.customer_id = o.customer_id and c.is_current"
+        " where o.order_date::date <= c.signup_date",
+    ) == [(0,)]
+    assert query(
+        url,
+        "select count(*) from silver.ecommerce_reviews as r join silver.ecommerce_orders as o"
+        " using (order_id) where r.review_date <= o.order_date",
+    ) == [(0,)]
+    assert query(url, "select count(*) > 0 from silver.ecommerce_reviews") == [(True,)]
+
+
+def test_a1_daily_sales_reconciles_with_silver_items(run):
+    rows = query(
+        run.warehouse_url,
+        "with gold as (select order_day, sum(revenue) as revenue, sum(count_orders) as orders"
+        " from gold.ecommerce_daily_sales group by 1),"
+        " lines as (select o.order_day, sum(i.line_total) as revenue,"
+        " count(distinct o.order_id) as orders from silver.ecommerce_order_items as i"
+        " join silver.ecommerce_orders as o using (order_id) group by 1)"
+        " select count(*), count(*) filter (where gold.revenue = lines.revenue)"
+        " from gold full join lines using (order_day)",
+    )
+    days, matching = rows[0]
+    assert days >= 14 and matching == days
+
+
+def test_a2_campaign_performance_reconciles_and_computes_rates(run):
+    url = run.warehouse_url
+    gold = query(
+        url,
+        "select sum(impressions), sum(clicks), sum(conversions), sum(revenue)"
+        " from gold.ecommerce_campaign_performance",
+    )[0]
+    silver = query(
+        url,
+        "select count(*) filter (where event_type = 'impression'),"
+        " count(*) filter (where event_type = 'click'),"
+        " count(*) filter (where event_type = 'conversion'), sum(revenue)"
+        " from silver.ecommerce_marketing_events",
+    )[0]
+    assert gold == silver
+    assert query(
+        url,
+        "select count(*) from gold.ecommerce_campaign_performance where impressions > 0"
+        " and (ctr != round(clicks::numeric / impressions, 4)"
+        " or roas != round(revenue / nullif(cost, 0), 4))",
+    ) == [(0,)]
+
+
+def test_b3_features_reconcile_with_interactions_and_orders(run):
+    url = run.warehouse_url
+    assert query(
+        url,
+        "select (select sum(views) from gold.ecommerce_product_features)"
+        " = (select count(*) from silver.ecommerce_user_interactions"
+        " where interaction_type = 'view'),"
+        " (select sum(units_sold) from gold.ecommerce_product_features)"
+        " = (select sum(quantity) from silver.ecommerce_order_items),"
+        " (select count(*) from gold.ecommerce_user_product_features)"
+        " = (select count(distinct (user_id, product_id)) from silver.ecommerce_user_interactions)",
+    ) == [(True, True, True)]
+
+
+def test_c2_customer_360_reconciles_with_silver(run):
+    url = run.warehouse_url
+    assert query(
+        url,
+        "select (select count(*) from gold.ecommerce_customer_360)"
+        " = (select count(*) from silver.ecommerce_customers where is_current),"
+        " (select sum(count_orders) from gold.ecommerce_customer_360)"
+        " = (select count(*) from silver.ecommerce_orders),"
+        " (select sum(lifetime_revenue) from gold.ecommerce_customer_360)"
+        " = (select sum(total_amount) from silver.ecommerce_orders where status = 'completed'),"
+        " (select sum(count_tickets) from gold.ecommerce_customer_360)"
+        " = (select count(*) from silver.ecommerce_support_tickets)",
+    ) == [(True, True, True, True)]
+
+
+def test_reports_are_exported_from_gold(run):
+    for name, relation in load_domain("ecommerce").reports.items():
+        with (run.reports_dir / name).open() as f:
+            rows = list(csv.reader(f))
+        assert len(rows) - 1 == count(run.warehouse_url, "gold", f"ecommerce_{relation}")
+
+
+def test_scd2_history_grows_across_daily_runs_and_survives_reruns(tmp_path):
+    url, data_dir = new_warehouse(), tmp_path / "data"
+    first_end = date(2025, 6, 30)
+    pipeline.run(_context(url, data_dir, "day-1", Window(first_end, first_end)), STAGES[:5])
+    before = set(
+        query(url, "select customer_id, valid_from, valid_to from silver.ecommerce_customers")
+    )
+    # Thirty daily runs later, segments have changed for some customers.
+    later = first_end + timedelta(days=30)
+    pipeline.run(_context(url, data_dir, "day-31", Window(later, later)), STAGES[:5])
+    after = query(
+        url,
+        "select customer_id, valid_from, valid_to, is_current from silver.ecommerce_customers",
+    )
+    changed = query(
+        url,
+        "select distinct customer_id from bronze.ecommerce_customer_segment_changes"
+        " where changed_at > %s and changed_at <= %s",
+        [first_end, later],
+    )
+    assert changed, "no segment changed in 30 days: pick another window"
+    by_customer: dict[str, list] = {}
+    for customer_id, valid_from, valid_to, is_current in after:
+        by_customer.setdefault(customer_id, []).append((valid_from, valid_to, is_current))
+    for (customer_id,) in changed:
+        versions = sorted(by_customer[customer_id])
+        assert [v[2] for v in versions] == [False] * (len(versions) - 1) + [True]
+        assert versions[-1][1] is None
+        for older, newer in itertools.pairwise(versions):
+            assert older[1] == newer[0], "a version ends where the next begins"
+    # History as of the first run is still there, only closed where a change came since.
+    unchanged = {c for c, *_ in before} - {c for (c,) in changed}
+    kept = {(c, f, t) for c, f, t, _ in after if c in unchanged}
+    assert {r for r in before if r[0] in unchanged} == kept
+    state = checksum(url, "silver", "ecommerce_customers")
+    pipeline.run(_context(url, data_dir, "day-31-again", Window(later, later)), STAGES[:5])
+    assert checksum(url, "silver", "ecommerce_customers") == state
+
+
+def test_parquet_files_load_like_csv(tmp_path):
+    domain = load_domain("ecommerce")
+    window = Window.ending(END, 2)
+    url = new_warehouse()
+    bootstrap(url, domain)
+    manifest = generate(
+        domain, window, scale="tiny", seed=3, out_dir=tmp_path / "pq", file_format="parquet"
+    )
+    assert (tmp_path / "pq" / "orders_metadata.json").is_file()
+    load_manifest(url, domain, manifest, "parquet-run")
+    for entry in manifest.files:
+        assert count(url, "bronze", f"ecommerce_{entry.dataset}") == entry.rows
+
+
+def test_cli_takes_explicit_volumes_and_loads(tmp_path, warehouse_url):
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts/elt.py"),
+            "generate",
+            "--domain",
+            "ecommerce",
+            "--customers",
+            "400",
+            "--products",
+            "60",
+            "--days",
+            "3",
+            "--end",
+            "2025-11-15",
+            "--scale",
+            "tiny",
+            "--load",
+            "--run-id",
+            "volumes",
+        ],
+        capture_output=True,
+        text=True,
+        env={"AIRFLOW_CONN_WAREHOUSE": warehouse_url, "ELT_DATA_DIR": str(tmp_path), "PATH": ""},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert count(warehouse_url, "bronze", "ecommerce_products") == 60
+    assert 300 < count(warehouse_url, "bronze", "ecommerce_customers") < 500
+    assert "orphan orders (unknown customer)" in result.stderr
+    assert query(warehouse_url, "select scale from audit.domain_profiles") == [
+        ("tiny[customers=400,products=60]",)
+    ]
+
+
+def test_the_ecommerce_dag_runs_end_to_end(airflow_db, warehouse_url, data_dir):
+    dag = DagBag(dag_folder=str(REPO / "dags")).dags["ecommerce"]
+    run = dag.test(run_conf={"scale": "tiny", "start": "2025-11-10", "end": "2025-11-12"})
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states == {stage: "success" for stage in STAGES}
+    for mart in GOLD:
+        assert count(warehouse_url, "gold", f"ecommerce_{mart}") > 0, mart
