@@ -4,8 +4,8 @@
     python scripts/bench.py                 # streaming, default scale, plus the 1M-row load
     python scripts/bench.py --usage-rows 2000000
 
-1. The whole streaming flow at default scale (60 days): wall time of every stage, generation
-   and load rows/s.
+1. The whole flow of each domain at default scale (60 days): wall time of every stage,
+   generation and load rows/s.
 2. About ``--usage-rows`` sessions (scale=large): generation rows/s, and the loader beside
    ``psql \\copy`` of the same file into the same table, best of ``--repeat``.
 """
@@ -35,21 +35,22 @@ from include.elt.warehouse import bootstrap, transaction
 from include.elt.window import Window
 
 END = date(2026, 11, 20)
+ECOMMERCE_END = date(2025, 11, 15)  # the end of seed 002's order history
 
 
 def _rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:,.0f} rows/s"
 
 
-def flow_at_default_scale(url: str, work: Path) -> None:
+def flow_at_default_scale(url: str, work: Path, domain: str, end: date) -> None:
     ctx = pipeline.RunContext(
-        domain_name="streaming",
-        run_id="bench-default",
-        window=Window.ending(END, 60),
+        domain_name=domain,
+        run_id=f"bench-{domain}",
+        window=Window.ending(end, 60),
         scale="default",
         seed=42,
         warehouse_url=url,
-        data_dir=work / "default",
+        data_dir=work / domain,
     )
     started = time.perf_counter()
     pipeline.run(ctx)
@@ -61,7 +62,7 @@ def flow_at_default_scale(url: str, work: Path) -> None:
             [ctx.run_id],
         )
         stages = cur.fetchall()
-    print(f"\n## streaming, scale=default, window {ctx.window} (60 days)")
+    print(f"\n## {domain}, scale=default, window {ctx.window} (60 days)")
     print(f"{'stage':<18}{'seconds':>10}{'rows out':>12}   rate")
     for task, seconds, rows in stages:
         rate = _rate(rows, float(seconds)) if task in {"generate", "load_bronze"} else ""
@@ -143,7 +144,10 @@ def main() -> int:
         with TemporaryPostgres() as pg:
             url = pg.create_database("warehouse")
             if not args.skip_flow:
-                flow_at_default_scale(url, work)
+                flow_at_default_scale(url, work, "streaming", END)
+                flow_at_default_scale(
+                    pg.create_database("ecommerce"), work, "ecommerce", ECOMMERCE_END
+                )
             load_against_psql(url, work, args.usage_rows, args.repeat)
     finally:
         shutil.rmtree(work, ignore_errors=True)
