@@ -6,10 +6,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from include.elt.flow import STAGES
+from tests.helpers import query
 from tests.stack.conftest import task_states, wait_for_run
 
 
-def test_the_scheduler_creates_a_one_day_run_that_succeeds(api):
+def test_the_scheduler_creates_a_one_day_run_that_succeeds(api, warehouse):
     deadline = time.monotonic() + 120
     runs = []
     while not runs and time.monotonic() < deadline:
@@ -26,3 +27,11 @@ def test_the_scheduler_creates_a_one_day_run_that_succeeds(api):
     assert today - timedelta(days=1) <= end <= today
     assert wait_for_run(api, run["dag_run_id"])["state"] == "success"
     assert task_states(api, run["dag_run_id"]) == {stage: "success" for stage in STAGES}
+    # ... and it processed exactly its own day, at the default scale.
+    day = start.date().isoformat()
+    generated = query(
+        warehouse,
+        "select detail from audit.task_runs where run_id = %s and task = 'generate'",
+        [run["dag_run_id"]],
+    )
+    assert generated[0][0].startswith(f"{day}..{day} scale=default seed=42")
