@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from include.devstack.ports import free_port
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 SERVER_SETTINGS = {
@@ -27,16 +28,10 @@ SERVER_SETTINGS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class TemporaryPostgres:
     def __init__(self, user: str = "elt", password: str = "elt-test-password") -> None:
         self.user, self.password = user, password
-        self.port = _free_port()
+        self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="elt-pg-"))
         self.data = self.root / "data"
         self._as_root = os.geteuid() == 0

@@ -17,7 +17,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import yaml
 
+from include.devstack.ports import free_port
 from include.devstack.postgres import TemporaryPostgres
 from include.elt.domain import REPO_ROOT, SQL_ROOT
 
@@ -42,12 +42,6 @@ NATIVE_PORT_SETTINGS = (
     "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT",
 )
 _VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def interpolate(value: str, variables: dict[str, str]) -> str:
