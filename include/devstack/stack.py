@@ -256,6 +256,8 @@ class NativeStack:
 
 
 def main() -> int:
+    # `kill` stops the stack as cleanly as Ctrl-C: leave the with-block, stop every process.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     stack = NativeStack()
     print(f"starting the platform natively under {stack.root} ...")
     with stack:
