@@ -39,3 +39,14 @@ def weighted_choice(
     rng: np.random.Generator, values: np.ndarray, weights: list[float], size: int
 ) -> np.ndarray:
     return values[rng.choice(len(values), size=size, p=np.asarray(weights) / sum(weights))]
+
+
+def seconds_of_day(
+    rng: np.random.Generator, n: int, hour_weights: list[float] | None = None
+) -> np.ndarray:
+    """Seconds after midnight: uniform, or with each hour weighted (evening peaks and such)."""
+    if hour_weights is None:
+        hours = rng.integers(0, 24, n)
+    else:
+        hours = rng.choice(24, n, p=np.asarray(hour_weights) / np.sum(hour_weights))
+    return hours * 3600 + rng.integers(0, 3600, n)

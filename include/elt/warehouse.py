@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg2
-from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
 from include.elt.domain import SQL_ROOT, Domain
@@ -55,9 +54,3 @@ def bootstrap(url: str, domain: Domain) -> None:
         cur.execute((SQL_ROOT / "platform" / "warehouse.sql").read_text())
         for dataset in domain.datasets:
             cur.execute(bronze_ddl("bronze", domain.relation(dataset.name), dataset))
-
-
-def count_rows(url: str, schema: str, table: str) -> int:
-    with transaction(url) as conn, conn.cursor() as cur:
-        cur.execute(sql.SQL("select count(*) from {}").format(sql.Identifier(schema, table)))
-        return cur.fetchone()[0]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from airflow.sdk import DAG, Asset, BaseHook, Param, chain, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
-from include.elt.domain import load_domain
+from include.elt.domain import Domain, load_domain
 from include.elt.flow import STAGES
 from include.elt.window import resolve_window
 
@@ -35,8 +35,7 @@ def table_asset(layer: str, relation: str) -> Asset:
     )
 
 
-def _outlets(domain_name: str) -> dict[str, list[Asset]]:
-    domain = load_domain(domain_name)
+def _outlets(domain: Domain) -> dict[str, list[Asset]]:
     return {
         "load_bronze": [table_asset("bronze", domain.relation(d.name)) for d in domain.datasets],
         "build_silver": [
@@ -153,7 +152,7 @@ def build_domain_dag(
             "seed": Param(DEFAULT_SEED, type="integer", title="Random seed"),
         },
     ) as dag:
-        outlets = _outlets(domain_name)
+        outlets = _outlets(domain)
         tasks = [
             task(task_id=stage, outlets=outlets.get(stage, []))(
                 _stage_callable(domain_name, stage)

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from include.domains.ecommerce import LAUNCH_DAY
 from include.elt.domain import Partition
-from include.elt.randomness import faker_pool, rng_for
+from include.elt.randomness import faker_pool, rng_for, seconds_of_day, weighted_choice
 from include.elt.window import Window
 
 
@@ -155,18 +155,6 @@ def ids(prefix: str, day_number: np.ndarray | int, seq: np.ndarray) -> pa.Array:
     number = np.asarray(day_number, dtype=np.int64) * 1_000_000 + np.asarray(seq, dtype=np.int64)
     digits = pc.utf8_lpad(pc.cast(pa.array(number), pa.string()), 10, "0")
     return pc.binary_join_element_wise(prefix, digits, "-")
-
-
-def pick(rng: np.random.Generator, values: np.ndarray, shares: list[float], n: int) -> np.ndarray:
-    return values[rng.choice(len(values), size=n, p=shares)]
-
-
-def seconds_of_day(rng: np.random.Generator, n: int, hour_weights=None) -> np.ndarray:
-    if hour_weights is None:
-        hours = rng.integers(0, 24, n)
-    else:
-        hours = rng.choice(24, n, p=np.asarray(hour_weights) / np.sum(hour_weights))
-    return hours * 3600 + rng.integers(0, 3600, n)
 
 
 def at(day: date, seconds: np.ndarray) -> np.ndarray:
@@ -307,7 +295,7 @@ class _Products:
 
 def _products(seed: int, n: int, pools: _Pools) -> _Products:
     rng = rng_for(seed, "products")
-    category = pick(rng, CATEGORIES, CATEGORY_SHARE, n)
+    category = weighted_choice(rng, CATEGORIES, CATEGORY_SHARE, n)
     low = np.array([CATEGORY_PRICE[c][0] for c in category], dtype=float)
     high = np.array([CATEGORY_PRICE[c][1] for c in category], dtype=float)
     price = np.round(np.exp(rng.uniform(np.log(low), np.log(high))), 2)
@@ -522,7 +510,7 @@ def _campaigns(seed: int, rate: float, last_day: date, pools: _Pools) -> _Campai
         n = rng.poisson(rate)
         if n == 0:
             continue
-        channel = pick(rng, CHANNELS, CHANNEL_SHARE, n)
+        channel = weighted_choice(rng, CHANNELS, CHANNEL_SHARE, n)
         start = np.full(n, day_number)
         end = start + rng.integers(7, 91, n) - 1
         starts.append(start)
@@ -539,8 +527,8 @@ def _campaigns(seed: int, rate: float, last_day: date, pools: _Pools) -> _Campai
                 "end_date": _to_date(end),
                 "budget": np.round(rng.uniform(5_000, 100_000, n), -2),
                 "target_audience": pools.audiences[rng.integers(0, 50, n)].tolist(),
-                "objective": pick(rng, OBJECTIVES, [0.3, 0.3, 0.4], n).tolist(),
-                "status": pick(rng, CAMPAIGN_STATUSES, [0.6, 0.3, 0.1], n).tolist(),
+                "objective": weighted_choice(rng, OBJECTIVES, [0.3, 0.3, 0.4], n).tolist(),
+                "status": weighted_choice(rng, CAMPAIGN_STATUSES, [0.6, 0.3, 0.1], n).tolist(),
                 "owner": pools.people[rng.integers(0, len(pools.people), n)].tolist(),
             }
         )
@@ -593,8 +581,8 @@ def _orders(seed: int, day: date, size: Scale, people: _People, products: _Produ
     total = np.round(subtotal - discount + tax + shipping, 2)
     total = np.where(rng.random(n) < FAULTS["orders.negative_total"], -total, total)
     discount_null = rng.random(n) < FAULTS["orders.null_discount"]
-    status = pick(rng, STATUSES, STATUS_SHARE, n)
-    region = pick(rng, REGIONS, REGION_SHARE, n)
+    status = weighted_choice(rng, STATUSES, STATUS_SHARE, n)
+    region = weighted_choice(rng, REGIONS, REGION_SHARE, n)
     when = at(day, seconds_of_day(rng, n, ORDER_HOURS))
     order_ids = ids("ORD", day_number, np.arange(n))
     # Duplicate order ids: the same order written twice by the source system.
@@ -681,7 +669,7 @@ def _reviews(seed: int, day: date, orders: dict, pools: _Pools) -> dict | None:
         "order_id": items["order_id"].take(pa.array(chosen)),
         "product_id": items["product_id"][chosen].tolist(),
         "customer_id": items["customer_id"][chosen].tolist(),
-        "rating": pick(rng, RATINGS, RATING_SHARE, k).astype(np.int32),
+        "rating": weighted_choice(rng, RATINGS, RATING_SHARE, k).astype(np.int32),
         "review_text": pools.sentences[rng.integers(0, len(pools.sentences), k)].tolist(),
         "review_date": review_date,
         "verified_purchase": rng.random(k) < 0.95,
@@ -718,7 +706,7 @@ def _sessions(seed, day, size, people, products, pools):
     start_s = seconds_of_day(rng, n, ORDER_HOURS)
     duration = np.clip(rng.exponential(480, n), 10, 7200).astype(np.int64)
     end_s = np.minimum(start_s + duration, 86_399)
-    device = pick(rng, DEVICES, DEVICE_SHARE, n)
+    device = weighted_choice(rng, DEVICES, DEVICE_SHARE, n)
     session_ids = ids("SES", day_number, np.arange(n))
     sessions = {
         "session_id": session_ids,
@@ -726,7 +714,7 @@ def _sessions(seed, day, size, people, products, pools):
         "session_start": at(day, start_s),
         "session_end": at(day, end_s),
         "device_type": device.tolist(),
-        "browser": pick(rng, BROWSERS, BROWSER_SHARE, n).tolist(),
+        "browser": weighted_choice(rng, BROWSERS, BROWSER_SHARE, n).tolist(),
         "city": pools.cities[rng.integers(0, len(pools.cities), n)].tolist(),
     }
     per_session = 1 + rng.poisson(size.events_per_session - 1, n)
@@ -736,7 +724,7 @@ def _sessions(seed, day, size, people, products, pools):
     event_s = np.minimum(event_s, end_s[of])
     order = np.lexsort((event_s, of))
     of, event_s = of[order], event_s[order]
-    kind = pick(rng, CLICK_EVENTS, CLICK_SHARE, m)
+    kind = weighted_choice(rng, CLICK_EVENTS, CLICK_SHARE, m)
     product = products.ids[rng.choice(len(products.ids), m, p=products.popularity)]
     search = kind == "search"
     page = np.where(
@@ -774,7 +762,7 @@ def _marketing(seed, day, size, campaigns: _Campaigns, people: _People, pools) -
         ids("CAMP", 9_999, rng.integers(0, 999_999, orphan.sum())).to_numpy(zero_copy_only=False),
         dtype=object,
     )
-    kind = pick(rng, FUNNEL, FUNNEL_SHARE, n)
+    kind = weighted_choice(rng, FUNNEL, FUNNEL_SHARE, n)
     cost = np.where(
         kind == "impression",
         rng.uniform(0.01, 0.05, n),
@@ -801,10 +789,10 @@ def _marketing(seed, day, size, campaigns: _Campaigns, people: _People, pools) -
         "user_id": user.tolist(),
         "cost": np.round(cost, 4),
         "revenue": revenue,
-        "device_type": pick(
+        "device_type": weighted_choice(
             rng, np.array(["mobile", "desktop", "tablet"], dtype=object), [0.5, 0.4, 0.1], n
         ).tolist(),
-        "browser": pick(rng, BROWSERS, BROWSER_SHARE, n).tolist(),
+        "browser": weighted_choice(rng, BROWSERS, BROWSER_SHARE, n).tolist(),
         "location": pc.if_else(
             pa.array(rng.random(n) < FAULTS["marketing_events.null_location"]),
             pa.scalar(None, pa.string()),
@@ -828,8 +816,8 @@ def _interactions(seed, day, size, people: _People, products: _Products, session
         ids("PROD", 9_999, rng.integers(0, 999_999, orphan.sum())).to_numpy(zero_copy_only=False),
         dtype=object,
     )
-    kind = pick(rng, INTERACTIONS, INTERACTION_SHARE, n)
-    rating = np.where(kind == "rating", pick(rng, RATINGS, RATING_SHARE, n), 0)
+    kind = weighted_choice(rng, INTERACTIONS, INTERACTION_SHARE, n)
+    rating = np.where(kind == "rating", weighted_choice(rng, RATINGS, RATING_SHARE, n), 0)
     duration = np.where(kind == "view", rng.integers(10, 1_801, n), 0)
     if sessions is not None:
         session_ids = sessions["session_id"]
@@ -851,7 +839,7 @@ def _interactions(seed, day, size, people: _People, products: _Products, session
         "session_id": session,
         "duration_seconds": pa.array(duration.astype(np.int32), mask=kind != "view"),
         "referrer": REFERRERS[rng.integers(0, len(REFERRERS), n)].tolist(),
-        "device_type": pick(rng, DEVICES, DEVICE_SHARE, n).tolist(),
+        "device_type": weighted_choice(rng, DEVICES, DEVICE_SHARE, n).tolist(),
     }
 
 
@@ -865,7 +853,7 @@ def _tickets(seed, day, size, people: _People) -> dict | None:
     low = np.array([RESOLUTION_HOURS[p][0] for p in priority], dtype=float)
     high = np.array([RESOLUTION_HOURS[p][1] for p in priority], dtype=float)
     hours = np.round(rng.uniform(low, high), 2)
-    status = pick(rng, TICKET_STATUSES, TICKET_STATUS_SHARE, n)
+    status = weighted_choice(rng, TICKET_STATUSES, TICKET_STATUS_SHARE, n)
     done = np.isin(status, ["closed", "resolved"])
     created = at(day, seconds_of_day(rng, n))
     resolved = created + np.round(hours * 3600).astype(np.int64).astype("timedelta64[s]")
@@ -874,13 +862,13 @@ def _tickets(seed, day, size, people: _People) -> dict | None:
         "customer_id": people.ids[pool[rng.integers(0, len(pool), n)]].tolist(),
         "created_at": created,
         "resolved_at": pa.array(resolved, mask=~done),
-        "category": pick(rng, TICKET_CATEGORIES, TICKET_CATEGORY_SHARE, n).tolist(),
+        "category": weighted_choice(rng, TICKET_CATEGORIES, TICKET_CATEGORY_SHARE, n).tolist(),
         "priority": PRIORITIES[priority].tolist(),
         "status": status.tolist(),
         "satisfaction_score": pa.array(
-            pick(rng, SATISFACTION, SATISFACTION_SHARE, n).astype(np.int32), mask=~done
+            weighted_choice(rng, SATISFACTION, SATISFACTION_SHARE, n).astype(np.int32), mask=~done
         ),
         "resolution_time_hours": pa.array(hours, mask=~done),
         "agent_id": ids("AGT", 0, rng.integers(0, 60, n)),
-        "channel": pick(rng, TICKET_CHANNELS, [0.30, 0.35, 0.25, 0.10], n).tolist(),
+        "channel": weighted_choice(rng, TICKET_CHANNELS, [0.30, 0.35, 0.25, 0.10], n).tolist(),
     }

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from include.domains.streaming import LAUNCH_DAY
 from include.elt.domain import Partition
-from include.elt.randomness import faker_pool, rng_for, weighted_choice
+from include.elt.randomness import faker_pool, rng_for, seconds_of_day, weighted_choice
 from include.elt.window import Window
 
 log = logging.getLogger(__name__)
@@ -255,7 +255,6 @@ def _usage(seed: int, window: Window, people: _Population, content: pa.Table) ->
     )
     customer_ids = people.customers["customer_id"].to_numpy()
     sub_ids = people.subscriptions["subscription_id"].to_numpy()
-    hour_p = np.asarray(HOUR_WEIGHTS) / sum(HOUR_WEIGHTS)
     blocks = []
     for day in window:
         rng = rng_for(seed, "usage_logs", day)
@@ -288,7 +287,7 @@ def _usage(seed: int, window: Window, people: _Population, content: pa.Table) ->
             rng.uniform(*COMPLETION_NOISE["Premium"], n),
             rng.uniform(*COMPLETION_NOISE["other"], n),
         )
-        seconds = rng.choice(24, n, p=hour_p) * 3600 + rng.integers(0, 3600, n)
+        seconds = seconds_of_day(rng, n, HOUR_WEIGHTS)
         loyal = rng.random(n) < PRIMARY_DEVICE_LOYALTY
         device = np.where(
             loyal, primary_device[customer_row], weighted_choice(rng, DEVICES, DEVICE_SHARE, n)
