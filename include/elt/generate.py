@@ -7,7 +7,7 @@ import logging
 import re
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -17,6 +17,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from include.elt.domain import Domain, Partition
+from include.elt.partitions import DayRange, plan_ranges
+from include.elt.runs import RunPlan, World
 from include.elt.schema import Dataset
 from include.elt.window import Window
 
@@ -54,6 +56,19 @@ class FileEntry:
     rows: int
     first_day: str | None
     last_day: str | None
+    # Days from here on are loaded as one partition each; earlier days (the history before the
+    # window, written when a run opens the history) as one partition.
+    daily_from: str | None = None
+
+    def ranges(self) -> list[DayRange] | None:
+        """The partitions this file replaces (``None``: the whole table)."""
+        if self.first_day is None:
+            return None
+        return plan_ranges(
+            date.fromisoformat(self.first_day),
+            date.fromisoformat(self.last_day),
+            date.fromisoformat(self.daily_from) if self.daily_from else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -67,12 +82,21 @@ class Manifest:
     files: tuple[FileEntry, ...]
     folder: str
     volumes: dict[str, int] | None = None
+    run_type: str = "manual"
+    opens_history: bool = True
+    replace_history: bool = False
 
     @property
-    def world(self) -> tuple[str, int]:
+    def world(self) -> World:
         """What makes two runs' rows compatible: scale (with any explicit volumes) and seed."""
-        extra = ",".join(f"{k}={v}" for k, v in sorted((self.volumes or {}).items()))
-        return (f"{self.scale}[{extra}]" if extra else self.scale), self.seed
+        return World.of(self.scale, self.seed, self.volumes)
+
+    @property
+    def plan(self) -> RunPlan:
+        start, end = (date.fromisoformat(d) for d in self.window.split(".."))
+        return RunPlan(
+            self.run_type, Window(start, end), self.world, self.opens_history, self.replace_history
+        )
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:
@@ -113,12 +137,16 @@ def generate(
     out_dir: Path,
     volumes: dict[str, int] | None = None,
     file_format: str = "csv",
+    plan: RunPlan | None = None,
 ) -> Manifest:
     """Write every dataset of ``domain`` for ``window`` under ``out_dir`` (replacing it whole).
 
-    Files are written to a sibling temporary folder and renamed into place, so a failure never
-    leaves a partial run folder behind.
+    A generator returns the window's rows plus what they refer to from before it (customers
+    since launch, orders that reviews rate). Unless the run opens the domain's history, that
+    earlier part is already in bronze and is left out. Files are written to a sibling temporary
+    folder and renamed into place, so a failure never leaves a partial run folder behind.
     """
+    plan = plan or RunPlan("manual", window, World.of(scale, seed, volumes), opens_history=True)
     if window.start < domain.earliest_day:
         raise ValueError(
             f"{domain.name}: window {window} starts before its earliest day {domain.earliest_day}"
@@ -136,6 +164,8 @@ def generate(
         if dataset.name not in partitions:
             raise ValueError(f"{domain.name} generator produced no {dataset.name!r}")
         part: Partition = partitions[dataset.name]
+        if not plan.opens_history:
+            part = clip(dataset, part, window)
         table = conform(dataset, part.table)
         file = f"{dataset.name}.{file_format}"
         if file_format == "csv":
@@ -152,6 +182,7 @@ def generate(
                 rows=table.num_rows,
                 first_day=_iso(part.first_day),
                 last_day=_iso(part.last_day),
+                daily_from=_iso(max(window.start, part.first_day)) if part.first_day else None,
             )
         )
         _log_profile(dataset, table, out_dir / file)
@@ -163,6 +194,9 @@ def generate(
         files=tuple(entries),
         folder=str(out_dir),
         volumes=volumes or None,
+        run_type=plan.run_type,
+        opens_history=plan.opens_history,
+        replace_history=plan.replace_history,
     )
     payload = asdict(manifest)
     payload.pop("folder")
@@ -181,6 +215,20 @@ def generate(
         out_dir,
     )
     return manifest
+
+
+def clip(dataset: Dataset, part: Partition, window: Window) -> Partition:
+    """Only the rows of ``window``'s days (a partition that starts before it)."""
+    if part.first_day is None or part.first_day >= window.start:
+        return part
+    if part.table.num_rows:
+        days = pc.cast(part.table[dataset.partition_column], pa.date32())
+        keep = pc.and_(
+            pc.greater_equal(days, pa.scalar(window.start, pa.date32())),
+            pc.less_equal(days, pa.scalar(window.end, pa.date32())),
+        )
+        part = replace(part, table=part.table.filter(keep))
+    return replace(part, first_day=window.start, last_day=max(part.last_day, window.start))
 
 
 def write_metadata(dataset: Dataset, table: pa.Table, path: Path, name: str) -> Path:

@@ -1,13 +1,15 @@
-"""Load stage: COPY generated files into bronze, replacing the days each file covers.
+"""Load stage: COPY generated files into bronze, replacing the day partitions they cover.
 
-One file is one transaction: take the table's advisory lock, delete the rows of the days the
-file covers, COPY the file in. A rerun of the same days therefore leaves bronze identical, two
-concurrent loads of a table serialise on the lock, and a file that fails to parse rolls back
-to the previous state.
+One file is one transaction: take the table's advisory lock, COPY the file into new partitions
+(standalone tables that only accept their days), check the row count against the manifest, then
+drop the partitions they replace and attach the new ones (:mod:`include.elt.partitions`). A
+rerun of the same days leaves bronze identical, two loads of a table serialise on its lock, and a
+file that fails to parse, or holds fewer or more rows than the manifest says, changes nothing.
+Reference tables (no partition column, and small) are replaced whole in the same transaction.
 
-Bronze holds one synthetic world per domain: the (scale, seed) it was generated with, kept in
-``audit.domain_profiles``. Days of one world never mix with another's (their ids would clash),
-so a run with another scale or seed replaces the domain's whole bronze, in one transaction.
+Bronze holds one synthetic world per domain (:mod:`include.elt.runs`). Every load holds the
+domain's world lock: shared for loads in the stored world, exclusive for a load that replaces
+it, which swaps every table in one transaction.
 """
 
 from __future__ import annotations
@@ -16,24 +18,27 @@ import io
 import logging
 import re
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg2
-from psycopg2 import sql
+from psycopg2 import errors, sql
 
+from include.elt import partitions as parts
 from include.elt.domain import Domain
 from include.elt.generate import FileEntry, Manifest
+from include.elt.runs import PlanError, record_world, stored_world
 from include.elt.schema import Dataset
-from include.elt.warehouse import transaction
+from include.elt.warehouse import advisory_lock, connect, raise_lock_timeout, transaction
 
 log = logging.getLogger(__name__)
 
 COPY_BUFFER_BYTES = 1 << 20
 PARALLEL_LOADS = 2  # one per core: COPY is CPU-bound on the server
-Days = tuple[date, date] | None
+STAGING_SUFFIX = "__load"
 
 
 class LoadError(RuntimeError):
@@ -49,87 +54,142 @@ class LoadResult:
 
 
 def load_manifest(url: str, domain: Domain, manifest: Manifest, run_id: str) -> list[LoadResult]:
-    """Load every file of a generate run."""
+    """Load every file of a generate run, in the domain's world."""
     if manifest.domain != domain.name:
         raise LoadError(
             f"manifest in {manifest.folder} is for {manifest.domain!r}, not {domain.name!r}"
         )
-    stored = stored_profile(url, domain)
-    if stored not in (None, manifest.world):
-        log.warning(
-            "bronze holds %s scale=%s seed=%s; this run is scale=%s seed=%s: replacing it all",
-            domain.name,
-            *stored,
-            *manifest.world,
-        )
-        return _replace_world(url, domain, manifest, run_id)
-    # The largest files first, two at a time: each in its own transaction.
-    entries = sorted(manifest.files, key=lambda e: e.rows, reverse=True)
-    with ThreadPoolExecutor(PARALLEL_LOADS) as pool:
-        futures = [
-            pool.submit(
-                load_file,
-                url,
-                domain,
-                domain.dataset(e.dataset),
-                manifest.path_of(e),
-                _days(e),
-                run_id,
+    plan = manifest.plan
+    replacing = manifest.replace_history
+    with world_lock(url, domain, exclusive=replacing) as stored:
+        if stored is None:
+            replacing = True  # the first load of a domain: nothing to keep
+        elif stored.world != manifest.world and not replacing:
+            raise PlanError(
+                f"{domain.name} holds the world {stored.world}; this run was generated in"
+                f" {manifest.world} without 'replace all history': refusing to mix them"
             )
-            for e in entries
-        ]
-        results = [f.result() for f in futures]
-    with transaction(url) as conn, conn.cursor() as cur:
-        _record_profile(cur, domain, manifest, run_id)
+        if replacing:
+            results = _replace_world(url, domain, manifest, run_id)
+        else:
+            # The largest files first, two at a time, each in its own transaction.
+            entries = sorted(manifest.files, key=lambda e: e.rows, reverse=True)
+            with ThreadPoolExecutor(PARALLEL_LOADS) as pool:
+                futures = [
+                    pool.submit(load_file, url, domain, manifest, e, run_id) for e in entries
+                ]
+                results = [f.result() for f in futures]
+        with transaction(url) as conn, conn.cursor() as cur:
+            record_world(cur, domain, plan, run_id)
     return results
 
 
+@contextmanager
+def world_lock(url: str, domain: Domain, *, exclusive: bool) -> Iterator:
+    """Hold the domain's world lock for a whole load, and read the stored world under it."""
+    conn = connect(url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            advisory_lock(cur, f"world.{domain.name}", shared=not exclusive, session=True)
+            yield stored_world(cur, domain)
+    finally:
+        conn.close()  # releases the session lock, also if the process is killed
+
+
 def load_file(
-    url: str, domain: Domain, dataset: Dataset, path: Path, days: Days, run_id: str
+    url: str, domain: Domain, manifest: Manifest, entry: FileEntry, run_id: str
 ) -> LoadResult:
-    """Replace the ``days`` of ``dataset`` in bronze (all of it if ``None``) with ``path``."""
+    """Replace the partitions ``entry`` covers (or the whole reference table) with its file."""
     started = time.perf_counter()
     with transaction(url) as conn, conn.cursor() as cur:
-        rows, replaced = _replace(cur, domain, dataset, Path(path), days, run_id)
-    return _result(domain, dataset, path, rows, replaced, started)
-
-
-def stored_profile(url: str, domain: Domain) -> tuple[str, int] | None:
-    with transaction(url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "select scale, seed from audit.domain_profiles where domain = %s", [domain.name]
-        )
-        row = cur.fetchone()
-    return (row[0], row[1]) if row else None
+        rows, replaced = _replace(cur, domain, manifest, entry, run_id, replace_all=False)
+    return _result(domain, entry, manifest.path_of(entry), rows, replaced, started)
 
 
 def _replace_world(url: str, domain: Domain, manifest: Manifest, run_id: str) -> list[LoadResult]:
+    """Every table of the domain replaced in one transaction: all of the old world goes."""
     results = []
     with transaction(url) as conn, conn.cursor() as cur:
         for entry in sorted(manifest.files, key=lambda e: e.dataset):  # one lock order
             started = time.perf_counter()
-            dataset = domain.dataset(entry.dataset)
-            path = manifest.path_of(entry)
-            rows, replaced = _replace(cur, domain, dataset, path, None, run_id)
-            results.append(_result(domain, dataset, path, rows, replaced, started))
-        _record_profile(cur, domain, manifest, run_id)
+            rows, replaced = _replace(cur, domain, manifest, entry, run_id, replace_all=True)
+            results.append(_result(domain, entry, manifest.path_of(entry), rows, replaced, started))
     return results
 
 
-def _replace(cur, domain: Domain, dataset: Dataset, path: Path, days: Days, run_id: str):
+def _replace(
+    cur, domain: Domain, manifest: Manifest, entry: FileEntry, run_id: str, *, replace_all: bool
+) -> tuple[int, int]:
+    dataset = domain.dataset(entry.dataset)
+    path = manifest.path_of(entry)
     if not path.is_file():
         raise LoadError(f"{path}: file not found (was the generate stage run?)")
-    if days is not None and dataset.partition_column is None:
+    ranges = entry.ranges()
+    if ranges is not None and dataset.partition_column is None:
         raise LoadError(f"{dataset.name} has no partition column to replace days by")
     name = domain.relation(dataset.name)
-    table = sql.Identifier("bronze", name)
-    cur.execute("select pg_advisory_xact_lock(hashtext(%s))", [f"bronze.{name}"])
+    advisory_lock(cur, f"bronze.{name}")
     cur.execute(
         "select set_config('elt.run_id', %s, true), set_config('elt.source_file', %s, true)",
         [run_id, str(path)],
     )
-    cur.execute(*_delete_statement(table, dataset, days))
-    replaced = cur.rowcount
+    staging = name + STAGING_SUFFIX
+    if ranges is None:
+        cur.execute(
+            sql.SQL("create temp table {} (like {} including defaults) on commit drop").format(
+                sql.Identifier(staging), sql.Identifier("bronze", name)
+            )
+        )
+        target = sql.Identifier(staging)
+    else:
+        _stage_partitions(cur, name, staging, dataset, ranges)
+        target = sql.Identifier("bronze", staging)
+    rows = _copy(cur, dataset, path, target)
+    if rows != entry.rows:
+        raise LoadError(
+            f"{path}: loaded {rows} rows but the manifest says {entry.rows}: the file is"
+            f" incomplete or was changed after generate; nothing was loaded"
+        )
+    try:
+        replaced = _swap(cur, name, staging, dataset, ranges, replace_all)
+    except errors.LockNotAvailable as exc:
+        raise_lock_timeout(exc, f"bronze.{name} (readers hold it)")
+    cur.execute(
+        "insert into audit.loads (run_id, domain, dataset, first_day, last_day, row_count,"
+        " replaced_rows, world_replaced) values (%s, %s, %s, %s, %s, %s, %s, %s)"
+        " on conflict (domain, run_id, dataset) do update set first_day = excluded.first_day,"
+        " last_day = excluded.last_day, row_count = excluded.row_count,"
+        " replaced_rows = excluded.replaced_rows, world_replaced = excluded.world_replaced,"
+        " loaded_at = now()",
+        [
+            run_id,
+            domain.name,
+            dataset.name,
+            entry.first_day,
+            entry.last_day,
+            rows,
+            replaced,
+            replace_all,
+        ],
+    )
+    return rows, replaced
+
+
+def _stage_partitions(cur, name: str, staging: str, dataset: Dataset, ranges) -> None:
+    """A partitioned staging table whose partitions only accept their days: COPY routes every
+    row to its day, and a row outside the file's days fails the COPY."""
+    column = dataset.partition_column
+    parts.create_partitioned_like(cur, "bronze", staging, f"bronze.{name}", column)
+    pg_type = parts.column_type(cur, "bronze", name, column)
+    for days in ranges:
+        table = parts.create_standalone(
+            cur, "bronze", f"{staging}_{days.suffix()}", f"bronze.{name}", column, pg_type, days
+        )
+        parts.add_partition(cur, f"bronze.{staging}", table, days, pg_type)
+
+
+def _copy(cur, dataset: Dataset, path: Path, table: sql.Identifier) -> int:
     copy = sql.SQL("copy {} ({}) from stdin with (format csv, header match)").format(
         table, sql.SQL(", ").join(map(sql.Identifier, dataset.column_names))
     )
@@ -138,7 +198,44 @@ def _replace(cur, domain: Domain, dataset: Dataset, path: Path, days: Days, run_
             cur.copy_expert(copy, f, size=COPY_BUFFER_BYTES)
     except psycopg2.Error as exc:
         raise LoadError(_describe_copy_error(path, exc)) from exc
-    return cur.rowcount, replaced
+    return cur.rowcount
+
+
+def _swap(cur, name: str, staging: str, dataset: Dataset, ranges, replace_all: bool) -> int:
+    """Put the staged rows in place of what they replace; returns the rows replaced."""
+    table = sql.Identifier("bronze", name)
+    if ranges is None:
+        # A reference table is small: replaced row by row, so what depends on it (views,
+        # grants) stays, and readers see the old rows or the new ones.
+        cur.execute(sql.SQL("delete from {}").format(table))
+        replaced = cur.rowcount
+        cur.execute(
+            sql.SQL("insert into {} select * from {}").format(table, sql.Identifier(staging))
+        )
+        return replaced
+    replaced = _rows_in(cur, table, dataset.partition_column, None if replace_all else ranges)
+    new = []
+    for days in ranges:
+        part = f"{staging}_{days.suffix()}"
+        parts.detach(cur, f"bronze.{staging}", sql.Identifier("bronze", part))
+        new.append((part, days))
+    cur.execute(sql.SQL("drop table {}").format(sql.Identifier("bronze", staging)))
+    parts.swap_in(cur, "bronze", name, dataset.partition_column, new, replace_all=replace_all)
+    return replaced
+
+
+def _rows_in(cur, table: sql.Identifier, column: str, ranges) -> int:
+    if ranges is None:
+        cur.execute(sql.SQL("select count(*) from {}").format(table))
+        return cur.fetchone()[0]
+    first, last = ranges[0].start, ranges[-1].end
+    cur.execute(
+        sql.SQL("select count(*) from {} where {col} >= %s and {col} < %s").format(
+            table, col=sql.Identifier(column)
+        ),
+        [first, last],
+    )
+    return cur.fetchone()[0]
 
 
 def _csv_stream(path: Path):
@@ -154,9 +251,9 @@ def _csv_stream(path: Path):
     return buffer
 
 
-def _result(domain, dataset, path, rows, replaced, started) -> LoadResult:
+def _result(domain, entry, path, rows, replaced, started) -> LoadResult:
     seconds = time.perf_counter() - started
-    name = domain.relation(dataset.name)
+    name = domain.relation(entry.dataset)
     log.info(
         "bronze.%s: %d rows from %s (replaced %d) in %.2fs",
         name,
@@ -166,33 +263,6 @@ def _result(domain, dataset, path, rows, replaced, started) -> LoadResult:
         seconds,
     )
     return LoadResult(name, rows, replaced, seconds)
-
-
-def _record_profile(cur, domain: Domain, manifest: Manifest, run_id: str) -> None:
-    cur.execute(
-        "insert into audit.domain_profiles (domain, scale, seed, run_id) values (%s, %s, %s, %s)"
-        " on conflict (domain) do update set scale = excluded.scale, seed = excluded.seed,"
-        " run_id = excluded.run_id, loaded_at = now()",
-        [domain.name, *manifest.world, run_id],
-    )
-
-
-def _days(entry: FileEntry) -> Days:
-    if entry.first_day is None:
-        return None
-    return date.fromisoformat(entry.first_day), date.fromisoformat(entry.last_day)
-
-
-def _delete_statement(table: sql.Identifier, dataset: Dataset, days: Days):
-    if days is None:
-        return sql.SQL("delete from {}").format(table), []
-    first, last = days
-    return (
-        sql.SQL("delete from {} where {col} >= %s and {col} < %s").format(
-            table, col=sql.Identifier(dataset.partition_column)
-        ),
-        [first, last + timedelta(days=1)],
-    )
 
 
 _LINE = re.compile(r"line (\d+)")

@@ -1,18 +1,33 @@
-"""Connections to the warehouse and its one-time setup."""
+"""Connections to the warehouse, its one-time setup, and the locks that keep work apart.
+
+Every session carries a ``statement_timeout`` and a ``lock_timeout`` (``ELT_STATEMENT_TIMEOUT``,
+``ELT_LOCK_TIMEOUT``): a hung query or a lock held by someone else fails the task with a message,
+instead of holding the domain forever.
+"""
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg2
+from psycopg2 import errors, sql
 from psycopg2.extensions import connection as Connection
 
 from include.elt.domain import SQL_ROOT, Domain
 from include.elt.schema import bronze_ddl
 
 WAREHOUSE_ENV = "AIRFLOW_CONN_WAREHOUSE"
+STATEMENT_TIMEOUT_ENV = "ELT_STATEMENT_TIMEOUT"
+LOCK_TIMEOUT_ENV = "ELT_LOCK_TIMEOUT"
+DEFAULT_STATEMENT_TIMEOUT = "30min"
+DEFAULT_LOCK_TIMEOUT = "60s"
+
+
+class LockTimeout(RuntimeError):
+    """A lock was not granted within ``lock_timeout``; the message names the lock and holder."""
 
 
 def warehouse_url() -> str:
@@ -32,25 +47,105 @@ def sqlalchemy_url(url: str) -> str:
     return f"postgresql+psycopg2://{rest}"
 
 
+def lock_timeout() -> str:
+    return os.environ.get(LOCK_TIMEOUT_ENV) or DEFAULT_LOCK_TIMEOUT
+
+
+def session_options() -> str:
+    statement = os.environ.get(STATEMENT_TIMEOUT_ENV) or DEFAULT_STATEMENT_TIMEOUT
+    return f"-c statement_timeout={statement} -c lock_timeout={lock_timeout()}"
+
+
 def connect(url: str) -> Connection:
-    return psycopg2.connect(url.replace("postgresql+psycopg2://", "postgresql://", 1))
+    dsn = url.replace("postgresql+psycopg2://", "postgresql://", 1)
+    return psycopg2.connect(dsn, options=session_options(), application_name="elt-platform")
+
+
+# An idle connection per (process, thread, url, timeouts), reused by the next transaction: a run
+# opens dozens of short transactions, and each new connection costs a password handshake.
+_IDLE: dict[tuple[int, int, str, str], Connection] = {}
 
 
 @contextmanager
 def transaction(url: str) -> Iterator[Connection]:
-    """One connection, one transaction: committed on success, rolled back on any error."""
-    conn = connect(url)
+    """One transaction: committed on success, rolled back (and its connection closed) on any
+    error."""
+    key = (os.getpid(), threading.get_ident(), url, session_options())
+    conn = _IDLE.pop(key, None)
+    if conn is None or conn.closed:
+        conn = connect(url)
     try:
         with conn:
             yield conn
-    finally:
+    except BaseException:
         conn.close()
+        raise
+    _park(key, conn)
+
+
+def _park(key: tuple[int, int, str, str], conn: Connection) -> None:
+    alive = {t.ident for t in threading.enumerate()}
+    for other in [k for k in _IDLE if k[0] != key[0] or k[1] not in alive]:
+        stale = _IDLE.pop(other)
+        if other[0] == key[0]:  # a connection inherited from a parent process is not ours
+            stale.close()
+    if key in _IDLE:
+        conn.close()
+    else:
+        _IDLE[key] = conn
+
+
+def advisory_lock(cur, name: str, *, shared: bool = False, session: bool = False) -> None:
+    """Take the advisory lock called ``name`` (for the transaction, or the session), or fail
+    after ``lock_timeout`` with a message that names the lock and who holds it."""
+    function = "pg_advisory{}_lock{}".format(
+        "" if session else "_xact", "_shared" if shared else ""
+    )
+    try:
+        cur.execute(sql.SQL("select {}(hashtext(%s))").format(sql.Identifier(function)), [name])
+    except errors.LockNotAvailable as exc:
+        raise LockTimeout(
+            f"timed out after {lock_timeout()} waiting for lock {name!r}"
+            f" (held by {_holders(cur.connection, name)})"
+        ) from exc
+
+
+def raise_lock_timeout(exc: errors.LockNotAvailable, what: str) -> None:
+    raise LockTimeout(f"timed out after {lock_timeout()} waiting for a lock on {what}") from exc
+
+
+def _holders(conn: Connection, name: str) -> str:
+    """Who holds an advisory lock, from a separate session (the failed one is aborted)."""
+    try:
+        with psycopg2.connect(conn.dsn) as other, other.cursor() as cur:
+            cur.execute(
+                "select a.pid, a.application_name, a.state, now() - a.xact_start"
+                " from pg_locks as l join pg_stat_activity as a using (pid)"
+                " where l.locktype = 'advisory' and l.granted"
+                " and l.objid = hashtext(%s)::oid",
+                [name],
+            )
+            rows = cur.fetchall()
+    except psycopg2.Error:
+        return "another session"
+    if not rows:
+        return "another session, since released"
+    return ", ".join(
+        f"pid {pid} ({app or 'unnamed'}, {state}, for {age})" for pid, app, state, age in rows
+    )
+
+
+_BOOTSTRAPPED: set[tuple[str, str]] = set()
 
 
 def bootstrap(url: str, domain: Domain) -> None:
-    """Create the schemas, platform tables and the domain's bronze tables if missing."""
+    """Create the schemas, platform tables and the domain's bronze tables if missing (once per
+    process: every stage calls it, so whichever runs first finds them)."""
+    if (url, domain.name) in _BOOTSTRAPPED:
+        return
     with transaction(url) as conn, conn.cursor() as cur:
-        cur.execute("select pg_advisory_xact_lock(hashtext('elt.bootstrap'))")
+        advisory_lock(cur, "elt.bootstrap")
         cur.execute((SQL_ROOT / "platform" / "warehouse.sql").read_text())
         for dataset in domain.datasets:
-            cur.execute(bronze_ddl("bronze", domain.relation(dataset.name), dataset))
+            cur.execute(bronze_ddl(cur, "bronze", domain.relation(dataset.name), dataset))
+    _BOOTSTRAPPED.add((url, domain.name))

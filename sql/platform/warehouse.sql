@@ -5,6 +5,12 @@ create schema if not exists bronze;
 create schema if not exists silver;
 create schema if not exists gold;
 create schema if not exists audit;
+-- Write-audit-publish: a run builds silver and gold here, its gates validate them here, and
+-- publish moves them into silver/gold in one transaction. A failed run's staging stays here
+-- for inspection until the domain's next run.
+create schema if not exists bronze_stage;
+create schema if not exists silver_stage;
+create schema if not exists gold_stage;
 
 create table if not exists audit.task_runs (
     run_id text not null,
@@ -30,6 +36,9 @@ create table if not exists audit.model_builds (
     built_at timestamptz not null default now()
 );
 
+alter table audit.model_builds add column if not exists window_start date;
+alter table audit.model_builds add column if not exists window_end date;
+
 create table if not exists silver.rejects (
     domain text not null,
     table_name text not null,
@@ -39,11 +48,88 @@ create table if not exists silver.rejects (
     rejected_at timestamptz not null default now()
 );
 
--- The synthetic world each domain's bronze holds: runs of another scale or seed replace it all.
+-- The day of a rejected row of a day-partitioned model: a rerun of the day replaces its rejects.
+alter table silver.rejects add column if not exists day date;
+
+create index if not exists rejects_table_day_idx on silver.rejects (domain, table_name, day);
+
+create table if not exists silver_stage.rejects (like silver.rejects including defaults);
+
+-- The synthetic world each domain's bronze holds: runs never mix two worlds.
 create table if not exists audit.domain_profiles (
     domain text primary key,
     scale text not null,
     seed bigint not null,
     run_id text not null,
     loaded_at timestamptz not null default now()
+);
+
+alter table audit.domain_profiles add column if not exists volumes jsonb;
+alter table audit.domain_profiles add column if not exists first_day date;
+alter table audit.domain_profiles add column if not exists last_day date;
+
+-- Each run's plan (window, world, flags), made by its first stage and read by the others.
+create table if not exists audit.runs (
+    run_id text not null,
+    domain text not null,
+    run_type text not null,
+    window_start date not null,
+    window_end date not null,
+    scale text not null,
+    seed bigint not null,
+    volumes jsonb,
+    opens_history boolean not null,
+    replace_history boolean not null,
+    full_refresh boolean not null,
+    planned_at timestamptz not null default now(),
+    primary key (domain, run_id)
+);
+
+-- What each load replaced in bronze: the days a run's silver models rebuild.
+create table if not exists audit.loads (
+    run_id text not null,
+    domain text not null,
+    dataset text not null,
+    first_day date,
+    last_day date,
+    row_count bigint not null,
+    replaced_rows bigint not null,
+    world_replaced boolean not null,
+    loaded_at timestamptz not null default now(),
+    primary key (domain, run_id, dataset)
+);
+
+-- One run at a time stages a domain's silver and gold: the holder of its lease.
+create table if not exists audit.domain_leases (
+    domain text primary key,
+    run_id text not null,
+    acquired_at timestamptz not null default now(),
+    renewed_at timestamptz not null default now()
+);
+
+-- What the lease holder staged: read by its validate and publish stages.
+create table if not exists audit.staged_models (
+    domain text not null,
+    layer text not null,
+    model text not null,
+    run_id text not null,
+    strategy text not null,
+    window_start date,
+    window_end date,
+    row_count bigint not null,
+    rejected_count bigint not null,
+    built_at timestamptz not null default now(),
+    primary key (domain, model)
+);
+
+-- Published day partitions of silver and gold: row counts and key ranges, so a run proves
+-- table-wide uniqueness and reconciles totals without reading the history.
+create table if not exists audit.partitions (
+    relation text not null,
+    day date not null,
+    row_count bigint not null,
+    key_min text,
+    key_max text,
+    published_at timestamptz not null default now(),
+    primary key (relation, day)
 );

@@ -1,21 +1,27 @@
-"""The bronze loader against a real PostgreSQL: idempotent, atomic, locked, loud."""
+"""The bronze loader against a real PostgreSQL: partitioned, idempotent, atomic, locked, loud."""
 
 from __future__ import annotations
 
 import threading
-from datetime import date
+import time
+from datetime import date, timedelta
 from pathlib import Path
 
+import psycopg2
 import pytest
 
+from include.domains.streaming import LAUNCH_DAY
 from include.elt.domain import load_domain
 from include.elt.generate import Manifest, generate
 from include.elt.load import LoadError, load_file, load_manifest
-from include.elt.warehouse import bootstrap
+from include.elt.partitions import DayRange, partitions_of
+from include.elt.runs import PlanError, RunPlan, World
+from include.elt.warehouse import LockTimeout, bootstrap, transaction
 from include.elt.window import Window
 from tests.helpers import checksum, count, query
 
 END = date(2026, 6, 30)
+WINDOW = Window.ending(END, 3)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +31,7 @@ def domain():
 
 @pytest.fixture
 def manifest(domain, tmp_path) -> Manifest:
-    return generate(domain, Window.ending(END, 3), scale="tiny", seed=5, out_dir=tmp_path / "run")
+    return generate(domain, WINDOW, scale="tiny", seed=5, out_dir=tmp_path / "run")
 
 
 @pytest.fixture
@@ -40,6 +46,15 @@ def _bronze_state(url: str) -> dict[str, tuple[int, str]]:
         t: (count(url, "bronze", f"streaming_{t}"), checksum(url, "bronze", f"streaming_{t}"))
         for t in tables
     }
+
+
+def _entry(manifest: Manifest, dataset: str):
+    return next(f for f in manifest.files if f.dataset == dataset)
+
+
+def _partitions(url: str, table: str) -> list[DayRange]:
+    with transaction(url) as conn, conn.cursor() as cur:
+        return [p.range for p in partitions_of(cur, "bronze", f"streaming_{table}")]
 
 
 def test_load_writes_every_row_with_lineage(warehouse, domain, manifest):
@@ -57,6 +72,16 @@ def test_load_writes_every_row_with_lineage(warehouse, domain, manifest):
     assert lineage == [("run-1", str(Path(manifest.folder) / "usage_logs.csv"), True)]
 
 
+def test_bronze_holds_a_partition_per_day_and_one_for_the_history_before(
+    warehouse, domain, manifest
+):
+    load_manifest(warehouse, domain, manifest, run_id="run-1")
+    days = [DayRange.day(d) for d in WINDOW]
+    assert _partitions(warehouse, "usage_logs") == days
+    # customers since launch: the days before the window in one partition, then one a day
+    assert _partitions(warehouse, "customers") == [DayRange(LAUNCH_DAY, WINDOW.start), *days]
+
+
 def test_reloading_the_same_days_leaves_bronze_identical(warehouse, domain, manifest):
     load_manifest(warehouse, domain, manifest, run_id="run-1")
     before = _bronze_state(warehouse)
@@ -68,25 +93,39 @@ def test_reloading_the_same_days_leaves_bronze_identical(warehouse, domain, mani
 def test_loading_a_day_replaces_only_that_day(warehouse, domain, manifest, tmp_path):
     load_manifest(warehouse, domain, manifest, run_id="window")
     last_day = generate(domain, Window(END, END), scale="tiny", seed=99, out_dir=tmp_path / "day")
-    entry = next(f for f in last_day.files if f.dataset == "usage_logs")
-    load_file(
-        warehouse,
-        domain,
-        domain.dataset("usage_logs"),
-        last_day.path_of(entry),
-        (END, END),
-        "day-run",
-    )
+    load_file(warehouse, domain, last_day, _entry(last_day, "usage_logs"), "day-run")
     by_run = dict(
         query(warehouse, "select _run_id, count(*) from bronze.streaming_usage_logs group by 1")
     )
-    assert by_run["day-run"] == entry.rows
+    assert by_run["day-run"] == _entry(last_day, "usage_logs").rows
     days_kept = query(
         warehouse,
         "select count(distinct session_start::date) from bronze.streaming_usage_logs"
         " where _run_id = 'window'",
     )[0][0]
     assert days_kept == 2
+
+
+def test_a_day_inside_the_earlier_history_splits_its_partition(
+    warehouse, domain, manifest, tmp_path
+):
+    load_manifest(warehouse, domain, manifest, run_id="window")
+    before = _bronze_state(warehouse)
+    inside = WINDOW.start - timedelta(days=100)
+    backfill = generate(
+        domain, Window(inside, inside), scale="tiny", seed=5, out_dir=tmp_path / "b"
+    )
+    load_manifest(warehouse, domain, backfill, run_id="backfill")
+    after = _partitions(warehouse, "customers")
+    assert after[:3] == [
+        DayRange(LAUNCH_DAY, inside),
+        DayRange.day(inside),
+        DayRange(inside + timedelta(days=1), WINDOW.start),
+    ]
+    # the same world: the days the backfill did not cover kept their rows, the rest reloaded
+    after_state = _bronze_state(warehouse)
+    for table in ("customers", "subscriptions"):
+        assert after_state[table] == before[table]
 
 
 def test_a_malformed_file_names_file_and_line_and_changes_nothing(warehouse, domain, manifest):
@@ -103,36 +142,54 @@ def test_a_malformed_file_names_file_and_line_and_changes_nothing(warehouse, dom
     assert _bronze_state(warehouse) == before
 
 
+def test_a_file_cut_at_a_line_boundary_fails_naming_it_and_changes_nothing(
+    warehouse, domain, manifest
+):
+    load_manifest(warehouse, domain, manifest, run_id="good")
+    before = _bronze_state(warehouse)
+    entry = _entry(manifest, "usage_logs")
+    path = manifest.path_of(entry)
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:-10]) + "\n")  # a well-formed file, 10 rows short
+    with pytest.raises(LoadError, match=rf"{path}: loaded {entry.rows - 10} rows but the manifest"):
+        load_manifest(warehouse, domain, manifest, run_id="short")
+    assert _bronze_state(warehouse) == before
+
+
+def test_a_row_outside_the_files_days_is_refused(warehouse, domain, manifest):
+    entry = _entry(manifest, "usage_logs")
+    path = manifest.path_of(entry)
+    lines = path.read_text().splitlines()
+    lines[3] = lines[3].replace(str(WINDOW.start), "2020-01-01", 1)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(LoadError, match=rf"{path}:4: no partition of relation"):
+        load_file(warehouse, domain, manifest, entry, "outside")
+    assert count(warehouse, "bronze", "streaming_usage_logs") == 0
+
+
 def test_a_file_with_the_wrong_header_is_refused(warehouse, domain, manifest):
     path = Path(manifest.folder) / "plans.csv"
-    text = path.read_text().replace("monthly_price", "price", 1)
-    path.write_text(text)
+    path.write_text(path.read_text().replace("monthly_price", "price", 1))
     with pytest.raises(LoadError, match=rf"{path}:1: .*header"):
-        load_file(warehouse, domain, domain.dataset("plans"), path, None, "bad-header")
+        load_file(warehouse, domain, manifest, _entry(manifest, "plans"), "bad-header")
     assert count(warehouse, "bronze", "streaming_plans") == 0
 
 
-def test_a_missing_file_is_a_clear_error(warehouse, domain, tmp_path):
+def test_a_missing_file_is_a_clear_error(warehouse, domain, manifest, tmp_path):
+    manifest.path_of(_entry(manifest, "plans")).unlink()
     with pytest.raises(LoadError, match="file not found"):
-        load_file(warehouse, domain, domain.dataset("plans"), tmp_path / "nope.csv", None, "x")
+        load_file(warehouse, domain, manifest, _entry(manifest, "plans"), "x")
     with pytest.raises(FileNotFoundError, match="run the generate stage"):
         Manifest.read(tmp_path / "no-run")
 
 
 def test_concurrent_loads_of_the_same_day_never_both_apply(warehouse, domain, manifest):
-    entry = next(f for f in manifest.files if f.dataset == "usage_logs")
+    entry = _entry(manifest, "usage_logs")
     errors = []
 
     def load(run_id: str) -> None:
         try:
-            load_file(
-                warehouse,
-                domain,
-                domain.dataset("usage_logs"),
-                manifest.path_of(entry),
-                (date.fromisoformat(entry.first_day), date.fromisoformat(entry.last_day)),
-                run_id,
-            )
+            load_file(warehouse, domain, manifest, entry, run_id)
         except Exception as exc:  # surfaced below
             errors.append(exc)
 
@@ -146,21 +203,59 @@ def test_concurrent_loads_of_the_same_day_never_both_apply(warehouse, domain, ma
     assert len(query(warehouse, "select distinct _run_id from bronze.streaming_usage_logs")) == 1
 
 
-def test_another_scale_or_seed_replaces_the_whole_world_atomically(warehouse, domain, tmp_path):
-    first = generate(domain, Window.ending(END, 3), scale="tiny", seed=5, out_dir=tmp_path / "a")
+def test_a_lock_held_elsewhere_fails_the_load_within_its_timeout_naming_it(
+    warehouse, domain, manifest, monkeypatch
+):
+    monkeypatch.setenv("ELT_LOCK_TIMEOUT", "1s")
+    holder = psycopg2.connect(warehouse)
+    try:
+        with holder.cursor() as cur:
+            cur.execute("select pg_advisory_lock(hashtext('bronze.streaming_usage_logs'))")
+        started = time.monotonic()
+        with pytest.raises(LockTimeout, match=r"1s waiting for lock 'bronze.streaming_usage_logs'"):
+            load_file(warehouse, domain, manifest, _entry(manifest, "usage_logs"), "blocked")
+        assert time.monotonic() - started < 10
+    finally:
+        holder.close()
+    assert count(warehouse, "bronze", "streaming_usage_logs") == 0
+
+
+def test_another_world_is_refused_unless_it_replaces_the_history(warehouse, domain, tmp_path):
+    first = generate(domain, WINDOW, scale="tiny", seed=5, out_dir=tmp_path / "a")
     load_manifest(warehouse, domain, first, run_id="world-a")
-    # Another seed, fewer days: nothing of world A may survive, even days B does not cover.
+    before = _bronze_state(warehouse)
     other = generate(domain, Window(END, END), scale="tiny", seed=6, out_dir=tmp_path / "b")
+    with pytest.raises(PlanError, match="holds the world scale=tiny seed=5"):
+        load_manifest(warehouse, domain, other, run_id="world-b")
+    assert _bronze_state(warehouse) == before
+
+    replacing = RunPlan(
+        "manual", Window(END, END), World.of("tiny", 6), opens_history=True, replace_history=True
+    )
+    other = generate(
+        domain, Window(END, END), scale="tiny", seed=6, out_dir=tmp_path / "c", plan=replacing
+    )
     load_manifest(warehouse, domain, other, run_id="world-b")
+    # nothing of world A survives, even days B does not cover
     assert query(warehouse, "select distinct _run_id from bronze.streaming_usage_logs") == [
         ("world-b",)
     ]
-    assert query(warehouse, "select scale, seed from audit.domain_profiles") == [("tiny", 6)]
+    assert query(warehouse, "select scale, seed, first_day from audit.domain_profiles") == [
+        ("tiny", 6, END)
+    ]
+
+
+def test_a_failing_replacement_leaves_the_old_world_whole(warehouse, domain, tmp_path):
+    first = generate(domain, WINDOW, scale="tiny", seed=5, out_dir=tmp_path / "a")
+    load_manifest(warehouse, domain, first, run_id="world-a")
     before = _bronze_state(warehouse)
-    # A failing switch back leaves world B whole.
-    broken = first.path_of(next(f for f in first.files if f.dataset == "customers"))
+    replacing = RunPlan(
+        "manual", WINDOW, World.of("tiny", 6), opens_history=True, replace_history=True
+    )
+    other = generate(domain, WINDOW, scale="tiny", seed=6, out_dir=tmp_path / "b", plan=replacing)
+    broken = other.path_of(_entry(other, "customers"))
     broken.write_text(broken.read_text().replace(",", ";", 3))
     with pytest.raises(LoadError, match=r"customers\.csv:"):
-        load_manifest(warehouse, domain, first, run_id="world-a-again")
+        load_manifest(warehouse, domain, other, run_id="world-b")
     assert _bronze_state(warehouse) == before
-    assert query(warehouse, "select seed from audit.domain_profiles") == [(6,)]
+    assert query(warehouse, "select seed from audit.domain_profiles") == [(5,)]

@@ -1,0 +1,241 @@
+"""Range partitions by day: how bronze, silver and gold replace days without DELETE.
+
+A partitioned table holds non-overlapping partitions, each one day (``<table>_p20261122``) or a
+longer range (``<table>_p20240101_20260921``, the history loaded before a domain's first day).
+New rows are written into standalone tables carrying a CHECK constraint of their bounds, so
+attaching them needs no scan; :func:`swap_in` then drops what they replace (splitting a range
+that is only partly replaced) and attaches them, all inside the caller's transaction. Readers see
+the old partitions or the new ones, never a mix, and no row is deleted or index entry updated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from psycopg2 import sql
+
+_BOUND = re.compile(r"FROM \('([^']+)'\) TO \('([^']+)'\)")
+ALL_DAYS = (date.min, date.max)
+
+
+@dataclass(frozen=True, order=True)
+class DayRange:
+    """Days ``start`` (inclusive) to ``end`` (exclusive)."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.start >= self.end:
+            raise ValueError(f"empty day range {self.start}..{self.end}")
+
+    @classmethod
+    def day(cls, day: date) -> DayRange:
+        return cls(day, day + timedelta(days=1))
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    def days(self) -> Iterator[date]:
+        day = self.start
+        while day < self.end:
+            yield day
+            day += timedelta(days=1)
+
+    def overlaps(self, other: DayRange) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def suffix(self) -> str:
+        if self.end - self.start == timedelta(days=1):
+            return f"p{self.start:%Y%m%d}"
+        return f"p{self.start:%Y%m%d}_{self.last_day:%Y%m%d}"
+
+    def __str__(self) -> str:
+        return f"{self.start}..{self.last_day}"
+
+
+def plan_ranges(first_day: date, last_day: date, daily_from: date | None) -> list[DayRange]:
+    """One partition per day from ``daily_from``, one for the whole range before it."""
+    daily_from = max(daily_from or first_day, first_day)
+    ranges = [DayRange(first_day, daily_from)] if daily_from > first_day else []
+    day = daily_from
+    while day <= last_day:
+        ranges.append(DayRange.day(day))
+        day += timedelta(days=1)
+    return ranges
+
+
+@dataclass(frozen=True)
+class Partition:
+    schema: str
+    name: str
+    range: DayRange
+
+
+def partitions_of(cur, schema: str, table: str) -> list[Partition]:
+    cur.execute(
+        "select c.relname, pg_get_expr(c.relpartbound, c.oid)"
+        " from pg_inherits as i join pg_class as c on c.oid = i.inhrelid"
+        " join pg_namespace as n on n.oid = c.relnamespace"
+        " where i.inhparent = to_regclass(%s) order by 1",
+        [f"{schema}.{table}"],
+    )
+    found = []
+    for name, bound in cur.fetchall():
+        match = _BOUND.search(bound or "")
+        if not match:
+            raise RuntimeError(f"{schema}.{name} has an unexpected partition bound: {bound}")
+        start, end = (_as_date(v) for v in match.groups())
+        found.append(Partition(schema, name, DayRange(start, end)))
+    return found
+
+
+def _as_date(value: str) -> date:
+    if value == "-infinity":
+        return date.min
+    if value == "infinity":
+        return date.max
+    return date.fromisoformat(value[:10])
+
+
+def column_type(cur, schema: str, table: str, column: str) -> str:
+    cur.execute(
+        "select format_type(atttypid, atttypmod) from pg_attribute"
+        " where attrelid = to_regclass(%s) and attname = %s and not attisdropped",
+        [f"{schema}.{table}", column],
+    )
+    row = cur.fetchone()
+    if row is None:
+        raise RuntimeError(f"{schema}.{table} has no column {column!r}")
+    return row[0]
+
+
+def _bound(day: date, pg_type: str) -> sql.Composable:
+    return sql.SQL("{}::{}").format(sql.Literal(day.isoformat()), sql.SQL(pg_type))
+
+
+def create_standalone(
+    cur, schema: str, name: str, like: str, column: str, pg_type: str, days: DayRange
+) -> sql.Identifier:
+    """A table shaped like ``like`` (a qualified name) that only accepts rows of ``days``."""
+    table = sql.Identifier(schema, name)
+    cur.execute(
+        sql.SQL("create table {} (like {} including defaults)").format(
+            table, sql.Identifier(*like.split("."))
+        )
+    )
+    cur.execute(
+        sql.SQL("alter table {} add constraint {} check ({col} >= {lo} and {col} < {hi})").format(
+            table,
+            sql.Identifier(f"{name}_bounds"),
+            col=sql.Identifier(column),
+            lo=_bound(days.start, pg_type),
+            hi=_bound(days.end, pg_type),
+        )
+    )
+    return table
+
+
+def create_partitioned_like(cur, schema: str, name: str, like: str, column: str) -> None:
+    cur.execute(
+        sql.SQL("create table {} (like {} including defaults) partition by range ({})").format(
+            sql.Identifier(schema, name), sql.Identifier(*like.split(".")), sql.Identifier(column)
+        )
+    )
+
+
+def add_partition(cur, parent: str, table: sql.Identifier, days: DayRange, pg_type: str) -> None:
+    cur.execute(
+        sql.SQL("alter table {} attach partition {} for values from ({}) to ({})").format(
+            sql.Identifier(*parent.split(".")),
+            table,
+            _bound(days.start, pg_type),
+            _bound(days.end, pg_type),
+        )
+    )
+
+
+def detach(cur, parent: str, table: sql.Identifier) -> None:
+    cur.execute(
+        sql.SQL("alter table {} detach partition {}").format(
+            sql.Identifier(*parent.split(".")), table
+        )
+    )
+
+
+def swap_in(
+    cur,
+    schema: str,
+    table: str,
+    column: str,
+    new: Iterable[tuple[str, DayRange]],
+    *,
+    replace_all: bool = False,
+) -> dict[DayRange, str]:
+    """Make the standalone tables ``new`` (``schema.<name>``, range) partitions of ``table``.
+
+    Existing partitions they overlap are dropped; one only partly covered keeps its other days,
+    copied into new partitions. ``replace_all`` drops every existing partition first (a new
+    synthetic world). Returns the final partition name of every new range.
+    """
+    new = sorted(new, key=lambda item: item[1])
+    parent = f"{schema}.{table}"
+    pg_type = column_type(cur, schema, table, column)
+    existing = partitions_of(cur, schema, table)
+    keep: list[tuple[sql.Identifier, DayRange]] = []
+    for old in existing:
+        if not replace_all and not any(old.range.overlaps(r) for _, r in new):
+            continue
+        if not replace_all:
+            for piece in _outside(old.range, [r for _, r in new]):
+                keep.append((_copy_piece(cur, old, parent, column, pg_type, piece), piece))
+        cur.execute(sql.SQL("drop table {}").format(sql.Identifier(schema, old.name)))
+    names = {}
+    for staged, days in new:
+        final = f"{table}_{days.suffix()}"
+        if staged != final:
+            cur.execute(
+                sql.SQL("alter table {} rename to {}").format(
+                    sql.Identifier(schema, staged), sql.Identifier(final)
+                )
+            )
+        add_partition(cur, parent, sql.Identifier(schema, final), days, pg_type)
+        names[days] = final
+    for piece_table, days in keep:
+        add_partition(cur, parent, piece_table, days, pg_type)
+    return names
+
+
+def _outside(whole: DayRange, covered: list[DayRange]) -> list[DayRange]:
+    """The parts of ``whole`` that no range of ``covered`` touches."""
+    pieces, start = [], whole.start
+    for r in sorted(covered):
+        if r.end <= start or r.start >= whole.end:
+            continue
+        if r.start > start:
+            pieces.append(DayRange(start, r.start))
+        start = max(start, r.end)
+    if start < whole.end:
+        pieces.append(DayRange(start, whole.end))
+    return pieces
+
+
+def _copy_piece(
+    cur, old: Partition, parent: str, column: str, pg_type: str, piece: DayRange
+) -> sql.Identifier:
+    name = f"{parent.split('.')[1]}_{piece.suffix()}"
+    target = create_standalone(cur, old.schema, name, parent, column, pg_type, piece)
+    cur.execute(
+        sql.SQL("insert into {} select * from {} where {col} >= {lo} and {col} < {hi}").format(
+            target,
+            sql.Identifier(old.schema, old.name),
+            col=sql.Identifier(column),
+            lo=_bound(piece.start, pg_type),
+            hi=_bound(piece.end, pg_type),
+        )
+    )
+    return target

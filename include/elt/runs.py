@@ -1,0 +1,213 @@
+"""What a run processes: its synthetic world and its days, decided once and recorded.
+
+A domain's bronze holds one synthetic *world*: the scale (with any explicit volumes) and seed
+its rows were generated with, and the first and last day loaded so far
+(``audit.domain_profiles``). Scheduled and backfill runs process their own data interval in the
+stored world; a fresh platform's first run fills ``DEFAULT_HISTORY_DAYS`` instead, so there is
+something to look at. A manual run processes its window in the world it asks for, and is refused
+when that world differs from the stored one, unless it explicitly replaces the history.
+
+The plan is made by the first stage and kept in ``audit.runs``; every later stage (another
+process, under Airflow) reads the same plan, even when the stored world changed meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from include.elt.domain import Domain
+from include.elt.window import Window
+
+RUN_TYPES = ("scheduled", "backfill", "manual")
+DEFAULT_HISTORY_DAYS = 60
+
+
+class PlanError(ValueError):
+    """A run that must not proceed: the message says why and what to do instead."""
+
+
+@dataclass(frozen=True)
+class World:
+    scale: str
+    seed: int
+    # Explicit counts instead of the scale's (seed 004's --customers), as sorted pairs.
+    volumes: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def of(cls, scale: str, seed: int, volumes: dict[str, int] | None = None) -> World:
+        return cls(scale, int(seed), tuple(sorted((volumes or {}).items())))
+
+    @property
+    def volume_counts(self) -> dict[str, int] | None:
+        return dict(self.volumes) or None
+
+    def __str__(self) -> str:
+        extra = ",".join(f"{k}={v}" for k, v in self.volumes)
+        return f"scale={self.scale}{f'[{extra}]' if extra else ''} seed={self.seed}"
+
+
+@dataclass(frozen=True)
+class StoredWorld:
+    world: World
+    first_day: date
+    last_day: date
+    run_id: str
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    run_type: str
+    window: Window
+    world: World
+    # The window reaches back to (or before) the start of the domain's history: write what its
+    # rows refer to from before the window too (customers since launch, earlier orders).
+    opens_history: bool
+    replace_history: bool = False
+    # Rebuild silver and gold from all of bronze instead of the changed days.
+    full_refresh: bool = False
+
+    def describe(self) -> str:
+        flags = [
+            name
+            for name, on in (
+                ("opens history", self.opens_history),
+                ("replaces history", self.replace_history),
+                ("full refresh", self.full_refresh),
+            )
+            if on
+        ]
+        return f"{self.run_type} run over {self.window} in {self.world}" + (
+            f" ({', '.join(flags)})" if flags else ""
+        )
+
+
+def plan_run(
+    domain: Domain,
+    *,
+    run_type: str,
+    window: Window,
+    world: World,
+    stored: StoredWorld | None,
+    replace_history: bool = False,
+    full_refresh: bool = False,
+) -> RunPlan:
+    """The plan of a run. ``window`` is the data interval of a scheduled or backfill run, the
+    requested days of a manual one; ``world`` is the one asked for (a manual run's params)."""
+    if run_type not in RUN_TYPES:
+        raise PlanError(f"unknown run type {run_type!r}; expected one of {', '.join(RUN_TYPES)}")
+    if window.start < domain.earliest_day:
+        raise PlanError(
+            f"{domain.name} has no data before {domain.earliest_day}: the {run_type} run"
+            f" for {window} starts before it"
+        )
+    if run_type != "manual":
+        if stored is None:  # a fresh platform: fill the default history once
+            days = min(DEFAULT_HISTORY_DAYS, (window.end - domain.earliest_day).days + 1)
+            return RunPlan(run_type, Window.ending(window.end, days), world, True, False, True)
+        return RunPlan(
+            run_type,
+            window,
+            stored.world,
+            opens_history=window.start <= stored.first_day,
+            full_refresh=full_refresh,
+        )
+    if stored is not None and stored.world != world and not replace_history:
+        raise PlanError(
+            f"{domain.name} holds the world {stored.world} ({stored.first_day}..{stored.last_day},"
+            f" loaded by {stored.run_id}); this run asks for {world}. Runs never mix two worlds:"
+            f" set 'replace all history' to replace it, or run with {stored.world}"
+        )
+    return RunPlan(
+        run_type,
+        window,
+        world,
+        opens_history=stored is None or replace_history or window.start <= stored.first_day,
+        replace_history=replace_history and stored is not None,
+        full_refresh=full_refresh or replace_history or stored is None,
+    )
+
+
+def stored_world(cur, domain: Domain) -> StoredWorld | None:
+    cur.execute(
+        "select scale, seed, volumes, first_day, last_day, run_id"
+        " from audit.domain_profiles where domain = %s",
+        [domain.name],
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    scale, seed, volumes, first_day, last_day, run_id = row
+    return StoredWorld(World.of(scale, seed, volumes), first_day, last_day, run_id)
+
+
+def record_world(cur, domain: Domain, plan: RunPlan, run_id: str) -> None:
+    """After a load: the world, and the days it covers (the window's, not its prehistory)."""
+    replace = plan.replace_history
+    cur.execute(
+        "insert into audit.domain_profiles"
+        " (domain, scale, seed, volumes, first_day, last_day, run_id)"
+        " values (%s, %s, %s, %s, %s, %s, %s)"
+        " on conflict (domain) do update set scale = excluded.scale, seed = excluded.seed,"
+        " volumes = excluded.volumes, run_id = excluded.run_id, loaded_at = now(),"
+        " first_day = case when %s then excluded.first_day"
+        "   else least(domain_profiles.first_day, excluded.first_day) end,"
+        " last_day = case when %s then excluded.last_day"
+        "   else greatest(domain_profiles.last_day, excluded.last_day) end",
+        [
+            domain.name,
+            plan.world.scale,
+            plan.world.seed,
+            _volumes_json(plan.world),
+            plan.window.start,
+            plan.window.end,
+            run_id,
+            replace,
+            replace,
+        ],
+    )
+
+
+def record_plan(cur, domain: Domain, run_id: str, plan: RunPlan) -> None:
+    cur.execute(
+        "insert into audit.runs (run_id, domain, run_type, window_start, window_end, scale, seed,"
+        " volumes, opens_history, replace_history, full_refresh)"
+        " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        " on conflict (domain, run_id) do update set run_type = excluded.run_type,"
+        " window_start = excluded.window_start, window_end = excluded.window_end,"
+        " scale = excluded.scale, seed = excluded.seed, volumes = excluded.volumes,"
+        " opens_history = excluded.opens_history, replace_history = excluded.replace_history,"
+        " full_refresh = excluded.full_refresh, planned_at = now()",
+        [
+            run_id,
+            domain.name,
+            plan.run_type,
+            plan.window.start,
+            plan.window.end,
+            plan.world.scale,
+            plan.world.seed,
+            _volumes_json(plan.world),
+            plan.opens_history,
+            plan.replace_history,
+            plan.full_refresh,
+        ],
+    )
+
+
+def recorded_plan(cur, domain: Domain, run_id: str) -> RunPlan | None:
+    cur.execute(
+        "select run_type, window_start, window_end, scale, seed, volumes, opens_history,"
+        " replace_history, full_refresh from audit.runs where domain = %s and run_id = %s",
+        [domain.name, run_id],
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    run_type, start, end, scale, seed, volumes, opens, replace, full = row
+    world = World.of(scale, seed, volumes)
+    return RunPlan(run_type, Window(start, end), world, opens, replace, full)
+
+
+def _volumes_json(world: World) -> str | None:
+    return json.dumps(world.volume_counts) if world.volumes else None

@@ -1,0 +1,71 @@
+"""Run planning: which world and which days each kind of run processes (no database)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from include.elt.domain import load_domain
+from include.elt.runs import DEFAULT_HISTORY_DAYS, PlanError, StoredWorld, World, plan_run
+from include.elt.window import Window
+
+DOMAIN = load_domain("streaming")
+DAY = date(2026, 11, 21)
+DEFAULT = World.of("default", 42)
+STORED = StoredWorld(DEFAULT, date(2026, 9, 1), date(2026, 11, 20), "first")
+
+
+def plan(run_type, window, world=DEFAULT, stored=STORED, **flags):
+    return plan_run(DOMAIN, run_type=run_type, window=window, world=world, stored=stored, **flags)
+
+
+@pytest.mark.parametrize("run_type", ["scheduled", "backfill"])
+def test_scheduled_and_backfill_runs_process_their_interval_in_the_stored_world(run_type):
+    decided = plan(run_type, Window(DAY, DAY), world=World.of("tiny", 7))
+    assert decided.window == Window(DAY, DAY)
+    assert decided.world == STORED.world  # the form's defaults never replace the world
+    assert not decided.opens_history and not decided.full_refresh
+
+
+def test_a_fresh_platform_fills_the_default_history_once():
+    decided = plan("scheduled", Window(DAY, DAY), stored=None)
+    assert decided.window == Window.ending(DAY, DEFAULT_HISTORY_DAYS)
+    assert decided.opens_history and decided.full_refresh
+
+
+def test_a_backfill_before_the_first_day_extends_the_history():
+    earlier = date(2026, 8, 1)
+    decided = plan("backfill", Window(earlier, earlier))
+    assert decided.window == Window(earlier, earlier)
+    assert decided.opens_history  # writes what the day refers to from before it
+
+
+def test_a_backfill_before_the_domain_existed_is_refused():
+    with pytest.raises(PlanError, match="no data before 2024-01-01"):
+        plan("backfill", Window(date(2023, 12, 31), date(2023, 12, 31)))
+
+
+def test_a_manual_run_in_another_world_is_refused_naming_both():
+    with pytest.raises(PlanError) as refused:
+        plan("manual", Window(DAY, DAY), world=World.of("tiny", 42))
+    message = str(refused.value)
+    assert "scale=default seed=42" in message and "scale=tiny seed=42" in message
+    assert "replace all history" in message
+
+
+def test_replacing_the_history_is_an_explicit_choice():
+    decided = plan("manual", Window(DAY, DAY), world=World.of("tiny", 7), replace_history=True)
+    assert decided.world == World.of("tiny", 7)
+    assert decided.replace_history and decided.opens_history and decided.full_refresh
+
+
+def test_a_manual_run_in_the_stored_world_adds_its_days():
+    decided = plan("manual", Window(date(2026, 11, 1), DAY))
+    assert not decided.replace_history and not decided.full_refresh
+    assert not decided.opens_history
+
+
+def test_explicit_volumes_are_part_of_the_world():
+    assert World.of("default", 1, {"customers": 10}) != World.of("default", 1)
+    assert str(World.of("default", 1, {"customers": 10})) == "scale=default[customers=10] seed=1"
