@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from psycopg2 import sql
 
+from include.elt.domain import load_domain
+from include.elt.models import models
 from include.elt.schema import LINEAGE_COLUMNS
 from include.elt.warehouse import transaction
 
@@ -39,20 +41,21 @@ def checksum(url: str, schema: str, table: str) -> str:
     return query(url, statement)[0][0]
 
 
-STREAMING_TABLES = {
-    "bronze": ["plans", "content", "customers", "subscriptions", "usage_logs"],
-    "silver": ["plans", "content", "customers", "subscriptions", "usage_logs"],
-    "gold": ["top_content", "engagement"],
-}
+def relations(domain_name: str) -> list[tuple[str, str]]:
+    """Every published relation of a domain: bronze tables and silver/gold models."""
+    domain = load_domain(domain_name)
+    return [("bronze", domain.relation(d.name)) for d in domain.datasets] + [
+        (m.layer, m.relation) for m in models(domain)
+    ]
 
 
-def warehouse_state(url: str) -> dict[str, tuple[int, str]]:
-    """Row count and checksum of every streaming table and view."""
+def warehouse_state(url: str, domain_name: str = "streaming") -> dict[str, tuple[int, str]]:
+    """Row count and checksum of every table and view of a domain, as readers see them."""
     return {
-        f"{layer}.{t}": (
-            count(url, layer, f"streaming_{t}"),
-            checksum(url, layer, f"streaming_{t}"),
-        )
-        for layer, tables in STREAMING_TABLES.items()
-        for t in tables
+        f"{schema}.{table}": (count(url, schema, table), checksum(url, schema, table))
+        for schema, table in relations(domain_name)
     }
+
+
+def layer_state(url: str, domain_name: str, *layers: str) -> dict[str, tuple[int, str]]:
+    return {k: v for k, v in warehouse_state(url, domain_name).items() if k.split(".")[0] in layers}

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -87,24 +85,6 @@ class Domain:
             if ds.name == name:
                 return ds
         raise KeyError(f"domain {self.name!r} has no dataset {name!r}")
-
-    def models(self, layer: str) -> list[Path]:
-        """SQL model files of a layer in build order: a model that reads ``<layer>.<other>``
-        is built after ``other``."""
-        folder = self.sql_dir / layer
-        if not folder.is_dir():
-            raise FileNotFoundError(f"domain {self.name!r} has no SQL folder {folder}")
-        files = {f.stem: f for f in sorted(folder.glob("*.sql"))}
-        graph = {
-            name: {
-                other
-                for other in files
-                if other != name
-                and re.search(rf"\b{layer}\.{self.relation(other)}\b", path.read_text())
-            }
-            for name, path in files.items()
-        }
-        return [files[name] for name in TopologicalSorter(graph).static_order()]
 
 
 def domain_names() -> list[str]:

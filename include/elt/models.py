@@ -1,162 +1,334 @@
-"""Transform stage: build a layer's SQL models, one ``select`` per file.
+"""SQL models: one ``select`` per file, declared once in a YAML file beside it.
 
-``sql/<domain>/<layer>/<name>.sql`` becomes ``<layer>.<domain>_<name>``. A model that returns a
-``reject_reason`` column routes its rows: null reason to the table, any other to
-``silver.rejects`` with the reason and the whole record. Tables are refilled in one transaction
-(readers never see them half-built); views are dropped and re-created from the file each run.
-A first-line comment ``-- materialized: view|table`` overrides the layer's default.
+``sql/<domain>/<layer>/<name>.sql`` builds ``<layer>.<domain>_<name>``; ``<name>.yml`` beside it
+says what it is (the runner, the suites and the docs all read it)::
+
+    grain: one row per usage_id
+    materialized: incremental     # view | table | incremental
+    strategy: days                # incremental: days (replace day partitions) | merge (by key)
+    partition_by: usage_date      # days: the day column
+    unique_key: [usage_id]
+    foreign_keys:                 # column: model.column (a model of the same domain)
+      content_id: content.content_id
+      order_id: {references: orders.order_id, within_days: 31}
+    suite: usage_logs             # SUITES key in include/domains/<domain>/expectations/<layer>.py
+
+The SQL is a Jinja template. ``{{ source('usage_logs') }}`` is a bronze table of the domain,
+``{{ ref('content') }}`` another model as this run sees it (staged if this run built it),
+``{{ published('usage_logs') }}`` a model as readers see it, ``{{ this }}`` the model's own
+published relation, ``{{ window_start }}``/``{{ window_end }}`` the days an incremental model
+rebuilds (end exclusive), and ``is_incremental()`` whether it builds on its published state.
+Names are quoted by psycopg2; nothing else is interpolated.
 """
 
 from __future__ import annotations
 
-import logging
+import functools
 import re
-import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from graphlib import TopologicalSorter
 from pathlib import Path
 
+import yaml
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
 from psycopg2 import sql
 
-from include.elt.domain import REPO_ROOT, Domain
-from include.elt.warehouse import transaction
+from include.elt.domain import Domain
 
-log = logging.getLogger(__name__)
-
-DEFAULT_MATERIALIZATION = {"silver": "table", "gold": "view"}
+MODEL_LAYERS = ("silver", "gold")
+KINDS = ("view", "table", "days", "merge")
 REJECT_COLUMN = "reject_reason"
-_MATERIALIZED = re.compile(r"^--\s*materialized:\s*(view|table)\s*$", re.MULTILINE)
+_DECLARATION_KEYS = {
+    "grain",
+    "description",
+    "materialized",
+    "strategy",
+    "partition_by",
+    "unique_key",
+    "foreign_keys",
+    "suite",
+}
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+class ModelError(ValueError):
+    """A model's declaration or template is wrong; the message names the file."""
 
 
 @dataclass(frozen=True)
-class ModelResult:
-    relation: str
-    sql_file: str
-    materialized: str
-    rows: int
-    rejected: int
-    seconds: float
+class ForeignKey:
+    column: str
+    model: str
+    parent_column: str
+    # The parent row is at most this many days older than the child (for a day-partitioned
+    # parent: only those days are read to check the reference).
+    within_days: int | None = None
 
 
-def build_layer(
-    url: str, domain: Domain, layer: str, run_id: str, analytics_log: Path | None = None
-) -> list[ModelResult]:
-    results = []
-    for path in domain.models(layer):
-        result = build_model(url, domain, layer, path, run_id)
-        results.append(result)
-        if analytics_log is not None:
-            _append_analytics_log(analytics_log, result)
-    return results
+@dataclass(frozen=True)
+class Model:
+    domain: str
+    layer: str
+    name: str
+    path: Path
+    grain: str
+    kind: str
+    unique_key: tuple[str, ...]
+    suite: str
+    partition_by: str | None = None
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    description: str = ""
+    template: str = field(default="", repr=False)
+
+    @property
+    def relation(self) -> str:
+        return f"{self.domain}_{self.name}"
+
+    @property
+    def qualified(self) -> str:
+        """The published relation, ``layer.domain_name``."""
+        return f"{self.layer}.{self.relation}"
+
+    @property
+    def stage_schema(self) -> str:
+        return stage_schema(self.layer)
+
+    @property
+    def incremental(self) -> bool:
+        return self.kind in ("days", "merge")
+
+    @property
+    def changes(self) -> str:
+        """Staged rows of an incremental model (the next state is a view over them)."""
+        return f"{self.relation}__changes"
+
+    @property
+    def batch(self) -> tuple[str, str]:
+        """The relation its gate validates: what this run changed, or all of a table/view."""
+        return self.stage_schema, self.changes if self.incremental else self.relation
 
 
-def materialization(layer: str, text: str) -> str:
-    match = _MATERIALIZED.search(text)
-    return match.group(1) if match else DEFAULT_MATERIALIZATION[layer]
+def stage_schema(layer: str) -> str:
+    return f"{layer}_stage"
 
 
-def build_model(url: str, domain: Domain, layer: str, path: Path, run_id: str) -> ModelResult:
-    text = path.read_text().strip().rstrip(";")
-    kind = materialization(layer, text)
-    name = domain.relation(path.stem)
-    relation = sql.Identifier(layer, name)
-    query = sql.SQL(text)
-    started = time.perf_counter()
-    rejected = 0
-    with transaction(url) as conn, conn.cursor() as cur:
-        cur.execute("select pg_advisory_xact_lock(hashtext(%s))", [f"{layer}.{name}"])
-        if kind == "view":
-            cur.execute(sql.SQL("drop view if exists {} cascade").format(relation))
-            cur.execute(sql.SQL("create view {} as {}").format(relation, query))
-        else:
-            rejected = _refill_table(cur, domain, layer, name, query, run_id)
-        cur.execute(sql.SQL("select count(*) from {}").format(relation))
-        rows = cur.fetchone()[0]
-        cur.execute(
-            "insert into audit.model_builds"
-            " (run_id, domain, relation, sql_file, materialized, row_count, rejected_count)"
-            " values (%s, %s, %s, %s, %s, %s, %s)",
-            [run_id, domain.name, f"{layer}.{name}", _repo_path(path), kind, rows, rejected],
-        )
-    result = ModelResult(
-        f"{layer}.{name}", _repo_path(path), kind, rows, rejected, time.perf_counter() - started
+def _load(domain_name: str, sql_dir: Path) -> tuple[Model, ...]:
+    """The domain's declared models, re-read when a file changes."""
+    files = sorted(
+        (p, p.stat().st_mtime_ns)
+        for layer in MODEL_LAYERS
+        for p in (sql_dir / layer).glob("*.[sy][qm][l]")
     )
-    log.info(
-        "%s %s from %s: %d rows, %d rejected, %.2fs",
-        kind,
-        result.relation,
-        result.sql_file,
-        rows,
-        rejected,
-        result.seconds,
+    return _parse(domain_name, sql_dir, tuple(files))
+
+
+@functools.cache
+def _parse(domain_name: str, sql_dir: Path, files: tuple) -> tuple[Model, ...]:
+    found = []
+    for layer in MODEL_LAYERS:
+        folder = sql_dir / layer
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.sql")):
+            found.append(_declared(domain_name, layer, path))
+    names = [m.name for m in found]
+    duplicated = {n for n in names if names.count(n) > 1}
+    if duplicated:
+        raise ModelError(f"{domain_name}: model names must be unique across layers: {duplicated}")
+    return tuple(found)
+
+
+def models(domain: Domain, layer: str | None = None) -> list[Model]:
+    """A domain's models in build order (a model after every model it refs)."""
+    everything = _load(domain.name, domain.sql_dir)
+    by_name = {m.name: m for m in everything}
+    graph = {m.name: set(dependencies(m)) for m in everything}
+    for name, refs in graph.items():
+        unknown = refs - set(by_name)
+        if unknown:
+            raise ModelError(f"{by_name[name].path}: ref() to unknown models {sorted(unknown)}")
+    ordered = [by_name[n] for n in TopologicalSorter(graph).static_order()]
+    return [m for m in ordered if layer is None or m.layer == layer]
+
+
+def model(domain: Domain, name: str) -> Model:
+    for m in _load(domain.name, domain.sql_dir):
+        if m.name == name:
+            return m
+    raise ModelError(f"domain {domain.name!r} has no model {name!r}")
+
+
+def _declared(domain_name: str, layer: str, path: Path) -> Model:
+    declaration = path.with_suffix(".yml")
+    if not declaration.is_file():
+        raise ModelError(f"{path}: no declaration {declaration.name} beside it")
+    raw = yaml.safe_load(declaration.read_text()) or {}
+    unknown = set(raw) - _DECLARATION_KEYS
+    if unknown:
+        raise ModelError(f"{declaration}: unknown keys {sorted(unknown)}")
+    materialized = raw.get("materialized", "table")
+    if materialized == "incremental":
+        kind = raw.get("strategy")
+        if kind not in ("days", "merge"):
+            raise ModelError(f"{declaration}: incremental needs strategy: days or merge")
+    elif materialized in ("view", "table"):
+        kind = materialized
+    else:
+        raise ModelError(f"{declaration}: materialized must be view, table or incremental")
+    key = tuple(raw.get("unique_key") or ())
+    if kind != "view" and not key:
+        raise ModelError(f"{declaration}: a {materialized} model needs a unique_key")
+    if kind == "days" and not raw.get("partition_by"):
+        raise ModelError(f"{declaration}: strategy days needs partition_by (the day column)")
+    for required in ("grain", "suite"):
+        if not raw.get(required):
+            raise ModelError(f"{declaration}: {required} is required")
+    names = [*key, raw.get("partition_by") or "x", raw["suite"]]
+    bad = [n for n in names if not _NAME.match(n)]
+    if bad:
+        raise ModelError(f"{declaration}: not plain lowercase names: {bad}")
+    return Model(
+        domain=domain_name,
+        layer=layer,
+        name=path.stem,
+        path=path,
+        grain=raw["grain"].strip(),
+        kind=kind,
+        unique_key=key,
+        suite=raw["suite"],
+        partition_by=raw.get("partition_by"),
+        foreign_keys=tuple(
+            _foreign_key(declaration, c, v) for c, v in (raw.get("foreign_keys") or {}).items()
+        ),
+        description=(raw.get("description") or "").strip(),
+        template=path.read_text(),
     )
-    return result
 
 
-def _refill_table(cur, domain: Domain, layer: str, name: str, query: sql.SQL, run_id: str) -> int:
-    cur.execute(sql.SQL("create temp table _model on commit drop as {}").format(query))
-    columns = _columns(cur, "pg_temp._model")
-    routes_rejects = REJECT_COLUMN in {c for c, _ in columns}
-    kept = [(c, t) for c, t in columns if c != REJECT_COLUMN]
-    table = sql.Identifier(layer, name)
-    existing = _columns(cur, f"{layer}.{name}")
-    if existing and existing != kept:
-        log.warning("%s.%s changed shape: re-creating it", layer, name)
-        cur.execute(sql.SQL("drop table {} cascade").format(table))
-        existing = []
-    select_kept = sql.SQL(", ").join(sql.Identifier(c) for c, _ in kept)
-    if not existing:
-        cur.execute(
-            sql.SQL("create table {} as select {} from _model with no data").format(
-                table, select_kept
-            )
-        )
-    cur.execute(sql.SQL("truncate {}").format(table))
-    keep_rows = sql.SQL(" where {} is null").format(sql.Identifier(REJECT_COLUMN))
-    cur.execute(
-        sql.SQL("insert into {} select {} from _model{}").format(
-            table, select_kept, keep_rows if routes_rejects else sql.SQL("")
-        )
-    )
-    rejected = 0
-    if routes_rejects:
-        cur.execute(
-            "delete from silver.rejects where domain = %s and table_name = %s",
-            [domain.name, f"{layer}.{name}"],
-        )
-        cur.execute(
-            "insert into silver.rejects (domain, table_name, reason, record, run_id)"
-            " select %s, %s, reject_reason, to_jsonb(m) - 'reject_reason', %s"
-            " from _model as m where reject_reason is not null",
-            [domain.name, f"{layer}.{name}", run_id],
-        )
-        rejected = cur.rowcount
-    cur.execute(sql.SQL("analyze {}").format(table))
-    return rejected
+def _foreign_key(declaration: Path, column: str, value) -> ForeignKey:
+    within = None
+    if isinstance(value, dict):
+        within = value.get("within_days")
+        value = value.get("references", "")
+    target = str(value).split(".")
+    if len(target) != 2 or not all(_NAME.match(p) for p in [column, *target]):
+        raise ModelError(f"{declaration}: foreign key {column}: write model.column, got {value!r}")
+    return ForeignKey(column, target[0], target[1], within)
 
 
-def _columns(cur, relation: str) -> list[tuple[str, str]]:
-    cur.execute(
-        "select attname, format_type(atttypid, atttypmod) from pg_attribute"
-        " where attrelid = to_regclass(%s) and attnum > 0 and not attisdropped order by attnum",
-        [relation],
-    )
-    return [tuple(r) for r in cur.fetchall()]
+# --- rendering ------------------------------------------------------------------------------
+
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
-def _repo_path(path: Path) -> str:
+@dataclass(frozen=True)
+class Scope:
+    """How names resolve while rendering: ``staged`` models read from the stage, others from
+    what is published; ``window`` is the incremental model's days (``None``: all of them)."""
+
+    staged: frozenset[str] = frozenset()
+    window: tuple[date, date] | None = None
+    incremental: bool = False
+
+
+def render(domain: Domain, m: Model, scope: Scope, quote: Callable[[sql.Composable], str]) -> str:
+    return render_text(domain, m.template, scope, quote, this=m, where=str(m.path))
+
+
+def render_text(
+    domain: Domain,
+    text: str,
+    scope: Scope,
+    quote: Callable[[sql.Composable], str],
+    *,
+    this: Model | None = None,
+    where: str = "SQL",
+) -> str:
+    """Render a template (a model, a suite's SQL) with the domain's names."""
+    known = {m.name: m for m in _load(domain.name, domain.sql_dir)}
+
+    def model_named(name: str) -> Model:
+        if name not in known:
+            raise ModelError(f"{where}: ref to unknown model {name!r}")
+        return known[name]
+
+    def published(name: str) -> str:
+        m = model_named(name)
+        return quote(sql.Identifier(m.layer, m.relation))
+
+    def ref(name: str) -> str:
+        m = model_named(name)
+        if m.name in scope.staged:
+            return quote(sql.Identifier(m.stage_schema, m.relation))
+        return published(name)
+
+    def source(name: str) -> str:
+        try:
+            dataset = domain.dataset(name)
+        except KeyError as exc:
+            raise ModelError(f"{where}: source to unknown dataset {name!r}") from exc
+        return quote(sql.Identifier("bronze", domain.relation(dataset.name)))
+
+    start, end = scope.window or (None, None)
+    context = {
+        "ref": ref,
+        "source": source,
+        "published": published,
+        "this": published(this.name) if this else None,
+        "window_start": _day_literal(start, quote, "-infinity"),
+        "window_end": _day_literal(end, quote, "infinity"),
+        "is_incremental": lambda: scope.incremental,
+    }
     try:
-        return str(path.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
+        return _ENV.from_string(text).render(context)
+    except ModelError:
+        raise
+    except Exception as exc:
+        raise ModelError(f"{where}: cannot render: {exc}") from exc
 
 
-def _append_analytics_log(log_path: Path, result: ModelResult) -> None:
-    """The seed's ``analytics.log``: when each relation was compiled, from which file, how big."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    with log_path.open("a") as f:
-        f.write(
-            f"{stamp} compiled {result.materialized} {result.relation}"
-            f" from {result.sql_file}: {result.rows} rows\n"
-        )
+def _day_literal(day: date | None, quote, unbounded: str) -> str:
+    value = day.isoformat() if day else unbounded
+    return quote(sql.SQL("{}::date").format(sql.Literal(value)))
+
+
+def dependencies(m: Model) -> list[str]:
+    """The models ``m`` refs (found by rendering it, as Jinja has no static ref list)."""
+    return _references(m)[0]
+
+
+def sources(m: Model) -> list[str]:
+    """The bronze datasets ``m`` reads."""
+    return _references(m)[1]
+
+
+@functools.cache
+def _references(m: Model) -> tuple[list[str], list[str]]:
+    refs, srcs = [], []
+
+    def recording(kind: list[str]):
+        def call(name: str) -> str:
+            kind.append(name)
+            return name
+
+        return call
+
+    context = {
+        "ref": recording(refs),
+        "published": recording([]),
+        "source": recording(srcs),
+        "this": m.name,
+        "window_start": "x",
+        "window_end": "x",
+    }
+    for incremental in (True, False):  # both branches of is_incremental()
+        try:
+            _ENV.from_string(m.template).render(
+                {**context, "is_incremental": lambda flag=incremental: flag}
+            )
+        except Exception as exc:
+            raise ModelError(f"{m.path}: cannot render: {exc}") from exc
+    return sorted(set(refs) - {m.name}), sorted(set(srcs))

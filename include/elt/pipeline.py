@@ -1,7 +1,11 @@
 """The flow of one run, as plain functions: the CLI calls them in a loop, the DAG one per task.
 
 generate -> load_bronze -> validate_bronze -> build_silver -> validate_silver -> build_gold ->
-validate_gold -> publish. Every stage writes one row to ``audit.task_runs``, failed or not.
+validate_gold -> publish. ``generate`` decides the run's plan (:mod:`include.elt.runs`) and
+every later stage reads it. From ``validate_bronze`` to ``publish`` the run holds the domain's
+lease (:mod:`include.elt.lease`): silver and gold are built into the stage, validated there and
+published together, so a failing gate leaves what readers see untouched. Every stage writes
+one row to ``audit.task_runs``, failed or not.
 """
 
 from __future__ import annotations
@@ -13,21 +17,27 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from psycopg2 import sql
 
 from include.elt import generate as gen
-from include.elt import load, models, quality
+from include.elt import lease, load, quality, transform
 from include.elt.domain import REPO_ROOT, Domain, load_domain
 from include.elt.flow import STAGES
+from include.elt.models import ModelError, Scope, render_text
+from include.elt.publish import publish_models
+from include.elt.runs import PlanError, RunPlan, World, plan_run, record_plan, recorded_plan
+from include.elt.runs import stored_world as read_stored_world
 from include.elt.warehouse import bootstrap, transaction
 from include.elt.window import Window
 
 log = logging.getLogger(__name__)
 
 DATA_DIR_ENV = "ELT_DATA_DIR"
+# Errors that retrying cannot fix: a run that fails with one gives its lease back at once.
+FINAL_ERRORS = (quality.QualityError, load.LoadError, PlanError, ModelError)
 
 
 def data_dir() -> Path:
@@ -36,10 +46,11 @@ def data_dir() -> Path:
 
 @dataclass(frozen=True)
 class RunContext:
-    """Everything a stage needs to know about the run it belongs to."""
+    """What a run was asked to do; :func:`plan` says what it does."""
 
     domain_name: str
     run_id: str
+    # The data interval of a scheduled or backfill run; the requested days of a manual run.
     window: Window
     scale: str
     seed: int
@@ -47,6 +58,9 @@ class RunContext:
     data_dir: Path = field(default_factory=data_dir)
     volumes: dict[str, int] | None = None
     file_format: str = "csv"
+    run_type: str = "manual"
+    replace_history: bool = False
+    full_refresh: bool = False
 
     @property
     def domain(self) -> Domain:
@@ -78,8 +92,9 @@ class StageOutcome:
 
 
 @contextmanager
-def audited(ctx: RunContext, task: str) -> Iterator[StageOutcome]:
-    """Record the stage in ``audit.task_runs`` whether it succeeds or raises.
+def audited(ctx: RunContext, task: str, *, leased: bool = False) -> Iterator[StageOutcome]:
+    """Record the stage in ``audit.task_runs`` whether it succeeds or raises; a ``leased``
+    stage holds the domain's lease while it runs, and gives it back if the run cannot go on.
 
     Without a warehouse (``generate`` alone from the CLI) there is nowhere to audit to.
     """
@@ -91,10 +106,14 @@ def audited(ctx: RunContext, task: str) -> Iterator[StageOutcome]:
     status = "failed"
     try:
         bootstrap(ctx.warehouse_url, ctx.domain)
+        if leased:
+            lease.acquire(ctx.warehouse_url, ctx.domain_name, ctx.run_id)
         yield outcome
         status = "success"
     except Exception as exc:
         outcome.detail = f"{type(exc).__name__}: {exc}"[:4000]
+        if leased and isinstance(exc, FINAL_ERRORS):
+            lease.release(ctx.warehouse_url, ctx.domain_name, ctx.run_id)
         raise
     finally:
         _write_audit(ctx, task, status, outcome, started_at, time.perf_counter() - started)
@@ -124,19 +143,50 @@ def _write_audit(ctx, task, status, outcome, started_at, seconds) -> None:
         log.exception("could not write the audit row for %s/%s", ctx.run_id, task)
 
 
+def plan(ctx: RunContext) -> RunPlan:
+    """The run's plan: as recorded by its first stage, or (for that stage) made now."""
+    if ctx.warehouse_url:
+        with transaction(ctx.warehouse_url) as conn, conn.cursor() as cur:
+            recorded = recorded_plan(cur, ctx.domain, ctx.run_id)
+        if recorded is not None:
+            return recorded
+    return make_plan(ctx)
+
+
+def make_plan(ctx: RunContext) -> RunPlan:
+    """Decide the run's world and days from the request and the stored world, and record it."""
+    domain = ctx.domain
+    requested = dict(
+        run_type=ctx.run_type,
+        window=ctx.window,
+        world=World.of(ctx.scale, ctx.seed, ctx.volumes),
+        replace_history=ctx.replace_history,
+        full_refresh=ctx.full_refresh,
+    )
+    if not ctx.warehouse_url:  # generate alone: no warehouse, no stored world
+        return plan_run(domain, stored=None, **requested)
+    with transaction(ctx.warehouse_url) as conn, conn.cursor() as cur:
+        decided = plan_run(domain, stored=read_stored_world(cur, domain), **requested)
+        record_plan(cur, domain, ctx.run_id, decided)
+    return decided
+
+
 def generate(ctx: RunContext) -> gen.Manifest:
     with audited(ctx, "generate") as outcome:
+        decided = make_plan(ctx)
+        log.info("%s %s: %s", ctx.domain_name, ctx.run_id, decided.describe())
         manifest = gen.generate(
             ctx.domain,
-            ctx.window,
-            scale=ctx.scale,
-            seed=ctx.seed,
+            decided.window,
+            scale=decided.world.scale,
+            seed=decided.world.seed,
             out_dir=ctx.run_folder,
-            volumes=ctx.volumes,
+            volumes=decided.world.volume_counts,
             file_format=ctx.file_format,
+            plan=decided,
         )
         outcome.rows_out = sum(f.rows for f in manifest.files)
-        outcome.detail = f"{ctx.window} scale={ctx.scale} seed={ctx.seed} -> {ctx.run_folder}"
+        outcome.detail = f"{decided.describe()} -> {ctx.run_folder}"
     return manifest
 
 
@@ -156,7 +206,14 @@ def report_figures(ctx: RunContext, layer: str) -> str:
     if not path.is_file():
         return ""
     with transaction(ctx.warehouse_url) as conn, conn.cursor() as cur:
-        cur.execute(path.read_text())
+        scope = Scope(
+            staged=frozenset(transform.staged_by(ctx.warehouse_url, ctx.domain, ctx.run_id))
+        )
+        cur.execute(
+            render_text(
+                ctx.domain, path.read_text(), scope, lambda c: c.as_string(cur), where=str(path)
+            )
+        )
         figures = cur.fetchall()
     width = max(len(name) for name, _ in figures)
     lines = [f"{name:<{width}}  {value}" for name, value in figures]
@@ -164,10 +221,30 @@ def report_figures(ctx: RunContext, layer: str) -> str:
     return "; ".join(f"{name}: {value}" for name, value in figures)
 
 
-def build(ctx: RunContext, layer: str) -> list[models.ModelResult]:
-    with audited(ctx, f"build_{layer}") as outcome:
-        results = models.build_layer(
-            ctx.warehouse_url, ctx.domain, layer, ctx.run_id, ctx.analytics_log
+def changes(ctx: RunContext, decided: RunPlan) -> transform.Changes | None:
+    """What the run changed upstream of its models (``None``: rebuild them whole)."""
+    if decided.full_refresh:
+        return None
+    with transaction(ctx.warehouse_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select dataset, first_day, last_day from audit.loads"
+            " where domain = %s and run_id = %s and first_day is not null",
+            [ctx.domain_name, ctx.run_id],
+        )
+        loaded = {d: (first, last + timedelta(days=1)) for d, first, last in cur.fetchall()}
+    days = (decided.window.start, decided.window.end + timedelta(days=1))
+    return transform.Changes(days, loaded)
+
+
+def build(ctx: RunContext, layer: str) -> list[transform.ModelResult]:
+    with audited(ctx, f"build_{layer}", leased=True) as outcome:
+        results = transform.build_layer(
+            ctx.warehouse_url,
+            ctx.domain,
+            layer,
+            ctx.run_id,
+            changes(ctx, plan(ctx)),
+            analytics_log=ctx.analytics_log,
         )
         outcome.rows_out = sum(r.rows for r in results)
         outcome.detail = f"{sum(r.rejected for r in results)} rows rejected"
@@ -178,9 +255,14 @@ def build(ctx: RunContext, layer: str) -> list[models.ModelResult]:
 
 
 def validate(ctx: RunContext, layer: str) -> quality.LayerValidation:
-    with audited(ctx, f"validate_{layer}") as outcome:
+    with audited(ctx, f"validate_{layer}", leased=True) as outcome:
         result = quality.validate_layer(
-            ctx.warehouse_url, ctx.domain, layer, ctx.run_id, ctx.gx_dir
+            ctx.warehouse_url,
+            ctx.domain,
+            layer,
+            ctx.run_id,
+            ctx.gx_dir,
+            full_refresh=plan(ctx).full_refresh,
         )
         outcome.rows_in = result.evaluated
         outcome.rows_out = result.evaluated - len(result.failures)
@@ -189,18 +271,25 @@ def validate(ctx: RunContext, layer: str) -> quality.LayerValidation:
 
 
 def publish(ctx: RunContext) -> dict[str, Path]:
-    """Export the domain's reports from gold and rebuild Data Docs."""
-    with audited(ctx, "publish") as outcome:
+    """Publish the staged silver and gold, then export the reports and render Data Docs."""
+    with audited(ctx, "publish", leased=True) as outcome:
+        published = publish_models(ctx.warehouse_url, ctx.domain, ctx.run_id)
         ctx.reports_dir.mkdir(parents=True, exist_ok=True)
         written, rows = {}, 0
         for file_name, view in ctx.domain.reports.items():
             target = ctx.reports_dir / file_name
             rows += export_csv(ctx.warehouse_url, "gold", ctx.domain.relation(view), target)
             written[file_name] = target
-        docs = quality.build_data_docs(ctx.gx_dir)
+        docs = quality.build_data_docs(ctx.gx_dir, ctx.run_id)
+        lease.release(ctx.warehouse_url, ctx.domain_name, ctx.run_id)
+        outcome.rows_in = sum(p.rows for p in published)
         outcome.rows_out = rows
-        outcome.detail = f"reports in {ctx.reports_dir}; Data Docs at {docs}"
-    log.info("published %d reports and Data Docs at %s", len(written), docs)
+        outcome.detail = (
+            f"published {len(published)} models; reports in {ctx.reports_dir}; Data Docs at {docs}"
+        )
+    log.info(
+        "published %d models, %d reports and Data Docs at %s", len(published), len(written), docs
+    )
     return written
 
 
@@ -232,7 +321,20 @@ STAGE_FUNCTIONS: dict[str, Callable[[RunContext], object]] = {
 
 
 def run(ctx: RunContext, stages: list[str] | None = None) -> None:
-    """Run stages in flow order; the first failure stops the run."""
-    for name in stages or STAGES:
-        log.info("== %s %s: %s", ctx.domain_name, ctx.run_id, name)
-        STAGE_FUNCTIONS[name](ctx)
+    """Run stages in flow order; the first failure stops the run (and frees the domain)."""
+    try:
+        for name in stages or STAGES:
+            log.info("== %s %s: %s", ctx.domain_name, ctx.run_id, name)
+            STAGE_FUNCTIONS[name](ctx)
+    except Exception:
+        if ctx.warehouse_url:
+            release_quietly(ctx)
+        raise
+
+
+def release_quietly(ctx: RunContext) -> None:
+    """Give the domain back after a run failed for good (best effort: the error is what matters)."""
+    try:
+        lease.release(ctx.warehouse_url, ctx.domain_name, ctx.run_id)
+    except Exception:
+        log.warning("could not release the %s lease of %s", ctx.domain_name, ctx.run_id)

@@ -1,25 +1,42 @@
-"""Validate stage: run a layer's Great Expectations checkpoint against the warehouse.
+"""Validate stage: a layer's Great Expectations checkpoint, run on what this run changed.
 
-Suites are Python (``include/domains/<domain>/expectations/<layer>.py``); the generated JSON,
-validation results and Data Docs live in a file context under the data folder (build output).
-The warehouse password never reaches that folder: the datasource reads it from the environment.
+Each table is validated as a batch of the rows this run wrote: the days it loaded into bronze
+(a view in ``bronze_stage``), the staged rows of an incremental silver or gold model, all of a
+table or view the run rebuilt. Besides its suite (``include/domains/<domain>/expectations/``,
+SQL written as templates like the models), each model gets the checks its declaration implies:
+key not null and unique, also against the days it does not touch (by the key ranges recorded at
+publish), and foreign keys into the next state of their parents. Every check runs as SQL in the
+warehouse.
+
+GX is slow to start (a context, stores, Data Docs). One context serves a whole process, suites
+and assets are only written when they change, and Data Docs are rendered once per run: by
+``publish``, or by the gate that failed. The warehouse password never reaches the GX folder: the
+datasource reads it from the environment.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from psycopg2 import sql
+
 from include.elt.domain import Domain
-from include.elt.warehouse import sqlalchemy_url
+from include.elt.models import Scope, models, render_text
+from include.elt.warehouse import sqlalchemy_url, transaction
 
 log = logging.getLogger(__name__)
 
 GX_URL_ENV = "ELT_GX_WAREHOUSE_URL"
 DATASOURCE = "warehouse"
+SITE = "local_site"
+KEEP_RUNS = 14  # per suite, results of older runs are pruned (two weeks of daily runs)
+INDEX_LIMIT = 120  # the Data Docs index lists the newest results only
 
 
 class QualityError(RuntimeError):
@@ -45,8 +62,154 @@ class LayerValidation:
     data_docs_index: str | None
 
 
+@dataclass(frozen=True)
+class Target:
+    """One suite, and the relation holding the rows it validates."""
+
+    suite: str  # the published name, e.g. silver.shop_orders
+    schema: str
+    table: str
+    expectations: list
+
+
 def data_docs_dir(gx_dir: Path) -> Path:
-    return Path(gx_dir) / "gx" / "uncommitted" / "data_docs" / "local_site"
+    return Path(gx_dir) / "gx" / "uncommitted" / "data_docs" / SITE
+
+
+# --- the run's batches ----------------------------------------------------------------------
+
+
+def prepare_bronze_batches(url: str, domain: Domain, run_id: str) -> None:
+    """A view per bronze table over the days this run loaded (all of a reference table)."""
+    with transaction(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select dataset, first_day, last_day from audit.loads"
+            " where domain = %s and run_id = %s",
+            [domain.name, run_id],
+        )
+        loaded = {name: (first, last) for name, first, last in cur.fetchall()}
+        for dataset in domain.datasets:
+            name = domain.relation(dataset.name)
+            query = sql.SQL("select * from {}").format(sql.Identifier("bronze", name))
+            first, last = loaded.get(dataset.name, (None, None))
+            if dataset.partition_column and first:
+                query += sql.SQL(" where {col} >= {lo} and {col} <= {hi}").format(
+                    col=sql.Identifier(dataset.partition_column),
+                    lo=sql.Literal(first),
+                    hi=sql.Literal(last),
+                )
+            cur.execute(
+                sql.SQL("drop view if exists {}").format(sql.Identifier("bronze_stage", name))
+            )
+            cur.execute(
+                sql.SQL("create view {} as {}").format(sql.Identifier("bronze_stage", name), query)
+            )
+
+
+def targets(
+    url: str, domain: Domain, layer: str, run_id: str, *, full_refresh: bool = False
+) -> list[Target]:
+    from include.elt.expectations import derived_checks
+
+    suites = importlib.import_module(f"{domain.expectations_module}.{layer}").SUITES
+    with transaction(url) as conn, conn.cursor() as cur:
+        quote = lambda c: c.as_string(cur)  # noqa: E731
+        if layer == "bronze":
+            scope = Scope()
+            found = [
+                Target(
+                    f"bronze.{domain.relation(d.name)}",
+                    "bronze_stage",
+                    domain.relation(d.name),
+                    _render_all(domain, suites[d.name](), scope, quote),
+                )
+                for d in domain.datasets
+            ]
+            return found
+        cur.execute(
+            "select model, layer, window_start is not null from audit.staged_models"
+            " where domain = %s and run_id = %s",
+            [domain.name, run_id],
+        )
+        rows = cur.fetchall()
+        staged = {name: layer for name, layer, _ in rows}
+        incremental = {name for name, _, partial in rows if partial}
+        if layer not in staged.values():
+            raise QualityError(
+                f"{domain.name} {layer}: run {run_id} staged nothing to validate"
+                f" (build_{layer} must run first, in the same run)"
+            )
+        everything = models(domain)
+        scope = Scope(staged=frozenset(staged))
+        found = []
+        parents = {m.name: m for m in everything}
+        for m in (m for m in everything if m.layer == layer and m.name in staged):
+            schema, table = m.batch
+            # Children that keep rows this run does not rebuild; one rebuilt whole checks its
+            # own foreign keys.
+            children = [
+                (c, fk)
+                for c in everything
+                for fk in c.foreign_keys
+                if fk.model == m.name
+                and c.incremental
+                and not full_refresh
+                and (c.name in staged or _exists(cur, c.qualified))
+            ]
+            checks = derived_checks(
+                m,
+                children,
+                parents,
+                key_type=_key_type(cur, m, schema, table),
+                published=_exists(cur, m.qualified),
+                incremental=m.name in incremental,
+            )
+            checks += suites[m.suite]()
+            found.append(
+                Target(m.qualified, schema, table, _render_all(domain, checks, scope, quote))
+            )
+        return found
+
+
+def _key_type(cur, m, schema: str, table: str) -> str | None:
+    if len(m.unique_key) != 1:
+        return None
+    cur.execute(
+        "select format_type(atttypid, atttypmod) from pg_attribute"
+        " where attrelid = to_regclass(%s) and attname = %s",
+        [f"{schema}.{table}", m.unique_key[0]],
+    )
+    row = cur.fetchone()
+    return row[0] if row else None
+
+
+def _exists(cur, relation: str) -> bool:
+    cur.execute("select to_regclass(%s) is not null", [relation])
+    return cur.fetchone()[0]
+
+
+def _render_all(domain: Domain, expectations: list, scope: Scope, quote) -> list:
+    import great_expectations.expectations as gxe
+
+    rendered = []
+    for e in expectations:
+        if isinstance(e, gxe.UnexpectedRowsExpectation):
+            query = render_text(domain, e.unexpected_rows_query, scope, quote, where=e.description)
+            e = gxe.UnexpectedRowsExpectation(
+                description=e.description, unexpected_rows_query=query
+            )
+        rendered.append(e)
+    return rendered
+
+
+# --- GX: one context per process ------------------------------------------------------------
+
+# Checkpoints run in an in-memory context (GX's file stores re-read and re-write their YAML and
+# JSON on every access); the file context under the data folder keeps what Data Docs show.
+_RUNTIME: dict[str, object] = {}
+_DOCS: dict[str, object] = {}
+_DEFINITIONS: dict[int, dict[str, object]] = {}
+_SUITE_NAMES: dict[int, set[str]] = {}
 
 
 def _quiet_gx() -> None:
@@ -59,56 +222,145 @@ def _quiet_gx() -> None:
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def _context(gx_dir: Path):
+def runtime_context(url: str):
+    """The process's in-memory context, with the warehouse as its datasource."""
     _quiet_gx()
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    os.environ[GX_URL_ENV] = sqlalchemy_url(url)
+    if url not in _RUNTIME:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    Path(gx_dir).mkdir(parents=True, exist_ok=True)
-    context = gx.get_context(mode="file", project_root_dir=str(gx_dir))
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    context.variables.save()
-    return context
+        ctx = gx.get_context(mode="ephemeral")
+        ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+        ctx.data_sources.add_postgres(name=DATASOURCE, connection_string="${" + GX_URL_ENV + "}")
+        _RUNTIME[url] = ctx
+    return _RUNTIME[url]
+
+
+def docs_context(gx_dir: Path):
+    """The process's file context under ``gx_dir``: suites and results kept for Data Docs."""
+    _quiet_gx()
+    key = str(gx_dir)
+    if key not in _DOCS:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        Path(gx_dir).mkdir(parents=True, exist_ok=True)
+        ctx = gx.get_context(mode="file", project_root_dir=str(gx_dir))
+        if ctx.variables.progress_bars != ProgressBarsConfig(globally=False):
+            ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+            ctx.variables.save()
+        _configure_site(ctx)
+        _DOCS[key] = ctx
+    return _DOCS[key]
+
+
+def _configure_site(ctx) -> None:
+    """Data Docs rendered with views that compile GX's page templates once per process."""
+    view = {"module_name": "include.elt.gx_views", "class_name": "CachedPageView"}
+    site = {
+        "class_name": "SiteBuilder",
+        "show_how_to_buttons": False,
+        "store_backend": {
+            "class_name": "TupleFilesystemStoreBackend",
+            "base_directory": f"uncommitted/data_docs/{SITE}/",
+        },
+        "site_index_builder": {
+            "class_name": "DefaultSiteIndexBuilder",
+            "validation_results_limit": INDEX_LIMIT,
+            "view": {"module_name": "include.elt.gx_views", "class_name": "CachedIndexPageView"},
+        },
+        "site_section_builders": {
+            "expectations": {"view": view},
+            "validations": {"view": view},
+            "profiling": "None",
+        },
+    }
+    if ctx.variables.data_docs_sites != {SITE: site}:
+        ctx.variables.data_docs_sites = {SITE: site}
+        ctx.variables.save()
+
+
+def _fingerprint(target: Target) -> str:
+    configs = [e.configuration.to_json_dict() for e in target.expectations]
+    return hashlib.sha256(json.dumps(configs, sort_keys=True).encode()).hexdigest()
+
+
+def _definition(ctx, target: Target):
+    """The validation definition of ``target`` in the in-memory context: made once per process,
+    and again when its expectations or its batch change."""
+    import great_expectations as gx
+
+    fingerprint = _fingerprint(target)
+    name = f"{target.suite}@{fingerprint[:12]}@{target.schema}.{target.table}"
+    known = _DEFINITIONS.setdefault(id(ctx), {})
+    if name not in known:
+        asset = ctx.data_sources.get(DATASOURCE).add_table_asset(
+            name=name, table_name=target.table, schema_name=target.schema
+        )
+        if target.suite in _SUITE_NAMES.setdefault(id(ctx), set()):
+            ctx.suites.delete(target.suite)
+        suite = ctx.suites.add(
+            gx.ExpectationSuite(
+                name=target.suite,
+                expectations=target.expectations,
+                meta={"fingerprint": fingerprint},
+            )
+        )
+        _SUITE_NAMES[id(ctx)].add(target.suite)
+        known[name] = ctx.validation_definitions.add(
+            gx.ValidationDefinition(
+                name=name, data=asset.add_batch_definition_whole_table("all"), suite=suite
+            )
+        )
+    return known[name]
+
+
+def _keep_for_docs(gx_dir: Path, runtime, result) -> None:
+    """Copy the checkpoint's results, and any suite that changed, into the Data Docs context."""
+    docs = docs_context(gx_dir)
+    for key, validation in result.run_results.items():
+        name = key.expectation_suite_identifier.name
+        suite = runtime.suites.get(name)
+        try:
+            kept = docs.suites.get(name)
+            current = kept.meta.get("fingerprint") == suite.meta.get("fingerprint")
+        except Exception:
+            current = False
+        if not current:
+            docs.suites.add_or_update(suite)
+        docs.validation_results_store.set(key, validation)
+
+
+# --- the stage ------------------------------------------------------------------------------
 
 
 def validate_layer(
-    url: str, domain: Domain, layer: str, run_id: str, gx_dir: Path, *, raise_on_failure=True
+    url: str,
+    domain: Domain,
+    layer: str,
+    run_id: str,
+    gx_dir: Path,
+    *,
+    full_refresh: bool = False,
+    raise_on_failure: bool = True,
 ) -> LayerValidation:
-    _quiet_gx()
     import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.core.run_identifier import RunIdentifier
 
-    suites = importlib.import_module(f"{domain.expectations_module}.{layer}").SUITES
-    context = _context(gx_dir)
-    os.environ[GX_URL_ENV] = sqlalchemy_url(url)
-    datasource = context.data_sources.add_or_update_postgres(
-        name=DATASOURCE, connection_string="${" + GX_URL_ENV + "}"
+    runtime = runtime_context(url)
+    if layer == "bronze":
+        prepare_bronze_batches(url, domain, run_id)
+    found = targets(url, domain, layer, run_id, full_refresh=full_refresh)
+    checkpoint = gx.Checkpoint(
+        name=f"{domain.name}_{layer}",
+        validation_definitions=[_definition(runtime, t) for t in found],
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
     )
-    definitions = []
-    for table, configure in suites.items():
-        relation = domain.relation(table)
-        name = f"{layer}.{relation}"
-        batch = datasource.add_table_asset(
-            name=name, table_name=relation, schema_name=layer
-        ).add_batch_definition_whole_table("whole_table")
-        suite = context.suites.add_or_update(
-            gx.ExpectationSuite(name=name, expectations=configure())
-        )
-        definitions.append(
-            context.validation_definitions.add_or_update(
-                gx.ValidationDefinition(name=name, data=batch, suite=suite)
-            )
-        )
-    checkpoint = context.checkpoints.add_or_update(
-        gx.Checkpoint(
-            name=f"{domain.name}_{layer}",
-            validation_definitions=definitions,
-            actions=[UpdateDataDocsAction(name="update_data_docs")],
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
-        )
+    result = runtime.checkpoints.add_or_update(checkpoint).run(
+        run_id=RunIdentifier(run_name=run_id)
     )
-    result = checkpoint.run(run_id=RunIdentifier(run_name=run_id))
+    _keep_for_docs(gx_dir, runtime, result)
     failures, evaluated = [], 0
     for validation in result.run_results.values():
         evaluated += len(validation.results)
@@ -117,18 +369,17 @@ def validate_layer(
             for r in validation.results
             if not r.success
         ]
-    index = data_docs_dir(gx_dir) / "index.html"
-    outcome = LayerValidation(
-        layer, result.success, evaluated, tuple(failures), str(index) if index.exists() else None
-    )
+    index = None
+    if not result.success:  # the failure is what a person opens Data Docs for
+        index = str(build_data_docs(gx_dir, run_id))
+    outcome = LayerValidation(layer, result.success, evaluated, tuple(failures), index)
     log.info(
-        "%s %s checkpoint: %s, %d expectations, %d failed; Data Docs: %s",
+        "%s %s checkpoint: %s, %d expectations, %d failed",
         domain.name,
         layer,
         "passed" if outcome.success else "FAILED",
         evaluated,
         len(failures),
-        outcome.data_docs_index,
     )
     for failure in failures:
         log.error("failed expectation %s", failure)
@@ -137,6 +388,7 @@ def validate_layer(
             f"{domain.name} {layer} checkpoint failed"
             f" {len(failures)} of {evaluated} expectations:\n"
             + "\n".join(f"  - {f}" for f in failures)
+            + (f"\nData Docs: {index}" if index else "")
         )
     return outcome
 
@@ -165,6 +417,48 @@ def _describe_result(result) -> str:
     return repr(details)[:300]
 
 
-def build_data_docs(gx_dir: Path) -> Path:
-    _context(gx_dir).build_data_docs()
+def build_data_docs(gx_dir: Path, run_id: str | None = None) -> Path:
+    """Render the pages of ``run_id``'s validations (all, if ``None``) and the index.
+
+    Validation results of older runs beyond the last ``KEEP_RUNS`` per suite are pruned first,
+    so the index and the folder stay the size of a month of daily runs, not of the history.
+    """
+    ctx = docs_context(gx_dir)
+    store = ctx.validation_results_store
+    keys = store.list_keys()
+    _prune(gx_dir, store, keys)
+    if run_id is None:
+        ctx.build_data_docs()
+    else:
+        wanted = [k for k in store.list_keys() if k.run_id.run_name == run_id]
+        suites = {k.expectation_suite_identifier for k in wanted}
+        ctx.build_data_docs(resource_identifiers=[*wanted, *_stale_pages(gx_dir, suites)])
     return data_docs_dir(gx_dir) / "index.html"
+
+
+def _stale_pages(gx_dir: Path, suites) -> list:
+    """Suites whose page is missing or older than the suite: only those are rendered again."""
+    stale = []
+    for suite in suites:
+        parts = suite.to_tuple()
+        saved = Path(gx_dir) / "gx" / "expectations" / Path(*parts).with_suffix(".json")
+        page = data_docs_dir(gx_dir) / "expectations" / Path(*parts).with_suffix(".html")
+        if not page.exists() or not saved.exists() or page.stat().st_mtime < saved.stat().st_mtime:
+            stale.append(suite)
+    return stale
+
+
+def _prune(gx_dir: Path, store, keys) -> None:
+    by_suite: dict[str, list] = {}
+    for key in keys:
+        by_suite.setdefault(key.expectation_suite_identifier.name, []).append(key)
+    for suite_keys in by_suite.values():
+        suite_keys.sort(key=lambda k: k.run_id.run_time, reverse=True)
+        runs = []
+        for key in suite_keys:
+            if key.run_id.run_name not in runs:
+                runs.append(key.run_id.run_name)
+            if len(runs) > KEEP_RUNS:
+                store.remove_key(key)
+                page = data_docs_dir(gx_dir) / "validations" / Path(*key.to_tuple())
+                page.with_suffix(".html").unlink(missing_ok=True)

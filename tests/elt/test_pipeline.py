@@ -12,11 +12,10 @@ import pytest
 
 from include.elt import pipeline
 from include.elt.flow import STAGES
-from include.elt.models import build_layer
 from include.elt.quality import QualityError
 from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse
-from tests.helpers import count, query, warehouse_state
+from tests.helpers import count, layer_state, query, warehouse_state
 
 WINDOW = Window(date(2026, 5, 1), date(2026, 5, 7))
 TOP_CONTENT_COLUMNS = [
@@ -109,7 +108,7 @@ def test_bad_data_fails_its_checkpoint_and_gold_is_not_published(completed_run):
     url, data_dir = completed_run.warehouse_url, completed_run.data_dir
     report = completed_run.reports_dir / "top_content_report.csv"
     published = report.read_bytes()
-    gold_before = {k: v for k, v in warehouse_state(url).items() if k.startswith("gold.")}
+    gold_before = layer_state(url, "streaming", "gold")
     bad = _context(url, data_dir, "bad")
     pipeline.run(bad, ["generate"])
     usage = bad.run_folder / "usage_logs.csv"
@@ -120,7 +119,7 @@ def test_bad_data_fails_its_checkpoint_and_gold_is_not_published(completed_run):
     with pytest.raises(QualityError, match="completion_rate"):
         pipeline.run(bad, [s for s in STAGES if s != "generate"])
     assert report.read_bytes() == published
-    assert {k: v for k, v in warehouse_state(url).items() if k.startswith("gold.")} == gold_before
+    assert layer_state(url, "streaming", "gold") == gold_before
     tasks = dict(query(url, "select task, status from audit.task_runs where run_id = 'bad'"))
     assert tasks == {"generate": "success", "load_bronze": "success", "validate_bronze": "failed"}
     detail = query(
@@ -131,32 +130,36 @@ def test_bad_data_fails_its_checkpoint_and_gold_is_not_published(completed_run):
 
 def test_silver_routes_rule_breaking_rows_to_rejects_with_the_reason(completed_run):
     url = completed_run.warehouse_url
-    pipeline.run(_context(url, completed_run.data_dir, "clean"), ["generate", "load_bronze"])
-    query(
+    ctx = _context(url, completed_run.data_dir, "rejects-test")
+    pipeline.run(ctx, ["generate", "load_bronze"])
+    bad_id = query(
         url,
         "insert into bronze.streaming_usage_logs"
         " (usage_id, customer_id, subscription_id, content_id, session_start, device,"
         "  duration_watched, completion_rate, _run_id, _source_file)"
         " select u.usage_id + 1, u.customer_id, u.subscription_id, u.content_id,"
-        "  s.start_date - 1, u.device, u.duration_watched, u.completion_rate, 'manual', 'test'"
-        " from bronze.streaming_usage_logs as u"
-        " join bronze.streaming_subscriptions as s on s.subscription_id = u.subscription_id"
-        " order by u.usage_id desc limit 1 returning 1",
-    )
-    results = {
-        r.relation: r for r in build_layer(url, completed_run.domain, "silver", "rejects-test")
-    }
-    assert results["silver.streaming_usage_logs"].rejected == 1
+        "  u.session_start, u.device, 0.01, u.completion_rate, 'manual', 'test'"
+        " from bronze.streaming_usage_logs as u order by u.usage_id desc limit 1"
+        " returning usage_id",
+    )[0][0]
+    pipeline.run(ctx, [s for s in STAGES if s not in ("generate", "load_bronze")])
+    reason = "duration_watched outside 25-100% of the content"
     rejects = query(
         url,
-        "select table_name, reason, record->>'usage_id' from silver.rejects"
-        " where run_id = 'rejects-test'",
+        "select table_name, reason, day from silver.rejects"
+        " where run_id = 'rejects-test' and (record->>'usage_id')::bigint = %s",
+        [bad_id],
     )
-    assert rejects[0][:2] == ("silver.streaming_usage_logs", "outside its subscription")
+    assert rejects == [("silver.streaming_usage_logs", reason, WINDOW.end)]
+    assert query(
+        url, "select count(*) from silver.streaming_usage_logs where usage_id = %s", [bad_id]
+    ) == [(0,)]
+    # a rerun of the same days replaces their rejects: never twice the same row
+    pipeline.run(_context(url, completed_run.data_dir, "after"))
     assert query(
         url,
-        "select count(*) from silver.streaming_usage_logs where usage_id = %s",
-        [int(rejects[0][2])],
+        "select count(*) from silver.rejects where (record->>'usage_id')::bigint = %s",
+        [bad_id],
     ) == [(0,)]
 
 

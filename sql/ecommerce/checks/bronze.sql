@@ -2,35 +2,35 @@
 select
     'customers' as figure,
     count(*)::text as value
-from bronze.ecommerce_customers
+from {{ source('customers') }}
 union all
 select
     'orders' as figure,
     count(*)::text as value
-from bronze.ecommerce_orders
+from {{ source('orders') }}
 union all
 select
     'order items' as figure,
     count(*)::text as value
-from bronze.ecommerce_order_items
+from {{ source('order_items') }}
 union all
 select
     'orphan orders (unknown customer)' as figure,
     count(*)::text as value
-from bronze.ecommerce_orders as orders
+from {{ source('orders') }} as orders
 where
     not exists (
-        select 1 from bronze.ecommerce_customers as customers
+        select 1 from {{ source('customers') }} as customers
         where customers.customer_id = orders.customer_id
     )
 union all
 select
     'invalid order totals (negative)' as figure,
     count(*)::text as value
-from bronze.ecommerce_orders
+from {{ source('orders') }}
 where total_amount < 0
 union all
 select
     'order date range' as figure,
     min(order_date)::date || ' to ' || max(order_date)::date as value
-from bronze.ecommerce_orders
+from {{ source('orders') }}

@@ -1,11 +1,9 @@
--- materialized: table
--- A2 campaign performance. grain: one row per campaign (each campaign runs on one channel).
 with campaigns as (
-    select * from silver.ecommerce_marketing_campaigns
+    select * from {{ ref('marketing_campaigns') }}
 ),
 
 events as (
-    select * from silver.ecommerce_marketing_events
+    select * from {{ ref('marketing_events') }}
 ),
 
 per_campaign as (

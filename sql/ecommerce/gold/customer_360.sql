@@ -1,15 +1,13 @@
--- materialized: table
--- C2 customer 360. grain: one row per customer_id (its current version).
 with customers as (
-    select * from silver.ecommerce_customers
+    select * from {{ ref('customers') }}
 ),
 
 orders as (
-    select * from silver.ecommerce_orders
+    select * from {{ ref('orders') }}
 ),
 
 tickets as (
-    select * from silver.ecommerce_support_tickets
+    select * from {{ ref('support_tickets') }}
 ),
 
 tier_history as (

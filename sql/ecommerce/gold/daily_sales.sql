@@ -1,11 +1,11 @@
--- materialized: table
--- A1 daily sales. grain: one row per order_day, category, region and status.
 with order_items as (
-    select * from silver.ecommerce_order_items
+    select * from {{ ref('order_items') }}
+    where order_date >= {{ window_start }} and order_date < {{ window_end }}
 ),
 
 orders as (
-    select * from silver.ecommerce_orders
+    select * from {{ ref('orders') }}
+    where order_day >= {{ window_start }} and order_day < {{ window_end }}
 ),
 
 lines as (

@@ -1,19 +1,17 @@
--- materialized: table
--- B3 recommendation features per product. grain: one row per product_id.
 with products as (
-    select * from silver.ecommerce_products
+    select * from {{ ref('products') }}
 ),
 
 interactions as (
-    select * from silver.ecommerce_user_interactions
+    select * from {{ ref('user_interactions') }}
 ),
 
 order_items as (
-    select * from silver.ecommerce_order_items
+    select * from {{ ref('order_items') }}
 ),
 
 reviews as (
-    select * from silver.ecommerce_reviews
+    select * from {{ ref('reviews') }}
 ),
 
 signals as (

@@ -1,11 +1,9 @@
--- materialized: table
--- B3 recommendation features per user and product. grain: one row per user_id, product_id.
 with interactions as (
-    select * from silver.ecommerce_user_interactions
+    select * from {{ ref('user_interactions') }}
 ),
 
 order_items as (
-    select * from silver.ecommerce_order_items
+    select * from {{ ref('order_items') }}
 ),
 
 signals as (

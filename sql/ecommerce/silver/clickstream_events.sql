@@ -1,10 +1,11 @@
--- grain: one row per event_id, inside its session's time span
 with source as (
-    select * from bronze.ecommerce_clickstream_events
+    select * from {{ source('clickstream_events') }}
+    where event_timestamp >= {{ window_start }} and event_timestamp < {{ window_end }}
 ),
 
 sessions as (
-    select * from silver.ecommerce_sessions
+    select * from {{ ref('sessions') }}
+    where session_start >= {{ window_start }} and session_start < {{ window_end }}
 ),
 
 ranked as (

@@ -1,12 +1,9 @@
--- grain: one row per customer_id and valid_from (SCD Type 2 on segment and loyalty tier).
--- A customer's first version starts at signup; each segment change opens the next one.
--- Repairs: an invalid email becomes null (has_valid_email = false); shared emails are flagged.
 with customers as (
-    select * from bronze.ecommerce_customers
+    select * from {{ source('customers') }}
 ),
 
 changes as (
-    select * from bronze.ecommerce_customer_segment_changes
+    select * from {{ source('customer_segment_changes') }}
 ),
 
 ranked as (

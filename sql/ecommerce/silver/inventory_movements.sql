@@ -1,10 +1,10 @@
--- grain: one row per movement_id of a valid product
 with source as (
-    select * from bronze.ecommerce_inventory_movements
+    select * from {{ source('inventory_movements') }}
+    where movement_date >= {{ window_start }} and movement_date < {{ window_end }}
 ),
 
 products as (
-    select * from silver.ecommerce_products
+    select * from {{ ref('products') }}
 ),
 
 ranked as (

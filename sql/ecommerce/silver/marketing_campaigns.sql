@@ -1,6 +1,5 @@
--- grain: one row per campaign_id
 with source as (
-    select * from bronze.ecommerce_marketing_campaigns
+    select * from {{ source('marketing_campaigns') }}
 ),
 
 ranked as (

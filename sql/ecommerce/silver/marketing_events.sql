@@ -1,10 +1,10 @@
--- grain: one row per event_id of a known campaign, on a day the campaign ran
 with source as (
-    select * from bronze.ecommerce_marketing_events
+    select * from {{ source('marketing_events') }}
+    where event_date >= {{ window_start }} and event_date < {{ window_end }}
 ),
 
 campaigns as (
-    select * from silver.ecommerce_marketing_campaigns
+    select * from {{ ref('marketing_campaigns') }}
 ),
 
 ranked as (

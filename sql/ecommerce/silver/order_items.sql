@@ -1,15 +1,15 @@
--- grain: one row per order_item_id of a valid order and product. A category that does not
--- match the product's is repaired from the product (category_was_mismatched).
 with source as (
-    select * from bronze.ecommerce_order_items
+    select * from {{ source('order_items') }}
+    where order_date >= {{ window_start }} and order_date < {{ window_end }}
 ),
 
 orders as (
-    select * from silver.ecommerce_orders
+    select * from {{ ref('orders') }}
+    where order_day >= {{ window_start }} and order_day < {{ window_end }}
 ),
 
 products as (
-    select * from silver.ecommerce_products
+    select * from {{ ref('products') }}
 ),
 
 ranked as (

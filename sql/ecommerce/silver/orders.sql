@@ -1,11 +1,10 @@
--- grain: one row per order_id. Duplicates, negative totals, unknown customers and orders
--- placed before signup are quarantined; a missing discount is repaired to 0.
 with source as (
-    select * from bronze.ecommerce_orders
+    select * from {{ source('orders') }}
+    where order_date >= {{ window_start }} and order_date < {{ window_end }}
 ),
 
 customers as (
-    select * from silver.ecommerce_customers
+    select * from {{ ref('customers') }}
     where is_current
 ),
 

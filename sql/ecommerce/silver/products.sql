@@ -1,6 +1,5 @@
--- grain: one row per product_id; a negative margin is a pricing error and is quarantined
 with source as (
-    select * from bronze.ecommerce_products
+    select * from {{ source('products') }}
 ),
 
 ranked as (

@@ -1,10 +1,12 @@
--- grain: one row per review_id, written by the customer who ordered the product, after the order
 with source as (
-    select * from bronze.ecommerce_reviews
+    select * from {{ source('reviews') }}
+    where review_date >= {{ window_start }} and review_date < {{ window_end }}
 ),
 
 order_items as (
-    select * from silver.ecommerce_order_items
+    select * from {{ ref('order_items') }}
+    -- reviews come at most 30 days after their order
+    where order_date >= {{ window_start }} - interval '31 days' and order_date < {{ window_end }}
 ),
 
 ranked as (

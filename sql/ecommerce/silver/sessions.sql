@@ -1,10 +1,10 @@
--- grain: one row per session_id
 with source as (
-    select * from bronze.ecommerce_sessions
+    select * from {{ source('sessions') }}
+    where session_start >= {{ window_start }} and session_start < {{ window_end }}
 ),
 
 customers as (
-    select * from silver.ecommerce_customers
+    select * from {{ ref('customers') }}
     where is_current
 ),
 

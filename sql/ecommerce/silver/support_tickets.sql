@@ -1,10 +1,10 @@
--- grain: one row per ticket_id of a known customer
 with source as (
-    select * from bronze.ecommerce_support_tickets
+    select * from {{ source('support_tickets') }}
+    where created_at >= {{ window_start }} and created_at < {{ window_end }}
 ),
 
 customers as (
-    select * from silver.ecommerce_customers
+    select * from {{ ref('customers') }}
     where is_current
 ),
 

@@ -1,10 +1,10 @@
--- grain: one row per interaction_id on a valid product
 with source as (
-    select * from bronze.ecommerce_user_interactions
+    select * from {{ source('user_interactions') }}
+    where interaction_timestamp >= {{ window_start }} and interaction_timestamp < {{ window_end }}
 ),
 
 products as (
-    select * from silver.ecommerce_products
+    select * from {{ ref('products') }}
 ),
 
 ranked as (

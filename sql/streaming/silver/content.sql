@@ -1,6 +1,5 @@
--- grain: one row per content_id
 with source as (
-    select * from bronze.streaming_content
+    select * from {{ source('content') }}
 ),
 
 ranked as (

@@ -1,6 +1,5 @@
--- grain: one row per customer_id
 with source as (
-    select * from bronze.streaming_customers
+    select * from {{ source('customers') }}
 ),
 
 ranked as (

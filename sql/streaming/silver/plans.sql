@@ -1,6 +1,5 @@
--- grain: one row per plan_id
 with source as (
-    select * from bronze.streaming_plans
+    select * from {{ source('plans') }}
 ),
 
 ranked as (

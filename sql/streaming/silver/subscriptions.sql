@@ -1,14 +1,13 @@
--- grain: one row per subscription_id; a subscription never starts before its customer signed up
 with source as (
-    select * from bronze.streaming_subscriptions
+    select * from {{ source('subscriptions') }}
 ),
 
 customers as (
-    select * from silver.streaming_customers
+    select * from {{ ref('customers') }}
 ),
 
 plans as (
-    select * from silver.streaming_plans
+    select * from {{ ref('plans') }}
 ),
 
 ranked as (

@@ -1,15 +1,14 @@
--- grain: one row per usage_id; every session lies inside an active subscription of its customer
--- and watches 25-100% of its content (rounded to the minute's hundredth)
 with source as (
-    select * from bronze.streaming_usage_logs
+    select * from {{ source('usage_logs') }}
+    where session_start >= {{ window_start }} and session_start < {{ window_end }}
 ),
 
 subscriptions as (
-    select * from silver.streaming_subscriptions
+    select * from {{ ref('subscriptions') }}
 ),
 
 content as (
-    select * from silver.streaming_content
+    select * from {{ ref('content') }}
 ),
 
 ranked as (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from include.elt.load import load_manifest
 from include.elt.warehouse import bootstrap
 from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse
-from tests.helpers import checksum, count, query
+from tests.helpers import checksum, count, query, warehouse_state
 
 END = date(2025, 11, 15)
 WINDOW = Window.ending(END, 14)
@@ -260,13 +261,13 @@ def test_reports_are_exported_from_gold(run):
 def test_scd2_history_grows_across_daily_runs_and_survives_reruns(tmp_path):
     url, data_dir = new_warehouse(), tmp_path / "data"
     first_end = date(2025, 6, 30)
-    pipeline.run(_context(url, data_dir, "day-1", Window(first_end, first_end)), STAGES[:5])
+    pipeline.run(_context(url, data_dir, "day-1", Window(first_end, first_end)))
     before = set(
         query(url, "select customer_id, valid_from, valid_to from silver.ecommerce_customers")
     )
     # Thirty daily runs later, segments have changed for some customers.
     later = first_end + timedelta(days=30)
-    pipeline.run(_context(url, data_dir, "day-31", Window(later, later)), STAGES[:5])
+    pipeline.run(_context(url, data_dir, "day-31", Window(later, later)))
     after = query(
         url,
         "select customer_id, valid_from, valid_to, is_current from silver.ecommerce_customers",
@@ -292,7 +293,7 @@ def test_scd2_history_grows_across_daily_runs_and_survives_reruns(tmp_path):
     kept = {(c, f, t) for c, f, t, _ in after if c in unchanged}
     assert {r for r in before if r[0] in unchanged} == kept
     state = checksum(url, "silver", "ecommerce_customers")
-    pipeline.run(_context(url, data_dir, "day-31-again", Window(later, later)), STAGES[:5])
+    pipeline.run(_context(url, data_dir, "day-31-again", Window(later, later)))
     assert checksum(url, "silver", "ecommerce_customers") == state
 
 
@@ -340,8 +341,8 @@ def test_cli_takes_explicit_volumes_and_loads(tmp_path, warehouse_url):
     assert count(warehouse_url, "bronze", "ecommerce_products") == 60
     assert 300 < count(warehouse_url, "bronze", "ecommerce_customers") < 500
     assert "orphan orders (unknown customer)" in result.stderr
-    assert query(warehouse_url, "select scale from audit.domain_profiles") == [
-        ("tiny[customers=400,products=60]",)
+    assert query(warehouse_url, "select scale, volumes from audit.domain_profiles") == [
+        ("tiny", {"customers": 400, "products": 60})
     ]
 
 
@@ -352,3 +353,19 @@ def test_the_ecommerce_dag_runs_end_to_end(airflow_db, warehouse_url, data_dir):
     assert states == {stage: "success" for stage in STAGES}
     for mart in GOLD:
         assert count(warehouse_url, "gold", f"ecommerce_{mart}") > 0, mart
+
+
+def test_daily_runs_and_an_out_of_order_backfill_equal_one_run(tmp_path):
+    first, days = date(2025, 10, 1), 8
+    one, daily = new_warehouse(), new_warehouse()
+    pipeline.run(
+        _context(one, tmp_path / "one", "one", Window.ending(first + timedelta(days - 1), days))
+    )
+    late = first + timedelta(days=3)
+    order = [d for d in range(days) if d != 3] + [3]
+    for n, offset in enumerate(order):
+        day = first + timedelta(days=offset)
+        run_type = "manual" if n == 0 else "backfill" if day == late else "scheduled"
+        ctx = _context(daily, tmp_path / "daily", f"{run_type}-{day}", Window(day, day))
+        pipeline.run(dataclasses.replace(ctx, run_type=run_type))
+    assert warehouse_state(daily, "ecommerce") == warehouse_state(one, "ecommerce")

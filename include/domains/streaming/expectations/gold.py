@@ -1,13 +1,72 @@
-"""Gold: grain, ranges, and reconciliation of every view against silver."""
+"""Gold: each relation's ranges and its reconciliation, checked on what the run changed.
+
+The chain of reconciliations keeps every check small: each changed day of ``daily_usage``
+equals silver's sessions of that day, and the all-time totals equal the sum of
+``daily_usage`` over all days (one row per day, plan and device)."""
 
 import great_expectations.expectations as gxe
 
-from include.elt.expectations import not_null, primary_key, rows_violating
+from include.elt.expectations import not_null, rows_violating
+
+DAILY_TOTALS = (
+    "(select coalesce(sum(count_sessions), 0) as sessions,"
+    " coalesce(sum(minutes_watched), 0) as minutes from {{ ref('daily_usage') }})"
+)
+
+
+def configure_daily_usage() -> list:
+    return [
+        *not_null("count_sessions", "count_viewers", "minutes_watched"),
+        gxe.ExpectColumnValuesToBeBetween(column="count_sessions", min_value=1),
+        rows_violating(
+            "each changed day's sessions and minutes equal silver usage of that day",
+            "with gold as (select usage_date, sum(count_sessions) as sessions,"
+            " sum(minutes_watched) as minutes from {batch} as daily group by usage_date),"
+            " silver as (select usage_date, count(*) as sessions, sum(duration_watched) as minutes"
+            " from {{ ref('usage_logs') }}"
+            " where usage_date in (select d.usage_date from {batch} as d) group by usage_date)"
+            " select * from gold full join silver using (usage_date)"
+            " where gold.sessions is distinct from silver.sessions"
+            " or gold.minutes is distinct from silver.minutes",
+        ),
+    ]
+
+
+def configure_content_viewers() -> list:
+    return [gxe.ExpectColumnValuesToBeBetween(column="count_sessions", min_value=0)]
+
+
+def configure_content_totals() -> list:
+    return [
+        gxe.ExpectColumnValuesToBeBetween(column="count_sessions", min_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="count_viewers", min_value=0),
+        rows_violating(
+            "all-time sessions and minutes equal the sum of daily_usage",
+            "select * from (select coalesce(sum(count_sessions), 0) as sessions,"
+            " coalesce(sum(minutes_watched), 0) as minutes"
+            " from {{ ref('content_totals') }}) as totals, " + DAILY_TOTALS + " as daily,"
+            " (select count(*) as changed from {batch}) as batch_rows"
+            " where totals.sessions != daily.sessions or totals.minutes != daily.minutes",
+        ),
+    ]
+
+
+def configure_customer_totals() -> list:
+    return [
+        gxe.ExpectColumnValuesToBeBetween(column="count_sessions", min_value=0),
+        rows_violating(
+            "all-time sessions and minutes equal the sum of daily_usage",
+            "select * from (select coalesce(sum(count_sessions), 0) as sessions,"
+            " coalesce(sum(minutes_watched), 0) as minutes"
+            " from {{ ref('customer_totals') }}) as totals, " + DAILY_TOTALS + " as daily,"
+            " (select count(*) as changed from {batch}) as batch_rows"
+            " where totals.sessions != daily.sessions or totals.minutes != daily.minutes",
+        ),
+    ]
 
 
 def configure_top_content() -> list:
     return [
-        *primary_key("content_id"),
         *not_null("title", "genre", "total_watch_hours", "unique_viewers"),
         gxe.ExpectTableColumnsToMatchOrderedList(
             column_list=[
@@ -24,19 +83,18 @@ def configure_top_content() -> list:
         ),
         gxe.ExpectColumnValuesToBeBetween(column="unique_viewers", min_value=1),
         rows_violating(
-            "watch hours reconcile with silver usage (within rounding)",
-            "select gold_hours, silver_hours from ("
+            "watch hours reconcile with daily usage (within rounding)",
+            "select gold_hours, daily_hours from ("
             " select (select sum(total_watch_hours) from {batch}) as gold_hours,"
-            " (select coalesce(sum(duration_watched), 0) / 60 from silver.streaming_usage_logs)"
-            " as silver_hours, (select count(*) from {batch}) as n) as totals"
-            " where abs(gold_hours - silver_hours) > 0.005 * n",
+            " (select minutes / 60 from " + DAILY_TOTALS + " as daily) as daily_hours,"
+            " (select count(*) from {batch}) as n) as totals"
+            " where abs(gold_hours - daily_hours) > 0.005 * n",
         ),
     ]
 
 
 def configure_engagement() -> list:
     return [
-        *primary_key("customer_id"),
         *not_null("name", "avg_watch_minutes_per_session", "total_sessions"),
         gxe.ExpectTableColumnsToMatchOrderedList(
             column_list=[
@@ -51,13 +109,20 @@ def configure_engagement() -> list:
             column="avg_completion_rate", min_value=0.05, max_value=1
         ),
         rows_violating(
-            "sessions reconcile with silver usage",
-            "select gold_sessions, silver_sessions from ("
-            " select (select coalesce(sum(total_sessions), 0) from {batch}) as gold_sessions,"
-            " (select count(*) from silver.streaming_usage_logs) as silver_sessions) as totals"
-            " where gold_sessions != silver_sessions",
+            "sessions reconcile with daily usage",
+            "select gold_sessions, daily.sessions from ("
+            " select coalesce(sum(total_sessions), 0) as gold_sessions from {batch}) as gold, "
+            + DAILY_TOTALS
+            + " as daily where gold_sessions != daily.sessions",
         ),
     ]
 
 
-SUITES = {"top_content": configure_top_content, "engagement": configure_engagement}
+SUITES = {
+    "daily_usage": configure_daily_usage,
+    "content_viewers": configure_content_viewers,
+    "content_totals": configure_content_totals,
+    "customer_totals": configure_customer_totals,
+    "top_content": configure_top_content,
+    "engagement": configure_engagement,
+}

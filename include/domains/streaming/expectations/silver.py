@@ -1,13 +1,13 @@
-"""Silver: strict. Keys, foreign keys, accepted values and the seed's behavioural rules."""
+"""Silver: strict. Accepted values and the seed's behavioural rules; keys and foreign keys come
+from each model's declaration (``sql/streaming/silver/*.yml``)."""
 
 import great_expectations.expectations as gxe
 
-from include.elt.expectations import foreign_key, not_null, primary_key, rows_violating
+from include.elt.expectations import not_null, rows_violating
 
 
 def configure_plans() -> list:
     return [
-        *primary_key("plan_id"),
         gxe.ExpectColumnValuesToBeInSet(
             column="plan_name", value_set=["Basic", "Standard", "Premium"]
         ),
@@ -17,7 +17,6 @@ def configure_plans() -> list:
 
 def configure_content() -> list:
     return [
-        *primary_key("content_id"),
         *not_null("title", "genre", "duration_minutes"),
         gxe.ExpectColumnValuesToBeInSet(column="genre", value_set=["movie", "music", "podcast"]),
     ]
@@ -25,7 +24,6 @@ def configure_content() -> list:
 
 def configure_customers() -> list:
     return [
-        *primary_key("customer_id"),
         *not_null("name", "email", "signup_date"),
         gxe.ExpectColumnValuesToMatchRegex(column="email", regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
     ]
@@ -33,14 +31,11 @@ def configure_customers() -> list:
 
 def configure_subscriptions() -> list:
     return [
-        *primary_key("subscription_id"),
         *not_null("customer_id", "plan_id", "start_date"),
-        foreign_key("customer_id", "silver.streaming_customers"),
-        foreign_key("plan_id", "silver.streaming_plans"),
         rows_violating(
             "subscriptions start on or after signup",
             "select s.subscription_id from {batch} as s"
-            " join silver.streaming_customers as c using (customer_id)"
+            " join {{ ref('customers') }} as c using (customer_id)"
             " where s.start_date < c.signup_date",
         ),
         rows_violating(
@@ -52,23 +47,19 @@ def configure_subscriptions() -> list:
 
 def configure_usage_logs() -> list:
     return [
-        *primary_key("usage_id"),
         *not_null("customer_id", "subscription_id", "content_id", "session_start", "usage_date"),
-        foreign_key("customer_id", "silver.streaming_customers"),
-        foreign_key("content_id", "silver.streaming_content"),
-        foreign_key("subscription_id", "silver.streaming_subscriptions"),
         gxe.ExpectColumnValuesToBeBetween(column="completion_rate", min_value=0.05, max_value=1),
         rows_violating(
             "no usage outside an active subscription of the same customer",
             "select u.usage_id from {batch} as u"
-            " join silver.streaming_subscriptions as s using (subscription_id)"
+            " join {{ ref('subscriptions') }} as s using (subscription_id)"
             " where s.customer_id != u.customer_id or u.usage_date < s.start_date"
             " or u.usage_date > coalesce(s.end_date, 'infinity')",
         ),
         rows_violating(
             "duration_watched is 25-100% of the content length",
             "select u.usage_id from {batch} as u"
-            " join silver.streaming_content as c using (content_id)"
+            " join {{ ref('content') }} as c using (content_id)"
             " where u.duration_watched < 0.25 * c.duration_minutes - 0.005"
             " or u.duration_watched > c.duration_minutes",
         ),

@@ -1,0 +1,83 @@
+"""The domain lease: one run at a time validates, stages and publishes a domain.
+
+Airflow may run several runs of a domain at once (a backfill beside the scheduled run, up to
+ten backfill runs together). Loads of different days can overlap safely; staging cannot, since
+each run's gates and publish read what it staged. So the stages from ``validate_bronze`` to
+``publish`` hold a lease, a row in ``audit.domain_leases`` naming the run: taken (or renewed)
+by each of them, released when the run publishes or fails for good, and expired after
+``ELT_LEASE_TTL_MINUTES`` without activity (a run whose worker vanished).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from include.elt.warehouse import transaction
+
+log = logging.getLogger(__name__)
+
+LEASE_TTL_ENV = "ELT_LEASE_TTL_MINUTES"
+LEASE_WAIT_ENV = "ELT_LEASE_WAIT_SECONDS"
+DEFAULT_TTL_MINUTES = 120
+DEFAULT_WAIT_SECONDS = 1800
+
+
+class LeaseError(RuntimeError):
+    """Another run holds the domain for longer than this run may wait."""
+
+
+def acquire(url: str, domain: str, run_id: str, *, wait_seconds: float | None = None) -> None:
+    """Take or renew the lease of ``domain`` for ``run_id``, waiting while another run has it."""
+    if wait_seconds is None:
+        wait_seconds = float(os.environ.get(LEASE_WAIT_ENV) or DEFAULT_WAIT_SECONDS)
+    ttl = f"{int(os.environ.get(LEASE_TTL_ENV) or DEFAULT_TTL_MINUTES)} minutes"
+    deadline, announced = time.monotonic() + wait_seconds, False
+    while True:
+        with transaction(url) as conn, conn.cursor() as cur:
+            cur.execute(
+                "insert into audit.domain_leases as lease (domain, run_id) values (%s, %s)"
+                " on conflict (domain) do update set run_id = excluded.run_id,"
+                " acquired_at = case when lease.run_id = excluded.run_id"
+                "   then lease.acquired_at else now() end, renewed_at = now()"
+                " where lease.run_id = excluded.run_id or lease.renewed_at < now() - %s::interval"
+                " returning run_id",
+                [domain, run_id, ttl],
+            )
+            if cur.fetchone():
+                return
+            cur.execute(
+                "select run_id, acquired_at, renewed_at from audit.domain_leases where domain = %s",
+                [domain],
+            )
+            holder = cur.fetchone()
+        if holder is None:  # released between the two statements: try again at once
+            continue
+        if time.monotonic() >= deadline:
+            raise LeaseError(
+                f"{domain} is being validated and published by run {holder[0]} (since"
+                f" {holder[1]:%Y-%m-%d %H:%M:%S %Z}, last active {holder[2]:%H:%M:%S}); run"
+                f" {run_id} waited {wait_seconds:.0f}s. The lease is released when that run"
+                f" publishes or fails, and expires after {ttl} without activity."
+            )
+        if not announced:
+            log.info("waiting for run %s to release %s", holder[0], domain)
+            announced = True
+        time.sleep(1)
+
+
+def release(url: str, domain: str, run_id: str) -> bool:
+    """Give the lease back if ``run_id`` holds it (a no-op otherwise)."""
+    with transaction(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "delete from audit.domain_leases where domain = %s and run_id = %s", [domain, run_id]
+        )
+        return cur.rowcount > 0
+
+
+def holder(url: str, domain: str) -> str | None:
+    with transaction(url) as conn, conn.cursor() as cur:
+        cur.execute("select run_id from audit.domain_leases where domain = %s", [domain])
+        row = cur.fetchone()
+    return row[0] if row else None

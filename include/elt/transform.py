@@ -1,0 +1,507 @@
+"""Transform stage: build a layer's models into its stage (the *write* of write-audit-publish).
+
+Each model of ``sql/<domain>/<layer>/`` is built into ``<layer>_stage`` as its declaration says
+(:mod:`include.elt.models`):
+
+- ``table``: the whole table, rebuilt from its inputs.
+- ``days``: only the run's days, as day partitions of ``<name>__changes``; ``<name>`` is a view
+  of the next state (the published days outside the window, plus the new ones).
+- ``merge``: the rows of the keys the run changes, in ``<name>__changes``; ``<name>`` is again a
+  view of the next state.
+- ``view``: the view itself, over the staged relations it refs.
+
+A model returning a ``reject_reason`` column routes rows: null reason to the model, any other
+to ``silver_stage.rejects`` with the reason and the whole record. Nothing here touches what
+readers see; :mod:`include.elt.publish` does that after the gates pass.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from psycopg2 import sql
+
+from include.elt import partitions as parts
+from include.elt.domain import REPO_ROOT, Domain
+from include.elt.models import (
+    REJECT_COLUMN,
+    Model,
+    ModelError,
+    Scope,
+    dependencies,
+    model,
+    models,
+    render,
+    sources,
+)
+from include.elt.warehouse import advisory_lock, transaction
+
+log = logging.getLogger(__name__)
+
+Window = tuple[date, date] | None  # days [start, end) an incremental model rebuilds; None: all
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a run changed upstream of the models: its days, and the days each bronze dataset
+    was loaded over. ``None`` for a run that rebuilds everything (a new world, a full refresh)."""
+
+    days: tuple[date, date]
+    loaded: dict[str, tuple[date, date]]
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    relation: str
+    sql_file: str
+    kind: str
+    rows: int
+    rejected: int
+    seconds: float
+    window: Window = None
+
+
+def build_layer(
+    url: str,
+    domain: Domain,
+    layer: str,
+    run_id: str,
+    changes: Changes | None,
+    *,
+    analytics_log: Path | None = None,
+) -> list[ModelResult]:
+    """Build every model of ``layer`` into the stage, in dependency order."""
+    clear_stage(url, domain, layer)
+    windows = staged_windows(url, domain, run_id)
+    staged = set(windows)
+    results = []
+    for m in models(domain, layer):
+        window = window_of(url, domain, m, changes, windows)
+        result = build_model(url, domain, m, run_id, staged, window)
+        staged.add(m.name)
+        windows[m.name] = result.window
+        results.append(result)
+        if analytics_log is not None:
+            _append_analytics_log(analytics_log, result)
+    return results
+
+
+def clear_stage(url: str, domain: Domain, layer: str) -> None:
+    """Forget a layer's staging (the previous run's, kept for inspection until now)."""
+    schema = f"{layer}_stage"
+    with transaction(url) as conn, conn.cursor() as cur:
+        advisory_lock(cur, f"stage.{domain.name}")
+        layer_models = models(domain, layer)
+        cur.execute(
+            "select c.relname, c.relkind from pg_class as c"
+            " join pg_namespace as n on n.oid = c.relnamespace"
+            " where n.nspname = %s and c.relname = any(%s) and c.relkind in ('r', 'p', 'v')",
+            [schema, [n for m in layer_models for n in (m.relation, m.changes)]],
+        )
+        for name, relkind in cur.fetchall():
+            kind = sql.SQL("view" if relkind == "v" else "table")
+            cur.execute(
+                sql.SQL("drop {} if exists {} cascade").format(kind, sql.Identifier(schema, name))
+            )
+        names = [m.qualified for m in layer_models]
+        cur.execute(
+            "delete from silver_stage.rejects where domain = %s and table_name = any(%s)",
+            [domain.name, names],
+        )
+        cur.execute(
+            "delete from audit.staged_models where domain = %s and layer = %s",
+            [domain.name, layer],
+        )
+
+
+def staged_by(url: str, domain: Domain, run_id: str) -> set[str]:
+    return set(staged_windows(url, domain, run_id))
+
+
+def staged_windows(url: str, domain: Domain, run_id: str) -> dict[str, Window]:
+    """The models ``run_id`` staged so far, with the days each rebuilt (``None``: all)."""
+    with transaction(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select model, window_start, window_end from audit.staged_models"
+            " where domain = %s and run_id = %s",
+            [domain.name, run_id],
+        )
+        return {name: (start, end) if start else None for name, start, end in cur.fetchall()}
+
+
+def window_of(
+    url: str, domain: Domain, m: Model, changes: Changes | None, windows: dict[str, Window]
+) -> Window:
+    """The days an incremental model rebuilds: the run's days, widened to the days its bronze
+    sources were loaded over, to the days rebuilt of the incremental models it reads, and to
+    the days holding rows it rejected for a parent key this run has now added (a day loaded
+    late, after the days that refer to it). ``None``: all of them."""
+    if changes is None or not m.incremental:
+        return None
+    spans = [changes.days]
+    spans += [changes.loaded[s] for s in sources(m) if s in changes.loaded]
+    for name in dependencies(m):
+        if name in windows and model(domain, name).incremental:
+            if windows[name] is None:  # rebuilt whole: so is everything that reads it
+                return None
+            spans.append(windows[name])
+    spans += _days_with_resolvable_rejects(url, domain, m, windows)
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def _days_with_resolvable_rejects(
+    url: str, domain: Domain, m: Model, windows: dict[str, Window]
+) -> list[tuple[date, date]]:
+    found = []
+    with transaction(url) as conn, conn.cursor() as cur:
+        for fk in m.foreign_keys:
+            parent = model(domain, fk.model)
+            if fk.model not in windows or parent.kind not in ("table", "days"):
+                continue
+            if not _exists(cur, parent.layer, parent.relation):
+                continue
+            key = sql.Identifier(fk.parent_column)
+            staged = sql.Identifier(parent.stage_schema, parent.batch[1])
+            before = sql.SQL("select {} from {}").format(key, _published(parent))
+            window = windows[fk.model]
+            if parent.kind == "days" and window:
+                before += sql.SQL(" where {col} >= %s and {col} < %s").format(
+                    col=sql.Identifier(parent.partition_by)
+                )
+            cur.execute(
+                sql.SQL(
+                    "with added as (select {key} from {staged} except {before})"
+                    " select min(day), max(day) from silver.rejects"
+                    " where domain = %s and table_name = %s and day is not null"
+                    " and record ->> %s in (select {key}::text from added)"
+                ).format(key=key, staged=staged, before=before),
+                [
+                    *(window if parent.kind == "days" and window else []),
+                    domain.name,
+                    m.qualified,
+                    fk.column,
+                ],
+            )
+            first, last = cur.fetchone()
+            if first:
+                log.info(
+                    "%s: re-deriving %s..%s, whose rejects refer to %s rows this run added",
+                    m.qualified,
+                    first,
+                    last,
+                    parent.qualified,
+                )
+                found.append((first, last + timedelta(days=1)))
+    return found
+
+
+def build_model(
+    url: str, domain: Domain, m: Model, run_id: str, staged: set[str], window: Window
+) -> ModelResult:
+    started = time.perf_counter()
+    with transaction(url) as conn, conn.cursor() as cur:
+        advisory_lock(cur, f"stage.{domain.name}")
+        incremental = m.incremental and window is not None and _exists(cur, m.layer, m.relation)
+        builder = _BUILDERS[m.kind]
+        rows, rejected = builder(cur, domain, m, run_id, staged, window if incremental else None)
+        if incremental and rows is None:  # the model changed shape: rebuild it whole
+            log.warning("%s changed shape: rebuilding it from all its inputs", m.qualified)
+            incremental = False
+            cur.execute("rollback to savepoint model")
+            rows, rejected = builder(cur, domain, m, run_id, staged, None)
+        effective = window if incremental else None
+        cur.execute(
+            "insert into audit.staged_models (domain, layer, model, run_id, strategy,"
+            " window_start, window_end, row_count, rejected_count)"
+            " values (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " on conflict (domain, model) do update set layer = excluded.layer,"
+            " run_id = excluded.run_id, strategy = excluded.strategy,"
+            " window_start = excluded.window_start, window_end = excluded.window_end,"
+            " row_count = excluded.row_count, rejected_count = excluded.rejected_count,"
+            " built_at = now()",
+            [
+                domain.name,
+                m.layer,
+                m.name,
+                run_id,
+                m.kind,
+                *(effective or (None, None)),
+                rows,
+                rejected,
+            ],
+        )
+        cur.execute(
+            "insert into audit.model_builds (run_id, domain, relation, sql_file, materialized,"
+            " row_count, rejected_count, window_start, window_end)"
+            " values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                run_id,
+                domain.name,
+                m.qualified,
+                _repo_path(m.path),
+                m.kind,
+                rows,
+                rejected,
+                *(effective or (None, None)),
+            ],
+        )
+    result = ModelResult(
+        m.qualified,
+        _repo_path(m.path),
+        m.kind,
+        rows,
+        rejected,
+        time.perf_counter() - started,
+        effective,
+    )
+    span = f"days {effective[0]}..{effective[1]}" if effective else "all"
+    log.info(
+        "%s %s (%s) from %s: %d rows, %d rejected, %.2fs",
+        m.kind,
+        m.qualified,
+        span,
+        result.sql_file,
+        rows,
+        rejected,
+        result.seconds,
+    )
+    return result
+
+
+# --- one builder per kind: each returns (rows, rejected), or None rows if incremental is
+# impossible because the published relation has another shape --------------------------------
+
+
+def _build_view(cur, domain, m: Model, run_id, staged, window):
+    query = _render(cur, domain, m, staged, None)
+    target = sql.Identifier(m.stage_schema, m.relation)
+    cur.execute(sql.SQL("create view {} as {}").format(target, sql.SQL(query)))
+    cur.execute(sql.SQL("select count(*) from {}").format(target))
+    return cur.fetchone()[0], 0
+
+
+def _build_table(cur, domain, m: Model, run_id, staged, window):
+    kept = _materialize(cur, domain, m, staged, None)
+    target = sql.Identifier(m.stage_schema, m.relation)
+    cur.execute(
+        sql.SQL("create table {} as select {} from _model {}").format(
+            target, _list(kept), _kept_rows(cur)
+        )
+    )
+    rows = cur.rowcount
+    rejected = _route_rejects(cur, domain, m, run_id, None)
+    cur.execute(
+        sql.SQL("create index {} on {} ({})").format(
+            sql.Identifier(f"{m.relation}_key"), target, _list(m.unique_key)
+        )
+    )
+    cur.execute(sql.SQL("analyze {}").format(target))
+    return rows, rejected
+
+
+def _build_days(cur, domain, m: Model, run_id, staged, window):
+    kept = _materialize(cur, domain, m, staged, window)
+    if window and kept != _published_columns(cur, m):
+        return None, 0
+    column = m.partition_by
+    changes = sql.Identifier(m.stage_schema, m.changes)
+    if window:
+        days = [d for d in parts.DayRange(*window).days()]
+        cur.execute(
+            sql.SQL("select count(*) from _model where not ({col} >= %s and {col} < %s)").format(
+                col=sql.Identifier(column)
+            ),
+            window,
+        )
+        outside = cur.fetchone()[0]
+        if outside:
+            raise ModelError(
+                f"{m.path}: {outside} rows fall outside the window {window[0]}..{window[1]}:"
+                f" an incremental model must filter its input to"
+                f" {{{{ window_start }}}}..{{{{ window_end }}}} on {column}"
+            )
+    else:
+        cur.execute(
+            sql.SQL("select distinct {}::date from _model order by 1").format(
+                sql.Identifier(column)
+            )
+        )
+        days = [d for (d,) in cur.fetchall()]
+    cur.execute(
+        sql.SQL("create table {} (like pg_temp._model) partition by range ({})").format(
+            changes, sql.Identifier(column)
+        )
+    )
+    if _has_rejects(cur):
+        cur.execute(
+            sql.SQL("alter table {} drop column {}").format(changes, sql.Identifier(REJECT_COLUMN))
+        )
+    pg_type = parts.column_type(cur, m.stage_schema, m.changes, column)
+    for day in days:
+        days_range = parts.DayRange.day(day)
+        table = parts.create_standalone(
+            cur,
+            m.stage_schema,
+            f"{m.changes}_{days_range.suffix()}",
+            f"{m.stage_schema}.{m.changes}",
+            column,
+            pg_type,
+            days_range,
+        )
+        parts.add_partition(cur, f"{m.stage_schema}.{m.changes}", table, days_range, pg_type)
+    cur.execute(
+        sql.SQL("insert into {} select {} from _model {}").format(
+            changes, _list(kept), _kept_rows(cur)
+        )
+    )
+    rows = cur.rowcount
+    rejected = _route_rejects(cur, domain, m, run_id, column)
+    published = sql.Identifier(m.layer, m.relation)
+    next_state = sql.SQL("select * from {}").format(changes)
+    if window:
+        next_state = sql.SQL(
+            "select * from {} where not ({col} >= {lo} and {col} < {hi}) union all {}"
+        ).format(
+            published,
+            next_state,
+            col=sql.Identifier(column),
+            lo=sql.Literal(window[0]),
+            hi=sql.Literal(window[1]),
+        )
+    cur.execute(
+        sql.SQL("create view {} as {}").format(
+            sql.Identifier(m.stage_schema, m.relation), next_state
+        )
+    )
+    cur.execute(sql.SQL("analyze {}").format(changes))
+    return rows, rejected
+
+
+def _build_merge(cur, domain, m: Model, run_id, staged, window):
+    kept = _materialize(cur, domain, m, staged, window)
+    if _has_rejects(cur):
+        raise ModelError(f"{m.path}: a merge model cannot route {REJECT_COLUMN}")
+    if window and kept != _published_columns(cur, m):
+        return None, 0
+    changes = sql.Identifier(m.stage_schema, m.changes)
+    cur.execute(sql.SQL("create table {} as select * from _model").format(changes))
+    rows = cur.rowcount
+    key = _list(m.unique_key)
+    cur.execute(
+        sql.SQL("create unique index {} on {} ({})").format(
+            sql.Identifier(f"{m.relation}_key"), changes, key
+        )
+    )
+    next_state = sql.SQL("select * from {}").format(changes)
+    if window:
+        next_state = sql.SQL(
+            "select * from {pub} as p where not exists (select from {chg} as c"
+            " where ({c_key}) = ({p_key})) union all select * from {chg}"
+        ).format(
+            pub=sql.Identifier(m.layer, m.relation),
+            chg=changes,
+            c_key=sql.SQL(", ").join(sql.Identifier("c", k) for k in m.unique_key),
+            p_key=sql.SQL(", ").join(sql.Identifier("p", k) for k in m.unique_key),
+        )
+    cur.execute(
+        sql.SQL("create view {} as {}").format(
+            sql.Identifier(m.stage_schema, m.relation), next_state
+        )
+    )
+    cur.execute(sql.SQL("analyze {}").format(changes))
+    return rows, 0
+
+
+_BUILDERS = {"view": _build_view, "table": _build_table, "days": _build_days, "merge": _build_merge}
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _render(cur, domain: Domain, m: Model, staged: set[str], window: Window) -> str:
+    scope = Scope(staged=frozenset(staged), window=window, incremental=window is not None)
+    return render(domain, m, scope, lambda c: c.as_string(cur)).strip().rstrip(";")
+
+
+def _materialize(cur, domain, m: Model, staged, window) -> list[tuple[str, str]]:
+    """Run the model's query into ``pg_temp._model``; returns the columns (and types) it keeps."""
+    query = _render(cur, domain, m, staged, window)
+    cur.execute("savepoint model")
+    cur.execute("drop table if exists pg_temp._model")
+    cur.execute(sql.SQL("create temp table _model on commit drop as {}").format(sql.SQL(query)))
+    return [c for c in _columns(cur, "pg_temp._model") if c[0] != REJECT_COLUMN]
+
+
+def _has_rejects(cur) -> bool:
+    return REJECT_COLUMN in {c for c, _ in _columns(cur, "pg_temp._model")}
+
+
+def _kept_rows(cur) -> sql.Composable:
+    if _has_rejects(cur):
+        return sql.SQL("where {} is null").format(sql.Identifier(REJECT_COLUMN))
+    return sql.SQL("")
+
+
+def _route_rejects(cur, domain: Domain, m: Model, run_id: str, day_column: str | None) -> int:
+    if not _has_rejects(cur):
+        return 0
+    day = sql.SQL("{}::date").format(sql.Identifier(day_column)) if day_column else sql.NULL
+    cur.execute(
+        sql.SQL(
+            "insert into silver_stage.rejects (domain, table_name, reason, record, run_id, day)"
+            " select %s, %s, reject_reason, to_jsonb(m) - 'reject_reason', %s, {}"
+            " from _model as m where reject_reason is not null"
+        ).format(day),
+        [domain.name, m.qualified, run_id],
+    )
+    return cur.rowcount
+
+
+def _published_columns(cur, m: Model) -> list[tuple[str, str]]:
+    return _columns(cur, f"{m.layer}.{m.relation}")
+
+
+def _published(m: Model) -> sql.Identifier:
+    return sql.Identifier(m.layer, m.relation)
+
+
+def _exists(cur, schema: str, name: str) -> bool:
+    cur.execute("select to_regclass(%s) is not null", [f"{schema}.{name}"])
+    return cur.fetchone()[0]
+
+
+def _columns(cur, relation: str) -> list[tuple[str, str]]:
+    cur.execute(
+        "select attname, format_type(atttypid, atttypmod) from pg_attribute"
+        " where attrelid = to_regclass(%s) and attnum > 0 and not attisdropped order by attnum",
+        [relation],
+    )
+    return [tuple(r) for r in cur.fetchall()]
+
+
+def _list(names) -> sql.Composable:
+    """A column list, from names or (name, type) pairs."""
+    return sql.SQL(", ").join(sql.Identifier(n if isinstance(n, str) else n[0]) for n in names)
+
+
+def _repo_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _append_analytics_log(log_path: Path, result: ModelResult) -> None:
+    """The seed's ``analytics.log``: when each relation was compiled, from which file, how big."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    span = f" for days {result.window[0]}..{result.window[1]}" if result.window else ""
+    with log_path.open("a") as f:
+        f.write(
+            f"{stamp} compiled {result.kind} {result.relation} from {result.sql_file}{span}:"
+            f" {result.rows} rows\n"
+        )

@@ -1,0 +1,211 @@
+"""Daily operation on a real warehouse: incremental runs equal one big run, gates protect what
+readers see, and the history is only replaced on request."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from include.elt import pipeline
+from include.elt.flow import STAGES
+from include.elt.quality import QualityError
+from include.elt.runs import PlanError
+from include.elt.window import Window
+from tests.conftest import new_warehouse
+from tests.helpers import count, layer_state, query, warehouse_state
+
+FIRST = date(2026, 3, 1)
+DAYS = 30
+LAST = FIRST + timedelta(days=DAYS - 1)
+
+
+def _ctx(url: str, data_dir: Path, run_id: str, window: Window, **kwargs) -> pipeline.RunContext:
+    return pipeline.RunContext(
+        domain_name="streaming",
+        run_id=run_id,
+        window=window,
+        scale="tiny",
+        seed=42,
+        warehouse_url=url,
+        data_dir=data_dir,
+        **kwargs,
+    )
+
+
+def _day(url, data_dir, day: date, run_type: str = "scheduled", run_id: str | None = None):
+    ctx = _ctx(url, data_dir, run_id or f"{run_type}__{day}", Window(day, day), run_type=run_type)
+    pipeline.run(ctx)
+    return ctx
+
+
+@pytest.fixture(scope="module")
+def one_run(tmp_path_factory) -> dict:
+    url = new_warehouse()
+    pipeline.run(_ctx(url, tmp_path_factory.mktemp("one") / "data", "one", Window(FIRST, LAST)))
+    return warehouse_state(url)
+
+
+def test_daily_runs_reruns_and_backfills_equal_one_run(one_run, tmp_path):
+    url, data_dir = new_warehouse(), tmp_path / "data"
+    skipped = FIRST + timedelta(days=19)
+    _day(url, data_dir, FIRST, run_type="manual")  # the first run opens the history
+    for offset in range(1, DAYS):
+        day = FIRST + timedelta(days=offset)
+        if day != skipped:
+            _day(url, data_dir, day)
+    _day(url, data_dir, skipped, run_type="backfill")  # out of order, after later days
+    assert warehouse_state(url) == one_run
+
+    _day(url, data_dir, FIRST + timedelta(days=14), run_id="rerun")  # a day in the middle, again
+    assert warehouse_state(url) == one_run
+
+    # every daily run rebuilt its own day of the fact and the daily mart, not the history
+    windows = query(
+        url,
+        "select distinct relation, window_end - window_start from audit.model_builds"
+        " where run_id like 'scheduled%%' and relation in"
+        " ('silver.streaming_usage_logs', 'gold.streaming_daily_usage')",
+    )
+    assert sorted(windows) == [
+        ("gold.streaming_daily_usage", 1),
+        ("silver.streaming_usage_logs", 1),
+    ]
+
+
+@pytest.fixture
+def published_run(tmp_path):
+    url, data_dir = new_warehouse(), tmp_path / "data"
+    ctx = _ctx(url, data_dir, "history", Window(FIRST, FIRST + timedelta(days=4)))
+    pipeline.run(ctx)
+    return ctx
+
+
+def test_a_failing_silver_gate_leaves_published_silver_and_gold_unchanged(published_run):
+    url, data_dir = published_run.warehouse_url, published_run.data_dir
+    before = layer_state(url, "streaming", "silver", "gold")
+    day = FIRST + timedelta(days=5)
+    bad = _ctx(url, data_dir, "bad", Window(day, day), run_type="scheduled")
+    pipeline.run(bad, ["generate", "load_bronze"])
+    # A fault only the table-wide check can see: today's session reuses an id of yesterday's.
+    planted = query(
+        url,
+        "insert into bronze.streaming_usage_logs select u.usage_id, u.customer_id,"
+        " u.subscription_id, u.content_id, %s::timestamp + interval '12 hours', u.device,"
+        " u.duration_watched, u.completion_rate, 'planted', 'test', now()"
+        " from bronze.streaming_usage_logs as u join bronze.streaming_subscriptions as s"
+        " using (subscription_id) where u.session_start::date = %s - 1"
+        " and coalesce(s.end_date, 'infinity') > %s"
+        " order by u.usage_id limit 1 returning usage_id",
+        [day, day, day],
+    )[0][0]
+    with pytest.raises(QualityError, match="usage_id is unique across all days"):
+        pipeline.run(bad, [s for s in STAGES if s not in ("generate", "load_bronze")])
+
+    assert layer_state(url, "streaming", "silver", "gold") == before
+    tasks = dict(query(url, "select task, status from audit.task_runs where run_id = 'bad'"))
+    assert tasks["validate_silver"] == "failed" and "build_gold" not in tasks
+    # the staging keeps the bad rows for inspection
+    assert query(
+        url,
+        "select count(*) from silver_stage.streaming_usage_logs__changes where usage_id = %s",
+        [planted],
+    ) == [(1,)]
+    # and the domain is free again: the next run replaces the staging and publishes
+    pipeline.run(_ctx(url, data_dir, "next", Window(day, day), run_type="scheduled"))
+    assert count(url, "silver", "streaming_usage_logs") > before["silver.streaming_usage_logs"][0]
+
+
+def test_a_reader_sees_the_old_rows_until_it_ends_never_an_empty_relation(published_run):
+    url, data_dir = published_run.warehouse_url, published_run.data_dir
+    day = FIRST + timedelta(days=5)
+    ctx = _ctx(url, data_dir, "next-day", Window(day, day), run_type="scheduled")
+    pipeline.run(ctx, [s for s in STAGES if s != "publish"])
+    old = count(url, "silver", "streaming_usage_logs"), count(url, "gold", "streaming_top_content")
+
+    reader = psycopg2.connect(url)
+    reader.set_session(isolation_level="REPEATABLE READ")
+    seen, watched = [], []
+    stop = threading.Event()
+
+    def watch() -> None:  # a dashboard refreshing while the publish runs
+        conn = psycopg2.connect(url)
+        conn.autocommit = True
+        while not stop.is_set():
+            with conn.cursor() as cur:
+                cur.execute("select count(*) from gold.streaming_engagement")
+                watched.append(cur.fetchone()[0])
+        conn.close()
+
+    with reader.cursor() as cur:
+        cur.execute("select count(*) from silver.streaming_usage_logs")
+        seen.append(cur.fetchone()[0])
+        cur.execute("select count(*) from gold.streaming_top_content")
+        seen.append(cur.fetchone()[0])
+        failures = []
+
+        def publish() -> None:
+            try:
+                pipeline.publish(ctx)
+            except Exception as exc:  # surfaced below
+                failures.append(exc)
+
+        publisher = threading.Thread(target=publish)
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        publisher.start()
+        time.sleep(2)  # the publish waits for this reader; the reader still sees its snapshot
+        cur.execute("select count(*) from silver.streaming_usage_logs")
+        seen.append(cur.fetchone()[0])
+        cur.execute("select count(*) from gold.streaming_top_content")
+        seen.append(cur.fetchone()[0])
+    reader.commit()
+    reader.close()
+    publisher.join(timeout=60)
+    stop.set()
+    watcher.join()
+    assert not failures
+    assert seen == [old[0], old[1], old[0], old[1]]
+    assert count(url, "silver", "streaming_usage_logs") > old[0]
+    assert watched and 0 not in watched
+    assert query(
+        url, "select status from audit.task_runs where run_id = 'next-day' and task = 'publish'"
+    ) == [("success",)]
+
+
+def test_a_manual_run_in_another_world_fails_unless_it_replaces_the_history(published_run):
+    url, data_dir = published_run.warehouse_url, published_run.data_dir
+    before = warehouse_state(url)
+    other_world = pipeline.RunContext(
+        domain_name="streaming",
+        run_id="other-world",
+        window=Window(LAST, LAST),
+        scale="tiny",
+        seed=7,
+        warehouse_url=url,
+        data_dir=data_dir,
+    )
+    with pytest.raises(PlanError, match="holds the world scale=tiny seed=42"):
+        pipeline.run(other_world)
+    assert warehouse_state(url) == before
+
+    replacing = pipeline.RunContext(
+        domain_name="streaming",
+        run_id="replacing",
+        window=Window(LAST, LAST),
+        scale="tiny",
+        seed=7,
+        warehouse_url=url,
+        data_dir=data_dir,
+        replace_history=True,
+    )
+    pipeline.run(replacing)
+    assert query(url, "select scale, seed, first_day from audit.domain_profiles") == [
+        ("tiny", 7, LAST)
+    ]
+    assert query(url, "select distinct usage_date from silver.streaming_usage_logs") == [(LAST,)]
+    assert query(url, "select distinct _run_id from bronze.streaming_customers") == [("replacing",)]

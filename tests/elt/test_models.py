@@ -1,0 +1,93 @@
+"""Model declarations: every model declares itself once, and the suites follow them."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+from psycopg2 import sql
+
+from include.elt.domain import domain_names, load_domain
+from include.elt.models import (
+    MODEL_LAYERS,
+    ModelError,
+    Scope,
+    _declared,
+    dependencies,
+    models,
+    render,
+)
+
+DOMAINS = [load_domain(name) for name in domain_names()]
+
+
+def _quote(composable) -> str:
+    """What psycopg2 would render, for plain names (no connection needed in these tests)."""
+    if isinstance(composable, sql.Identifier):
+        return ".".join(f'"{part}"' for part in composable.strings)
+    return "'2026-01-01'::date"
+
+
+@pytest.mark.parametrize("domain", DOMAINS, ids=lambda d: d.name)
+@pytest.mark.parametrize("layer", MODEL_LAYERS)
+def test_every_model_has_a_suite_and_every_suite_names_a_model(domain, layer):
+    suites = importlib.import_module(f"{domain.expectations_module}.{layer}").SUITES
+    declared = {m.suite for m in models(domain, layer)}
+    assert declared <= set(suites), f"models without a suite: {declared - set(suites)}"
+    assert set(suites) <= declared, f"suites no model names: {set(suites) - declared}"
+
+
+@pytest.mark.parametrize("domain", DOMAINS, ids=lambda d: d.name)
+def test_models_come_after_everything_they_ref(domain):
+    order = [m.name for m in models(domain)]
+    for m in models(domain):
+        for dependency in dependencies(m):
+            assert order.index(dependency) < order.index(m.name), (m.name, dependency)
+
+
+@pytest.mark.parametrize("domain", DOMAINS, ids=lambda d: d.name)
+def test_foreign_keys_name_models_of_the_domain(domain):
+    names = {m.name for m in models(domain)}
+    for m in models(domain):
+        for fk in m.foreign_keys:
+            assert fk.model in names, (m.name, fk)
+
+
+def test_ref_reads_the_stage_only_for_models_this_run_staged():
+    domain = load_domain("streaming")
+    usage = next(m for m in models(domain) if m.name == "usage_logs")
+    staged = render(domain, usage, Scope(staged=frozenset({"content"})), _quote)
+    assert '"silver_stage"."streaming_content"' in staged
+    assert '"silver"."streaming_subscriptions"' in staged  # not staged: the published one
+    assert '"bronze"."streaming_usage_logs"' in staged
+
+
+@pytest.mark.parametrize(
+    ("yml", "message"),
+    [
+        ("grain: x\nsuite: s\nmaterialized: incremental\nunique_key: [k]\n", "strategy"),
+        ("grain: x\nsuite: s\nmaterialized: table\n", "unique_key"),
+        (
+            "grain: x\nsuite: s\nunique_key: [k]\nmaterialized: incremental\nstrategy: days\n",
+            "partition_by",
+        ),
+        ("suite: s\nunique_key: [k]\n", "grain is required"),
+        ("grain: x\nsuite: s\nunique_key: [k]\ncolour: red\n", "unknown keys"),
+        ("grain: x\nsuite: s\nunique_key: [k]\nforeign_keys: {a: b}\n", "model.column"),
+    ],
+)
+def test_a_wrong_declaration_is_a_clear_error_naming_its_file(tmp_path: Path, yml, message):
+    model = tmp_path / "thing.sql"
+    model.write_text("select 1 as k\n")
+    (tmp_path / "thing.yml").write_text(yml)
+    with pytest.raises(ModelError, match=message) as error:
+        _declared("d", "silver", model)
+    assert "thing.yml" in str(error.value)
+
+
+def test_a_model_without_a_declaration_is_refused(tmp_path: Path):
+    model = tmp_path / "orphan.sql"
+    model.write_text("select 1\n")
+    with pytest.raises(ModelError, match=r"no declaration orphan\.yml"):
+        _declared("d", "silver", model)
