@@ -9,7 +9,11 @@
     python scripts/elt.py generate --domain ecommerce --customers 1000 --products 500 \
         --days 30 --load
     python scripts/elt.py generate --domain ecommerce --scale tiny --format parquet
+    python scripts/elt.py run --domain streaming --days 1                 # one more day
+    python scripts/elt.py run --domain streaming --scale tiny --replace-history
 
+A run keeps the domain's stored world (scale, seed): asking for another one is refused unless
+--replace-history. Silver and gold rebuild only the days a run changed (--full-refresh: all).
 The warehouse comes from AIRFLOW_CONN_WAREHOUSE, files go under ELT_DATA_DIR (default ./data).
 """
 
@@ -59,6 +63,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--format", choices=["csv", "parquet"], default="csv", dest="file_format")
     parser.add_argument(
+        "--replace-history",
+        action="store_true",
+        help="replace the domain's whole history when this run asks for another scale or seed",
+    )
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild silver and gold from all of bronze instead of the changed days",
+    )
+    parser.add_argument(
         "--run-id", help="names the run folder and audit rows (default: derived from the window)"
     )
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -97,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         volumes={k: v for k, v in (("customers", args.customers), ("products", args.products)) if v}
         or None,
         file_format=args.file_format,
+        replace_history=args.replace_history,
+        full_refresh=args.full_refresh,
     )
     try:
         pipeline.run(ctx, stages_for(args))

@@ -73,6 +73,9 @@ class NativeStack:
     api_port: int = field(default_factory=free_port)
     docs_port: int = field(default_factory=free_port)
     keep_root: bool = False
+    # Values for the compose file's ${VARIABLES}, as docker compose takes them from .env or the
+    # shell (e.g. ELT_DEFAULT_SCALE).
+    settings: dict[str, str] = field(default_factory=dict)
     environment: dict[str, str] = field(default_factory=dict)
     _servers: list[TemporaryPostgres] = field(default_factory=list)
     _processes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -106,7 +109,11 @@ class NativeStack:
     def airflow_environment(self) -> dict[str, str]:
         """The compose environment with hosts, ports and paths rewritten for this machine."""
         env = compose_airflow_environment(
-            {"AIRFLOW_API_PORT": str(self.api_port), "DOCS_PORT": str(self.docs_port)}
+            {
+                **self.settings,
+                "AIRFLOW_API_PORT": str(self.api_port),
+                "DOCS_PORT": str(self.docs_port),
+            }
         )
         for key, value in env.items():
             value = value.replace("airflow-apiserver:8080", f"127.0.0.1:{self.api_port}")
@@ -258,7 +265,7 @@ class NativeStack:
 def main() -> int:
     # `kill` stops the stack as cleanly as Ctrl-C: leave the with-block, stop every process.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    stack = NativeStack()
+    stack = NativeStack(settings=dict(os.environ))
     print(f"starting the platform natively under {stack.root} ...")
     with stack:
         print(

@@ -7,6 +7,7 @@ itself is in ``include.elt.pipeline``, shared with the CLI.
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from include.elt.domain import Domain, load_domain
 from include.elt.flow import STAGES
+from include.elt.models import models
 from include.elt.window import resolve_window
 
 if TYPE_CHECKING:
@@ -23,8 +25,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WAREHOUSE_CONN_ID = "warehouse"
+DEFAULT_SCALE_ENV = "ELT_DEFAULT_SCALE"
 DEFAULT_WINDOW_DAYS = 60
 DEFAULT_SEED = 42
+# A stage that runs longer than this is stuck (a large 60-day window takes minutes); a whole
+# run longer than the run timeout is failed, and frees the domain for the next one.
+STAGE_TIMEOUT = timedelta(hours=1)
+RUN_TIMEOUT = timedelta(hours=6)
+# Airflow's run types, as the platform plans them: backfills keep to their interval like
+# scheduled runs; anything else is planned like a manual run.
+RUN_TYPES = {"scheduled": "scheduled", "backfill": "backfill"}
 
 
 def table_asset(layer: str, relation: str) -> Asset:
@@ -38,10 +48,8 @@ def table_asset(layer: str, relation: str) -> Asset:
 def _outlets(domain: Domain) -> dict[str, list[Asset]]:
     return {
         "load_bronze": [table_asset("bronze", domain.relation(d.name)) for d in domain.datasets],
-        "build_silver": [
-            table_asset("silver", domain.relation(p.stem)) for p in domain.models("silver")
-        ],
-        "build_gold": [table_asset("gold", domain.relation(p.stem)) for p in domain.models("gold")],
+        "build_silver": [table_asset(m.layer, m.relation) for m in models(domain, "silver")],
+        "build_gold": [table_asset(m.layer, m.relation) for m in models(domain, "gold")],
     }
 
 
@@ -60,10 +68,11 @@ def run_context(domain_name: str) -> RunContext:
         # anchor on the trigger time, as the timetable would: the last complete day.
         interval_end = dag_run.run_after.replace(hour=0, minute=0, second=0, microsecond=0)
         interval_start = interval_end - timedelta(days=1)
+    run_type = RUN_TYPES.get(getattr(dag_run.run_type, "value", dag_run.run_type), "manual")
     window = resolve_window(
         interval_start.date(),
         interval_end.date(),
-        manual=dag_run.run_type != "scheduled",
+        manual=run_type == "manual",
         window_days=int(params["window_days"]),
         start=params.get("start"),
         end=params.get("end"),
@@ -74,29 +83,43 @@ def run_context(domain_name: str) -> RunContext:
         window=window,
         scale=params["scale"],
         seed=int(params["seed"]),
-        warehouse_url=BaseHook.get_connection(WAREHOUSE_CONN_ID).get_uri(),
+        warehouse_url=warehouse_uri(),
         data_dir=data_dir(),
+        run_type=run_type,
+        replace_history=bool(params.get("replace_history")),
+        full_refresh=bool(params.get("full_refresh")),
     )
+
+
+def warehouse_uri() -> str:
+    return BaseHook.get_connection(WAREHOUSE_CONN_ID).get_uri()
 
 
 def _stage_callable(domain_name: str, stage: str):
     def run_stage() -> None:
-        from include.elt.load import LoadError
-        from include.elt.pipeline import STAGE_FUNCTIONS
-        from include.elt.quality import QualityError
+        from include.elt.pipeline import FINAL_ERRORS, STAGE_FUNCTIONS
 
         ctx = run_context(domain_name)
-        log.info(
-            "%s %s over %s (scale=%s, seed=%s)", domain_name, stage, ctx.window, ctx.scale, ctx.seed
-        )
+        log.info("%s %s: %s run %s", domain_name, stage, ctx.run_type, ctx.run_id)
         try:
             STAGE_FUNCTIONS[stage](ctx)
-        except (QualityError, LoadError) as exc:
-            # Bad data does not get better by retrying: fail now, with the reason.
+        except FINAL_ERRORS as exc:
+            # Bad data, a refused plan or a wrong model do not get better by retrying.
             raise AirflowFailException(str(exc)) from exc
 
     run_stage.__name__ = stage
     return run_stage
+
+
+def _release_domain(context) -> None:
+    """A task failed for good (no retry left): the run is over, free the domain for the next."""
+    from include.elt.lease import release
+
+    dag_run = context["dag_run"]
+    try:
+        release(warehouse_uri(), dag_run.dag_id, dag_run.run_id)
+    except Exception:  # a callback never hides the task's own failure
+        log.exception("could not release the %s lease of %s", dag_run.dag_id, dag_run.run_id)
 
 
 def build_domain_dag(
@@ -107,9 +130,13 @@ def build_domain_dag(
     default_args: dict,
     tags: list[str],
     doc_md: str | None = None,
-    default_scale: str = "default",
 ) -> DAG:
     domain = load_domain(domain_name)
+    default_scale = os.environ.get(DEFAULT_SCALE_ENV) or "default"
+    if default_scale not in domain.scales:
+        raise ValueError(
+            f"{DEFAULT_SCALE_ENV}={default_scale!r}: {domain_name} has scales {domain.scales}"
+        )
     with DAG(
         dag_id=domain_name,
         description=domain.description.strip().splitlines()[0],
@@ -118,8 +145,13 @@ def build_domain_dag(
         start_date=start_date,
         catchup=False,
         max_active_runs=1,
+        dagrun_timeout=RUN_TIMEOUT,
         is_paused_upon_creation=False,
-        default_args=default_args,
+        default_args={
+            "execution_timeout": STAGE_TIMEOUT,
+            "on_failure_callback": _release_domain,
+            **default_args,
+        },
         tags=tags,
         params={
             "window_days": Param(
@@ -150,6 +182,19 @@ def build_domain_dag(
                 description="Data volume: tiny (tests), default, large.",
             ),
             "seed": Param(DEFAULT_SEED, type="integer", title="Random seed"),
+            "replace_history": Param(
+                False,
+                type="boolean",
+                title="Replace all history",
+                description="A manual run in another scale or seed than the domain holds fails"
+                " unless this is set: then its bronze, silver and gold are replaced by this run's.",
+            ),
+            "full_refresh": Param(
+                False,
+                type="boolean",
+                title="Rebuild silver and gold from all of bronze",
+                description="Instead of the changed days only (after changing a model's SQL).",
+            ),
         },
     ) as dag:
         outlets = _outlets(domain)

@@ -37,9 +37,13 @@ def test_house_rules(dagbag, dag_id):
     assert dag.tags and "elt" in dag.tags
     assert dag.doc_md and dag.doc_md.strip()
     assert dag.start_date.tzinfo is not None
+    assert dag.dagrun_timeout is not None
     for task in dag.tasks:
         assert task.owner not in (None, "", "airflow"), task.task_id
         assert 2 <= task.retries <= 4, task.task_id
+        # nothing waits forever, and a task failing for good frees the domain for the next run
+        assert task.execution_timeout is not None, task.task_id
+        assert task.on_failure_callback, task.task_id
 
 
 def test_streaming_task_graph_is_the_flow(dagbag):
@@ -54,7 +58,8 @@ def test_table_producing_tasks_declare_assets(dagbag):
     outlets = {t.task_id: {a.name for a in t.outlets} for t in dag.tasks}
     assert "bronze.streaming_usage_logs" in outlets["load_bronze"]
     assert "silver.streaming_usage_logs" in outlets["build_silver"]
-    assert outlets["build_gold"] == {"gold.streaming_top_content", "gold.streaming_engagement"}
+    assert {"gold.streaming_top_content", "gold.streaming_engagement"} <= outlets["build_gold"]
+    assert "gold.streaming_daily_usage" in outlets["build_gold"]
 
 
 def test_daily_schedule_has_a_one_day_data_interval(dagbag):
@@ -79,6 +84,9 @@ def test_trigger_form_params(dagbag):
     assert params["scale"] == "default"
     assert params.get_param("scale").schema["enum"] == ["tiny", "default", "large"]
     assert isinstance(params["seed"], int)
+    # replacing the history is an explicit choice, off unless asked for
+    assert params["replace_history"] is False
+    assert params["full_refresh"] is False
 
 
 def test_dag_files_are_thin_and_never_import_each_other():

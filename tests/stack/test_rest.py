@@ -8,7 +8,7 @@ from include.elt.flow import STAGES
 from tests.helpers import count, query, warehouse_state
 from tests.stack.conftest import task_states, trigger, wait_for_run
 
-CONF = {"scale": "tiny", "start": "2026-04-01", "end": "2026-04-03", "seed": 5}
+CONF = {"scale": "tiny", "start": "2026-04-01", "end": "2026-04-03"}
 
 
 def test_the_streaming_dag_is_live(api):
