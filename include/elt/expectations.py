@@ -40,12 +40,12 @@ def bronze_shape(dataset: Dataset) -> list:
         gxe.ExpectTableColumnsToMatchOrderedList(
             column_list=[*dataset.column_names, *LINEAGE_COLUMNS]
         ),
-        *(gxe.ExpectColumnValuesToNotBeNull(column=c) for c in dataset.required_columns),
+        *not_null(*dataset.required_columns),
     ]
 
 
 def primary_key(*columns: str) -> list:
-    checks = [gxe.ExpectColumnValuesToNotBeNull(column=c) for c in columns]
+    checks = not_null(*columns)
     if len(columns) == 1:
         checks.append(gxe.ExpectColumnValuesToBeUnique(column=columns[0]))
     else:
@@ -54,7 +54,20 @@ def primary_key(*columns: str) -> list:
 
 
 def not_null(*columns: str) -> list:
-    return [gxe.ExpectColumnValuesToNotBeNull(column=c) for c in columns]
+    """Every row has these columns set: one check for them all (each expectation costs GX a
+    fixed overhead per run, whatever the rows), its failing rows show which is missing."""
+    if not columns:
+        return []
+    names = [_name(c) for c in columns]
+    return [
+        gxe.UnexpectedRowsExpectation(
+            description=f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} never null",
+            unexpected_rows_query=(
+                f"select {', '.join(names)} from {{batch}}"
+                f" where {' or '.join(f'{c} is null' for c in names)}"
+            ),
+        )
+    ]
 
 
 def foreign_key(column: str, parent: str, parent_column: str | None = None) -> gxe.Expectation:
@@ -129,65 +142,66 @@ def rows_violating(description: str, query: str) -> gxe.Expectation:
 
 
 # --- checks derived from a model's declaration ----------------------------------------------
+# The SQL names the model's window as {{ window_start }}/{{ window_end }} (literals when
+# rendered), so PostgreSQL prunes day partitions when it plans the query: a check that named a
+# relation of the whole history would cost a scan set-up per day even where it reads nothing.
 
 
 def derived_checks(
     m: Model,
-    children: list[tuple[Model, ForeignKey]],
     parents: dict[str, Model],
     *,
     key_type: str | None,
     published: bool,
     incremental: bool,
+    keys_matter: bool,
+    overlapping_days: list | None = None,
 ) -> list:
-    """Key, uniqueness beyond the changed days, foreign keys and keys still referenced.
+    """Key, uniqueness beyond the changed days, foreign keys, and no published key lost.
 
-    ``children`` are the models with a foreign key to ``m``; ``key_type`` the SQL type of a
-    single-column key; ``published`` whether ``m`` is published yet; ``incremental`` whether
-    this run staged only part of it.
+    ``key_type``: the SQL type of a single-column key. ``published``: whether ``m`` is published
+    yet. ``incremental``: whether this run staged only part of it. ``keys_matter``: whether
+    rows this run does not rebuild refer to its keys. ``overlapping_days``: published days
+    outside the window whose key range overlaps the staged keys (``audit.partitions``).
     """
     checks = primary_key(*m.unique_key) if m.unique_key else []
     if published and incremental and m.kind == "days" and key_type:
-        checks.append(_unique_beyond_window(m, key_type))
-    checks += [_references(m, fk, parents[fk.model]) for fk in m.foreign_keys]
-    if published and m.kind in ("table", "days") and len(m.unique_key) == 1:
-        checks += [_still_referenced(m, child, fk, incremental) for child, fk in children]
+        checks.append(_unique_beyond_window(m, key_type, overlapping_days or []))
+    checks += [_references(fk, parents[fk.model]) for fk in m.foreign_keys]
+    if published and keys_matter and m.kind in ("table", "days") and len(m.unique_key) == 1:
+        checks.append(_keys_kept(m, incremental))
     return checks
 
 
-def _window_of(m: Model, bound: str) -> str:
-    return (
-        f"(select {bound} from audit.staged_models"
-        f" where domain = '{_value(m.domain)}' and model = '{_value(m.name)}')"
-    )
-
-
-def _unique_beyond_window(m: Model, key_type: str) -> gxe.Expectation:
-    """No key of the changed days is on another day: proved by the key ranges recorded when
-    each day was published, and checked row by row only against days whose range overlaps."""
+def _unique_beyond_window(m: Model, key_type: str, overlapping_days: list) -> gxe.Expectation:
+    """No key of the changed days is on another day. Proved by the key ranges recorded when each
+    day was published; only days whose range overlaps are read, row by row."""
     key, day, kind = _name(m.unique_key[0]), _name(m.partition_by), _type(key_type)
+    description = f"{key} is unique across all days, not only the changed ones"
+    if not overlapping_days:
+        return rows_violating(
+            description,
+            f"select p.day, p.key_min, p.key_max from audit.partitions as p"
+            f" where p.relation = '{_value(m.qualified)}'"
+            f" and not (p.day >= {{{{ window_start }}}} and p.day < {{{{ window_end }}}})"
+            f" and p.key_min::{kind} <= (select max({key}) from {{batch}})"
+            f" and p.key_max::{kind} >= (select min({key}) from {{batch}})",
+        )
+    days = ", ".join(f"'{d.isoformat()}'" for d in overlapping_days)
     return rows_violating(
-        f"{key} is unique across all days, not only the changed ones",
-        f"with changed as (select min({key}) as lo, max({key}) as hi from {{batch}} as b0),"
-        f" overlapping as (select p.day from audit.partitions as p, changed"
-        f" where p.relation = '{_value(m.qualified)}'"
-        f" and not (p.day >= {_window_of(m, 'window_start')}"
-        f" and p.day < {_window_of(m, 'window_end')})"
-        f" and p.key_min::{kind} <= changed.hi and p.key_max::{kind} >= changed.lo)"
-        f" select b.{key} from {{batch}} as b"
+        description,
+        f"select b.{key} from {{batch}} as b"
         f" join {{{{ published('{m.name}') }}}} as p on p.{key} = b.{key}"
-        f" where exists (select from overlapping)"
-        f" and p.{day}::date in (select overlapping.day from overlapping)",
+        f" where p.{day}::date in ({days})",
     )
 
 
-def _references(m: Model, fk: ForeignKey, parent: Model) -> gxe.Expectation:
+def _references(fk: ForeignKey, parent: Model) -> gxe.Expectation:
     column, target = _name(fk.column), _name(fk.parent_column)
     recent = ""
     if fk.within_days is not None and parent.kind == "days":
         recent = (
-            f" and p.{_name(parent.partition_by)} >= coalesce({_window_of(m, 'window_start')},"
-            f" '-infinity'::date) - {int(fk.within_days)}"
+            f" and p.{_name(parent.partition_by)} >= {{{{ window_start }}}} - {int(fk.within_days)}"
         )
     return rows_violating(
         f"{column} references {parent.qualified}.{target}",
@@ -197,23 +211,18 @@ def _references(m: Model, fk: ForeignKey, parent: Model) -> gxe.Expectation:
     )
 
 
-def _still_referenced(m: Model, child: Model, fk: ForeignKey, incremental: bool) -> gxe.Expectation:
-    """Keys this run removes from ``m`` that ``child`` still references (none, normally: then
-    the check reads only the removed keys)."""
-    key, column = _name(m.unique_key[0]), _name(fk.column)
+def _keys_kept(m: Model, incremental: bool) -> gxe.Expectation:
+    """Every key published before is still there: rows this run does not rebuild refer to them.
+    (A run that rebuilds everything, after a new world, does not check it.)"""
+    key = _name(m.unique_key[0])
     changed_days = ""
     if incremental:
         day = _name(m.partition_by)
-        changed_days = (
-            f" where {day} >= {_window_of(m, 'window_start')}"
-            f" and {day} < {_window_of(m, 'window_end')}"
-        )
+        changed_days = f" where {day} >= {{{{ window_start }}}} and {day} < {{{{ window_end }}}}"
     return rows_violating(
-        f"keys removed from {m.qualified} are not referenced by {child.qualified}.{column}",
-        f"with removed as (select {key} from {{{{ published('{m.name}') }}}}{changed_days}"
-        f" except select {key} from {{batch}})"
-        f" select r.{key} from removed as r where exists"
-        f" (select from {{{{ ref('{child.name}') }}}} as c where c.{column} = r.{key})",
+        f"no key published in {m.qualified} is lost (rows of other days refer to them)",
+        f"select {key} from {{{{ published('{m.name}') }}}}{changed_days}"
+        f" except select {key} from {{batch}}",
     )
 
 

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 COPY_BUFFER_BYTES = 1 << 20
 PARALLEL_LOADS = 2  # one per core: COPY is CPU-bound on the server
 STAGING_SUFFIX = "__load"
+STAGING_SCHEMA = "bronze_stage"
+SPLIT_BYTES = 32 << 20  # a file larger than this is COPYed in two parallel streams
 
 
 class LoadError(RuntimeError):
@@ -102,9 +104,13 @@ def load_file(
 ) -> LoadResult:
     """Replace the partitions ``entry`` covers (or the whole reference table) with its file."""
     started = time.perf_counter()
-    with transaction(url) as conn, conn.cursor() as cur:
-        rows, replaced = _replace(cur, domain, manifest, entry, run_id, replace_all=False)
-    return _result(domain, entry, manifest.path_of(entry), rows, replaced, started)
+    path = manifest.path_of(entry)
+    if _splittable(domain, entry, path):
+        rows, replaced = _replace_in_two_streams(url, domain, manifest, entry, run_id)
+    else:
+        with transaction(url) as conn, conn.cursor() as cur:
+            rows, replaced = _replace(cur, domain, manifest, entry, run_id, replace_all=False)
+    return _result(domain, entry, path, rows, replaced, started)
 
 
 def _replace_world(url: str, domain: Domain, manifest: Manifest, run_id: str) -> list[LoadResult]:
@@ -118,9 +124,7 @@ def _replace_world(url: str, domain: Domain, manifest: Manifest, run_id: str) ->
     return results
 
 
-def _replace(
-    cur, domain: Domain, manifest: Manifest, entry: FileEntry, run_id: str, *, replace_all: bool
-) -> tuple[int, int]:
+def _checked(domain: Domain, manifest: Manifest, entry: FileEntry):
     dataset = domain.dataset(entry.dataset)
     path = manifest.path_of(entry)
     if not path.is_file():
@@ -128,12 +132,15 @@ def _replace(
     ranges = entry.ranges()
     if ranges is not None and dataset.partition_column is None:
         raise LoadError(f"{dataset.name} has no partition column to replace days by")
-    name = domain.relation(dataset.name)
+    return dataset, path, ranges, domain.relation(dataset.name)
+
+
+def _replace(
+    cur, domain: Domain, manifest: Manifest, entry: FileEntry, run_id: str, *, replace_all: bool
+) -> tuple[int, int]:
+    """The whole load in the caller's transaction: stage, COPY, check, swap."""
+    dataset, path, ranges, name = _checked(domain, manifest, entry)
     advisory_lock(cur, f"bronze.{name}")
-    cur.execute(
-        "select set_config('elt.run_id', %s, true), set_config('elt.source_file', %s, true)",
-        [run_id, str(path)],
-    )
     staging = name + STAGING_SUFFIX
     if ranges is None:
         cur.execute(
@@ -143,18 +150,194 @@ def _replace(
         )
         target = sql.Identifier(staging)
     else:
-        _stage_partitions(cur, name, staging, dataset, ranges)
+        _stage_partitions(cur, "bronze", name, staging, dataset, ranges)
         target = sql.Identifier("bronze", staging)
-    rows = _copy(cur, dataset, path, target)
+    _set_lineage(cur, target, run_id, path)
+    with _csv_stream(path) as stream:
+        rows = _copy(cur, dataset, stream, target, path)
+    _check_rows(path, rows, entry)
+    replaced = _swap(cur, "bronze", name, staging, dataset, ranges, replace_all)
+    _record_load(cur, domain, entry, run_id, rows, replaced, replace_all)
+    return rows, replaced
+
+
+def _splittable(domain: Domain, entry: FileEntry, path: Path) -> bool:
+    return (
+        entry.first_day is not None
+        and path.suffix == ".csv"
+        and path.is_file()
+        and path.stat().st_size > SPLIT_BYTES
+        and domain.dataset(entry.dataset).partition_column is not None
+    )
+
+
+def _replace_in_two_streams(
+    url: str, domain: Domain, manifest: Manifest, entry: FileEntry, run_id: str
+) -> tuple[int, int]:
+    """A large file, COPYed by two sessions at once (two cores parse it), each half into the
+    same staging partitions in ``bronze_stage``; then one transaction swaps them in.
+
+    The staging is committed so both sessions can write it; the table's lock is held by this
+    session throughout, and a staging left by a load that died is dropped by the next one.
+    """
+    dataset, path, ranges, name = _checked(domain, manifest, entry)
+    staging = name + STAGING_SUFFIX
+    holder = connect(url)
+    holder.autocommit = True
+    try:
+        with holder.cursor() as cur:
+            advisory_lock(cur, f"bronze.{name}", session=True)
+        with transaction(url) as conn, conn.cursor() as cur:
+            _drop_staging(cur, staging)
+            _stage_partitions(cur, STAGING_SCHEMA, name, staging, dataset, ranges)
+            _set_lineage(cur, sql.Identifier(STAGING_SCHEMA, staging), run_id, path)
+        halves = _halves(path)
+        with ThreadPoolExecutor(len(halves)) as pool:
+            rows = sum(pool.map(lambda h: _copy_half(url, dataset, path, staging, h), halves))
+        _check_rows(path, rows, entry)
+        with transaction(url) as conn, conn.cursor() as cur:
+            replaced = _swap(cur, STAGING_SCHEMA, name, staging, dataset, ranges, False)
+            _record_load(cur, domain, entry, run_id, rows, replaced, False)
+        return rows, replaced
+    except BaseException:
+        with transaction(url) as conn, conn.cursor() as cur:
+            _drop_staging(cur, staging)
+        raise
+    finally:
+        holder.close()
+
+
+def _halves(path: Path) -> list[tuple[int, int]]:
+    """(offset, length) of two parts of the file, split after a line end near the middle."""
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        f.seek(size // 2)
+        f.readline()
+        middle = f.tell()
+    return [(0, middle), (middle, size - middle)] if middle < size else [(0, size)]
+
+
+def _copy_half(url: str, dataset: Dataset, path: Path, staging: str, half) -> int:
+    offset, length = half
+    with transaction(url) as conn, conn.cursor() as cur, _Slice(path, offset, length) as stream:
+        return _copy(
+            cur, dataset, stream, sql.Identifier(STAGING_SCHEMA, staging), path, header=offset == 0
+        )
+
+
+class _Slice(io.RawIOBase):
+    """``length`` bytes of a file from ``offset``, as a readable stream."""
+
+    def __init__(self, path: Path, offset: int, length: int) -> None:
+        self._file = path.open("rb")
+        self._file.seek(offset)
+        self.offset, self._left = offset, length
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        size = self._left if size is None or size < 0 else min(size, self._left)
+        data = self._file.read(size)
+        self._left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def _drop_staging(cur, staging: str) -> None:
+    cur.execute(
+        sql.SQL("drop table if exists {} cascade").format(sql.Identifier(STAGING_SCHEMA, staging))
+    )
+    cur.execute(
+        "select relname from pg_class join pg_namespace as n on n.oid = relnamespace"
+        " where n.nspname = %s and relname like %s and relkind = 'r'",
+        [STAGING_SCHEMA, f"{staging}\\_p%"],
+    )
+    for (left,) in cur.fetchall():
+        cur.execute(sql.SQL("drop table {}").format(sql.Identifier(STAGING_SCHEMA, left)))
+
+
+def _stage_partitions(cur, schema: str, name: str, staging: str, dataset: Dataset, ranges) -> None:
+    """A partitioned staging table whose partitions only accept their days: COPY routes every
+    row to its day, and a row outside the file's days fails the COPY."""
+    column = dataset.partition_column
+    parts.create_partitioned_like(cur, schema, staging, f"bronze.{name}", column)
+    pg_type = parts.column_type(cur, "bronze", name, column)
+    for days in ranges:
+        table = parts.create_standalone(
+            cur, schema, f"{staging}_{days.suffix()}", f"bronze.{name}", column, pg_type, days
+        )
+        parts.add_partition(cur, f"{schema}.{staging}", table, days, pg_type)
+
+
+def _set_lineage(cur, target: sql.Identifier, run_id: str, path: Path) -> None:
+    """Lineage as constants of this load: COPY fills them without a function call per row."""
+    for column, value in (("_run_id", run_id), ("_source_file", str(path))):
+        cur.execute(
+            sql.SQL("alter table {} alter column {} set default {}").format(
+                target, sql.Identifier(column), sql.Literal(value)
+            )
+        )
+
+
+def _copy(
+    cur, dataset: Dataset, stream, table: sql.Identifier, path: Path, *, header: bool = True
+) -> int:
+    copy = sql.SQL("copy {} ({}) from stdin with (format csv, header {})").format(
+        table,
+        sql.SQL(", ").join(map(sql.Identifier, dataset.column_names)),
+        sql.SQL("match" if header else "false"),
+    )
+    try:
+        cur.copy_expert(copy, stream, size=COPY_BUFFER_BYTES)
+    except psycopg2.Error as exc:
+        raise LoadError(_describe_copy_error(path, exc, getattr(stream, "offset", 0))) from exc
+    return cur.rowcount
+
+
+def _check_rows(path: Path, rows: int, entry: FileEntry) -> None:
     if rows != entry.rows:
         raise LoadError(
             f"{path}: loaded {rows} rows but the manifest says {entry.rows}: the file is"
             f" incomplete or was changed after generate; nothing was loaded"
         )
+
+
+def _swap(
+    cur, schema: str, name: str, staging: str, dataset: Dataset, ranges, replace_all: bool
+) -> int:
+    """Put the staged rows in place of what they replace; returns the rows replaced."""
+    table = sql.Identifier("bronze", name)
     try:
-        replaced = _swap(cur, name, staging, dataset, ranges, replace_all)
+        if ranges is None:
+            # A reference table is small: replaced row by row, so what depends on it (views,
+            # grants) stays, and readers see the old rows or the new ones.
+            cur.execute(sql.SQL("delete from {}").format(table))
+            replaced = cur.rowcount
+            cur.execute(
+                sql.SQL("insert into {} select * from {}").format(table, sql.Identifier(staging))
+            )
+            return replaced
+        replaced = _rows_in(cur, table, dataset.partition_column, None if replace_all else ranges)
+        new = []
+        for days in ranges:
+            part = sql.Identifier(schema, f"{staging}_{days.suffix()}")
+            parts.detach(cur, f"{schema}.{staging}", part)
+            if schema != "bronze":
+                cur.execute(sql.SQL("alter table {} set schema bronze").format(part))
+            new.append((f"{staging}_{days.suffix()}", days))
+        cur.execute(sql.SQL("drop table {}").format(sql.Identifier(schema, staging)))
+        parts.swap_in(cur, "bronze", name, dataset.partition_column, new, replace_all=replace_all)
+        parts.compact(cur, "bronze", name, dataset.partition_column)
+        return replaced
     except errors.LockNotAvailable as exc:
         raise_lock_timeout(exc, f"bronze.{name} (readers hold it)")
+
+
+def _record_load(cur, domain, entry: FileEntry, run_id, rows, replaced, world_replaced) -> None:
     cur.execute(
         "insert into audit.loads (run_id, domain, dataset, first_day, last_day, row_count,"
         " replaced_rows, world_replaced) values (%s, %s, %s, %s, %s, %s, %s, %s)"
@@ -165,63 +348,14 @@ def _replace(
         [
             run_id,
             domain.name,
-            dataset.name,
+            entry.dataset,
             entry.first_day,
             entry.last_day,
             rows,
             replaced,
-            replace_all,
+            world_replaced,
         ],
     )
-    return rows, replaced
-
-
-def _stage_partitions(cur, name: str, staging: str, dataset: Dataset, ranges) -> None:
-    """A partitioned staging table whose partitions only accept their days: COPY routes every
-    row to its day, and a row outside the file's days fails the COPY."""
-    column = dataset.partition_column
-    parts.create_partitioned_like(cur, "bronze", staging, f"bronze.{name}", column)
-    pg_type = parts.column_type(cur, "bronze", name, column)
-    for days in ranges:
-        table = parts.create_standalone(
-            cur, "bronze", f"{staging}_{days.suffix()}", f"bronze.{name}", column, pg_type, days
-        )
-        parts.add_partition(cur, f"bronze.{staging}", table, days, pg_type)
-
-
-def _copy(cur, dataset: Dataset, path: Path, table: sql.Identifier) -> int:
-    copy = sql.SQL("copy {} ({}) from stdin with (format csv, header match)").format(
-        table, sql.SQL(", ").join(map(sql.Identifier, dataset.column_names))
-    )
-    try:
-        with _csv_stream(path) as f:
-            cur.copy_expert(copy, f, size=COPY_BUFFER_BYTES)
-    except psycopg2.Error as exc:
-        raise LoadError(_describe_copy_error(path, exc)) from exc
-    return cur.rowcount
-
-
-def _swap(cur, name: str, staging: str, dataset: Dataset, ranges, replace_all: bool) -> int:
-    """Put the staged rows in place of what they replace; returns the rows replaced."""
-    table = sql.Identifier("bronze", name)
-    if ranges is None:
-        # A reference table is small: replaced row by row, so what depends on it (views,
-        # grants) stays, and readers see the old rows or the new ones.
-        cur.execute(sql.SQL("delete from {}").format(table))
-        replaced = cur.rowcount
-        cur.execute(
-            sql.SQL("insert into {} select * from {}").format(table, sql.Identifier(staging))
-        )
-        return replaced
-    replaced = _rows_in(cur, table, dataset.partition_column, None if replace_all else ranges)
-    new = []
-    for days in ranges:
-        part = f"{staging}_{days.suffix()}"
-        parts.detach(cur, f"bronze.{staging}", sql.Identifier("bronze", part))
-        new.append((part, days))
-    cur.execute(sql.SQL("drop table {}").format(sql.Identifier("bronze", staging)))
-    parts.swap_in(cur, "bronze", name, dataset.partition_column, new, replace_all=replace_all)
-    return replaced
 
 
 def _rows_in(cur, table: sql.Identifier, column: str, ranges) -> int:
@@ -268,10 +402,18 @@ def _result(domain, entry, path, rows, replaced, started) -> LoadResult:
 _LINE = re.compile(r"line (\d+)")
 
 
-def _describe_copy_error(path: Path, exc: psycopg2.Error) -> str:
+def _lines_before(path: Path, offset: int) -> int:
+    with path.open("rb") as f:
+        return f.read(offset).count(b"\n")
+
+
+def _describe_copy_error(path: Path, exc: psycopg2.Error, offset: int = 0) -> str:
     context = (exc.diag.context or "").strip()
     match = _LINE.search(context)
-    where = f"{path}:{match.group(1)}" if match else str(path)
+    where = str(path)
+    if match:  # COPY counts lines from where its stream started
+        before = _lines_before(path, offset) if offset else 0
+        where = f"{path}:{int(match.group(1)) + before}"
     message = (exc.diag.message_primary or str(exc)).strip()
     detail = f" ({context})" if context else ""
     return f"{where}: {message}{detail}"

@@ -58,14 +58,22 @@ class DayRange:
         return f"{self.start}..{self.last_day}"
 
 
-def plan_ranges(first_day: date, last_day: date, daily_from: date | None) -> list[DayRange]:
-    """One partition per day from ``daily_from``, one for the whole range before it."""
+def plan_ranges(first_day: date, last_day: date, daily_from: date | None = None) -> list[DayRange]:
+    """The partitions for days ``first_day..last_day``: the range before ``daily_from`` (the
+    history before a window) as one; then, as :func:`compact` would leave them, each month that
+    ended :data:`DAILY_HORIZON_DAYS` before ``last_day`` as one, and a partition per later day."""
     daily_from = max(daily_from or first_day, first_day)
     ranges = [DayRange(first_day, daily_from)] if daily_from > first_day else []
+    horizon = last_day + timedelta(days=1) - timedelta(days=DAILY_HORIZON_DAYS)
     day = daily_from
     while day <= last_day:
-        ranges.append(DayRange.day(day))
-        day += timedelta(days=1)
+        month_end = _next_month(day.replace(day=1))
+        if month_end <= horizon:
+            ranges.append(DayRange(day, month_end))
+            day = month_end
+        else:
+            ranges.append(DayRange.day(day))
+            day += timedelta(days=1)
     return ranges
 
 
@@ -239,3 +247,51 @@ def _copy_piece(
         )
     )
     return target
+
+
+# Days within this many days of a table's newest partition keep a partition each (reruns and
+# backfills mostly touch recent days); complete months before that are merged into one. The
+# partition count, and what PostgreSQL spends per partition planning a query, stays bounded.
+DAILY_HORIZON_DAYS = 62
+
+
+def compact(cur, schema: str, table: str, column: str) -> list[DayRange]:
+    """Merge the partitions of each calendar month that ended before the horizon into one.
+    Returns the merged ranges (a month already in one partition is left alone)."""
+    existing = partitions_of(cur, schema, table)
+    if not existing:
+        return []
+    newest = max(p.range.end for p in existing if p.range.end != date.max)
+    horizon = newest - timedelta(days=DAILY_HORIZON_DAYS)
+    by_month: dict[date, list[Partition]] = {}
+    for p in existing:
+        start, end = p.range.start, p.range.end
+        month = start.replace(day=1)
+        if start == date.min or end > _next_month(month) or _next_month(month) > horizon:
+            continue  # crosses a month (the history before a first day), or a recent month
+        by_month.setdefault(month, []).append(p)
+    merged = []
+    pg_type = column_type(cur, schema, table, column)
+    parent = f"{schema}.{table}"
+    for _, group in sorted(by_month.items()):
+        if len(group) < 2:
+            continue
+        days = DayRange(min(p.range.start for p in group), max(p.range.end for p in group))
+        name = f"{table}_{days.suffix()}__merge"
+        target = create_standalone(cur, schema, name, parent, column, pg_type, days)
+        cur.execute(
+            sql.SQL("insert into {} select * from {} where {col} >= {lo} and {col} < {hi}").format(
+                target,
+                sql.Identifier(schema, table),
+                col=sql.Identifier(column),
+                lo=_bound(days.start, pg_type),
+                hi=_bound(days.end, pg_type),
+            )
+        )
+        swap_in(cur, schema, table, column, [(name, days)])
+        merged.append(days)
+    return merged
+
+
+def _next_month(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)

@@ -98,6 +98,7 @@ def _publish_days(cur, m: Model, window) -> None:
         new.append((part.name, part.range))
     cur.execute(sql.SQL("drop table {}").format(sql.Identifier(m.stage_schema, m.changes)))
     parts.swap_in(cur, m.layer, m.relation, column, new, replace_all=window is None)
+    parts.compact(cur, m.layer, m.relation, column)
 
 
 def _publish_merge(cur, m: Model, window) -> None:

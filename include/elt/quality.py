@@ -127,48 +127,63 @@ def targets(
             ]
             return found
         cur.execute(
-            "select model, layer, window_start is not null from audit.staged_models"
+            "select model, layer, window_start, window_end from audit.staged_models"
             " where domain = %s and run_id = %s",
             [domain.name, run_id],
         )
         rows = cur.fetchall()
-        staged = {name: layer for name, layer, _ in rows}
-        incremental = {name for name, _, partial in rows if partial}
+        staged = {name: layer for name, layer, _, _ in rows}
+        windows = {name: (start, end) for name, _, start, end in rows if start}
         if layer not in staged.values():
             raise QualityError(
                 f"{domain.name} {layer}: run {run_id} staged nothing to validate"
                 f" (build_{layer} must run first, in the same run)"
             )
         everything = models(domain)
-        scope = Scope(staged=frozenset(staged))
-        found = []
         parents = {m.name: m for m in everything}
+        found = []
         for m in (m for m in everything if m.layer == layer and m.name in staged):
             schema, table = m.batch
-            # Children that keep rows this run does not rebuild; one rebuilt whole checks its
-            # own foreign keys.
-            children = [
-                (c, fk)
-                for c in everything
-                for fk in c.foreign_keys
-                if fk.model == m.name
-                and c.incremental
-                and not full_refresh
-                and (c.name in staged or _exists(cur, c.qualified))
-            ]
+            window = windows.get(m.name)
+            key_type = _key_type(cur, m, schema, table)
+            # Rows this run does not rebuild that refer to this model's keys: an incremental
+            # model's other days. (A model rebuilt whole checks its own foreign keys.)
+            keys_matter = not full_refresh and any(
+                fk.model == m.name and c.incremental for c in everything for fk in c.foreign_keys
+            )
             checks = derived_checks(
                 m,
-                children,
                 parents,
-                key_type=_key_type(cur, m, schema, table),
+                key_type=key_type,
                 published=_exists(cur, m.qualified),
-                incremental=m.name in incremental,
+                incremental=window is not None,
+                keys_matter=keys_matter,
+                overlapping_days=_overlapping_days(cur, m, schema, table, window, key_type),
             )
             checks += suites[m.suite]()
+            scope = Scope(staged=frozenset(staged), window=window, incremental=window is not None)
             found.append(
                 Target(m.qualified, schema, table, _render_all(domain, checks, scope, quote))
             )
         return found
+
+
+def _overlapping_days(cur, m, schema: str, table: str, window, key_type: str | None) -> list:
+    """Published days outside ``window`` whose key range overlaps the staged keys."""
+    if window is None or m.kind != "days" or not key_type or len(m.unique_key) != 1:
+        return []
+    key = sql.Identifier(m.unique_key[0])
+    cur.execute(
+        sql.SQL(
+            "select p.day from audit.partitions as p,"
+            " (select min({key}) as lo, max({key}) as hi from {batch}) as changed"
+            " where p.relation = %s and not (p.day >= %s and p.day < %s)"
+            " and p.key_min::{kind} <= changed.hi and p.key_max::{kind} >= changed.lo"
+            " order by p.day"
+        ).format(key=key, batch=sql.Identifier(schema, table), kind=sql.SQL(key_type)),
+        [m.qualified, *window],
+    )
+    return [day for (day,) in cur.fetchall()]
 
 
 def _key_type(cur, m, schema: str, table: str) -> str | None:

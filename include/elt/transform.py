@@ -310,7 +310,6 @@ def _build_days(cur, domain, m: Model, run_id, staged, window):
     column = m.partition_by
     changes = sql.Identifier(m.stage_schema, m.changes)
     if window:
-        days = [d for d in parts.DayRange(*window).days()]
         cur.execute(
             sql.SQL("select count(*) from _model where not ({col} >= %s and {col} < %s)").format(
                 col=sql.Identifier(column)
@@ -324,13 +323,15 @@ def _build_days(cur, domain, m: Model, run_id, staged, window):
                 f" an incremental model must filter its input to"
                 f" {{{{ window_start }}}}..{{{{ window_end }}}} on {column}"
             )
+        first, last = window[0], window[1] - timedelta(days=1)
     else:
         cur.execute(
-            sql.SQL("select distinct {}::date from _model order by 1").format(
-                sql.Identifier(column)
+            sql.SQL("select min({col})::date, max({col})::date from _model").format(
+                col=sql.Identifier(column)
             )
         )
-        days = [d for (d,) in cur.fetchall()]
+        first, last = cur.fetchone()
+    ranges = parts.plan_ranges(first, last) if first else []
     cur.execute(
         sql.SQL("create table {} (like pg_temp._model) partition by range ({})").format(
             changes, sql.Identifier(column)
@@ -341,8 +342,7 @@ def _build_days(cur, domain, m: Model, run_id, staged, window):
             sql.SQL("alter table {} drop column {}").format(changes, sql.Identifier(REJECT_COLUMN))
         )
     pg_type = parts.column_type(cur, m.stage_schema, m.changes, column)
-    for day in days:
-        days_range = parts.DayRange.day(day)
+    for days_range in ranges:
         table = parts.create_standalone(
             cur,
             m.stage_schema,

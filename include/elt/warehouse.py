@@ -83,6 +83,12 @@ def transaction(url: str) -> Iterator[Connection]:
     _park(key, conn)
 
 
+def close_idle() -> None:
+    """Close the idle connections this process keeps for reuse."""
+    while _IDLE:
+        _IDLE.popitem()[1].close()
+
+
 def _park(key: tuple[int, int, str, str], conn: Connection) -> None:
     alive = {t.ident for t in threading.enumerate()}
     for other in [k for k in _IDLE if k[0] != key[0] or k[1] not in alive]:

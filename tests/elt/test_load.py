@@ -11,6 +11,7 @@ import psycopg2
 import pytest
 
 from include.domains.streaming import LAUNCH_DAY
+from include.elt import load
 from include.elt.domain import load_domain
 from include.elt.generate import Manifest, generate
 from include.elt.load import LoadError, load_file, load_manifest
@@ -18,6 +19,7 @@ from include.elt.partitions import DayRange, partitions_of
 from include.elt.runs import PlanError, RunPlan, World
 from include.elt.warehouse import LockTimeout, bootstrap, transaction
 from include.elt.window import Window
+from tests.conftest import new_warehouse
 from tests.helpers import checksum, count, query
 
 END = date(2026, 6, 30)
@@ -259,3 +261,70 @@ def test_a_failing_replacement_leaves_the_old_world_whole(warehouse, domain, tmp
         load_manifest(warehouse, domain, other, run_id="world-b")
     assert _bronze_state(warehouse) == before
     assert query(warehouse, "select seed from audit.domain_profiles") == [(5,)]
+
+
+@pytest.fixture
+def two_streams(monkeypatch):
+    """Every partitioned file counts as large: loaded by two sessions at once."""
+    monkeypatch.setattr(load, "SPLIT_BYTES", 1_000)
+
+
+def test_a_large_file_loads_in_two_streams_exactly_as_in_one(
+    warehouse, domain, manifest, two_streams
+):
+    other = new_warehouse()
+    bootstrap(other, domain)
+    load_manifest(other, domain, manifest, run_id="one-stream")
+    in_one_stream = _bronze_state(other)
+    load_manifest(warehouse, domain, manifest, run_id="two-streams")
+    assert _bronze_state(warehouse) == in_one_stream
+    assert _partitions(warehouse, "usage_logs") == [DayRange.day(d) for d in WINDOW]
+    assert query(warehouse, "select count(*) from pg_tables where schemaname = 'bronze_stage'") == [
+        (0,)
+    ]
+
+
+def test_an_error_in_the_second_stream_names_its_line_and_leaves_nothing(
+    warehouse, domain, manifest, two_streams
+):
+    entry = _entry(manifest, "usage_logs")
+    path = manifest.path_of(entry)
+    lines = path.read_text().splitlines()
+    bad = len(lines) - 3  # in the second half
+    lines[bad] = lines[bad].rsplit(",", 1)[0] + ",not-a-number"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(LoadError, match=rf"{path}:{bad + 1}: invalid input syntax"):
+        load_file(warehouse, domain, manifest, entry, "broken")
+    assert count(warehouse, "bronze", "streaming_usage_logs") == 0
+    assert query(warehouse, "select count(*) from pg_tables where schemaname = 'bronze_stage'") == [
+        (0,)
+    ]
+
+
+def test_months_past_the_horizon_are_merged_and_a_day_in_them_can_still_be_replaced(
+    warehouse, domain, tmp_path
+):
+    long = Window(date(2026, 1, 1), date(2026, 6, 30))
+    manifest = generate(domain, long, scale="tiny", seed=5, out_dir=tmp_path / "long")
+    load_manifest(warehouse, domain, manifest, run_id="long")
+    horizon = long.end + timedelta(days=1) - timedelta(days=62)
+    ranges = _partitions(warehouse, "usage_logs")
+    merged = [r for r in ranges if r.end - r.start > timedelta(days=1)]
+    assert merged == [
+        DayRange(date(2026, month, 1), date(2026, month + 1, 1)) for month in (1, 2, 3)
+    ]  # April ends after the horizon: it keeps a partition per day
+    assert all(r.end - r.start == timedelta(days=1) for r in ranges if r.start >= horizon)
+    before = _bronze_state(warehouse)
+
+    day = date(2026, 2, 10)  # a rerun of one day inside a merged month
+    rerun = generate(domain, Window(day, day), scale="tiny", seed=5, out_dir=tmp_path / "rerun")
+    load_file(warehouse, domain, rerun, _entry(rerun, "usage_logs"), "rerun")
+    assert _bronze_state(warehouse)["usage_logs"] == before["usage_logs"]
+    assert query(
+        warehouse,
+        "select count(*) from bronze.streaming_usage_logs where _run_id = 'rerun'"
+        " and session_start::date = %s",
+        [day],
+    ) == [(_entry(rerun, "usage_logs").rows,)]
+    # the day replaced its part of the month, and the month is one partition again
+    assert DayRange(date(2026, 2, 1), date(2026, 3, 1)) in _partitions(warehouse, "usage_logs")

@@ -49,7 +49,7 @@ def test_a_failed_gate_is_visible_in_the_task_log_and_data_docs(api, stack, ware
         f"/api/v2/dags/streaming/dagRuns/{run_id}/taskInstances/validate_silver/logs/1"
     ).text
     assert "streaming silver checkpoint failed" in log
-    assert "keys removed from silver.streaming_customers" in log
+    assert "no key published in silver.streaming_customers is lost" in log
 
     docs = httpx.get(f"{stack.docs_url}/data-docs/index.html").text
     assert run_id in docs and "fa-times text-danger" in docs
@@ -59,4 +59,4 @@ def test_a_failed_gate_is_visible_in_the_task_log_and_data_docs(api, stack, ware
     assert pages, "no Data Docs page for the failed validation"
     relative = pages[0].relative_to(stack.data_dir / DOCS)
     page = httpx.get(f"{stack.docs_url}/data-docs/{relative.as_posix()}").text
-    assert "Failed" in page and "keys removed from silver.streaming_customers" in page
+    assert "Failed" in page and "no key published in silver.streaming_customers is lost" in page

@@ -17,7 +17,15 @@ import pyarrow.compute as pc
 
 from include.domains.streaming import LAUNCH_DAY
 from include.elt.domain import Partition
-from include.elt.randomness import faker_pool, rng_for, seconds_of_day, weighted_choice
+from include.elt.randomness import (
+    categorical,
+    cumulative,
+    faker_pool,
+    from_cdf,
+    rng_for,
+    seconds_of_day,
+    weighted_choice,
+)
 from include.elt.window import Window
 
 log = logging.getLogger(__name__)
@@ -159,8 +167,8 @@ def _population(seed: int, base_rate: float, last_day: date) -> _Population:
                 rng.integers(0, 1_000, n),  # last name
                 rng.integers(0, 100, n),  # email number
                 rng.integers(0, 20, n),  # email domain
-                rng.choice(len(REGIONS), n, p=REGION_SHARE),
-                rng.choice(len(DEVICES), n, p=DEVICE_SHARE),
+                categorical(rng, REGION_SHARE, n),
+                categorical(rng, DEVICE_SHARE, n),
             )
         )
         spell_blocks.append(_spells(rng, ids, day_number))
@@ -218,7 +226,7 @@ def _spells(rng: np.random.Generator, ids: np.ndarray, signup_day: int):
     """Up to MAX_SPELLS subscription spells per customer, the first on or after signup."""
     n = len(ids)
     start = signup_day + rng.integers(0, 8, n).astype(float)
-    plan = rng.choice(3, n, p=PLAN_SHARE)
+    plan = categorical(rng, PLAN_SHARE, n)
     alive = np.ones(n, dtype=bool)
     out = []
     for spell_no in range(MAX_SPELLS):
@@ -228,7 +236,8 @@ def _spells(rng: np.random.Generator, ids: np.ndarray, signup_day: int):
         out.append((ids * 10 + spell_no, ids, plan, start.copy(), end, alive.copy()))
         alive &= ~open_ended & (rng.random(n) < RESUBSCRIBE_SHARE)
         start = end + rng.integers(7, 61, n)
-        plan = np.clip(plan + rng.choice(PLAN_CHANGE[0], n, p=PLAN_CHANGE[1]), 0, 2)
+        change = np.asarray(PLAN_CHANGE[0])[categorical(rng, PLAN_CHANGE[1], n)]
+        plan = np.clip(plan + change, 0, 2)
     sub_id, cust, plans, starts, ends, alive_masks = (
         np.concatenate(c) for c in zip(*out, strict=True)
     )
@@ -249,7 +258,7 @@ def _usage(seed: int, window: Window, people: _Population, content: pa.Table) ->
     by_genre = {g: np.flatnonzero(genre == g) for g in GENRES}
     # A few hits and a long tail within each genre (fixed per catalog, so per seed).
     popularity = {g: 1.0 / np.arange(1, len(ix) + 1) ** 0.8 for g, ix in by_genre.items()}
-    popularity = {g: w / w.sum() for g, w in popularity.items()}
+    popularity = {g: cumulative(w) for g, w in popularity.items()}
     primary_device = np.asarray(
         people.customers["primary_device"].to_numpy(zero_copy_only=False), dtype=object
     )
@@ -271,11 +280,11 @@ def _usage(seed: int, window: Window, people: _Population, content: pa.Table) ->
             continue
         plan = people.spell_plan[spell]
         customer_row = people.spell_customer_row[spell]
-        genre_pick = rng.choice(len(GENRES), n, p=GENRE_SHARE)
+        genre_pick = categorical(rng, GENRE_SHARE, n)
         item = np.empty(n, dtype=np.int64)
         for g_index, g in enumerate(GENRES):
             mask = genre_pick == g_index
-            item[mask] = by_genre[g][rng.choice(len(by_genre[g]), mask.sum(), p=popularity[g])]
+            item[mask] = by_genre[g][from_cdf(rng, popularity[g], mask.sum())]
         premium = plan == 2
         watched = np.where(
             premium,

@@ -15,8 +15,8 @@ def configure_daily_sales() -> list:
             " group by order_day), lines as (select o.order_day, sum(i.line_total) as revenue"
             " from {{ ref('order_items') }} as i join {{ ref('orders') }} as o"
             " on o.order_id = i.order_id"
-            " where o.order_day in (select d.order_day from {batch} as d)"
-            " and i.order_date::date in (select d.order_day from {batch} as d)"
+            " where o.order_day >= {{ window_start }} and o.order_day < {{ window_end }}"
+            " and i.order_date >= {{ window_start }} and i.order_date < {{ window_end }}"
             " group by o.order_day)"
             " select * from gold full join lines using (order_day)"
             " where gold.revenue is distinct from lines.revenue",

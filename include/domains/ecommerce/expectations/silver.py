@@ -82,8 +82,7 @@ def configure_reviews() -> list:
             "a review follows its order",
             "select r.review_id from {batch} as r join {{ ref('orders') }} as o"
             " on o.order_id = r.order_id"
-            " where o.order_day >= (select min(b.review_date)::date - 31 from {batch} as b)"
-            " and r.review_date <= o.order_date",
+            " where o.order_day >= {{ window_start }} - 31 and r.review_date <= o.order_date",
         ),
     ]
 
@@ -108,7 +107,7 @@ def configure_clickstream_events() -> list:
             "events lie inside their session",
             "select e.event_id from {batch} as e join {{ ref('sessions') }} as s"
             " on s.session_id = e.session_id"
-            " where s.session_start >= (select min(b.event_timestamp)::date from {batch} as b)"
+            " where s.session_start >= {{ window_start }} and s.session_start < {{ window_end }}"
             " and e.event_timestamp not between s.session_start and s.session_end",
         ),
     ]

@@ -1,16 +1,24 @@
 """Gold: each relation's ranges and its reconciliation, checked on what the run changed.
 
-The chain of reconciliations keeps every check small: each changed day of ``daily_usage``
-equals silver's sessions of that day, and the all-time totals equal the sum of
-``daily_usage`` over all days (one row per day, plan and device)."""
+Every check stays the size of the run: each changed day of ``daily_usage`` equals silver's
+sessions of that day; the per-customer totals equal silver's session count, read from the row
+counts recorded for each published day (``audit.partitions``) plus the run's own days; the
+per-title totals and the two views agree with the per-customer totals."""
 
 import great_expectations.expectations as gxe
 
 from include.elt.expectations import not_null, rows_violating
 
-DAILY_TOTALS = (
+SILVER_SESSIONS = (
+    "((select coalesce(sum(row_count), 0) from audit.partitions"
+    " where relation = 'silver.streaming_usage_logs'"
+    " and not (day >= {{ window_start }} and day < {{ window_end }}))"
+    " + (select count(*) from {{ ref('usage_logs') }}"
+    " where usage_date >= {{ window_start }} and usage_date < {{ window_end }}))"
+)
+CUSTOMER_TOTALS = (
     "(select coalesce(sum(count_sessions), 0) as sessions,"
-    " coalesce(sum(minutes_watched), 0) as minutes from {{ ref('daily_usage') }})"
+    " coalesce(sum(minutes_watched), 0) as minutes from {{ ref('customer_totals') }})"
 )
 
 
@@ -23,8 +31,8 @@ def configure_daily_usage() -> list:
             "with gold as (select usage_date, sum(count_sessions) as sessions,"
             " sum(minutes_watched) as minutes from {batch} as daily group by usage_date),"
             " silver as (select usage_date, count(*) as sessions, sum(duration_watched) as minutes"
-            " from {{ ref('usage_logs') }}"
-            " where usage_date in (select d.usage_date from {batch} as d) group by usage_date)"
+            " from {{ ref('usage_logs') }} where usage_date >= {{ window_start }}"
+            " and usage_date < {{ window_end }} group by usage_date)"
             " select * from gold full join silver using (usage_date)"
             " where gold.sessions is distinct from silver.sessions"
             " or gold.minutes is distinct from silver.minutes",
@@ -41,12 +49,12 @@ def configure_content_totals() -> list:
         gxe.ExpectColumnValuesToBeBetween(column="count_sessions", min_value=0),
         gxe.ExpectColumnValuesToBeBetween(column="count_viewers", min_value=0),
         rows_violating(
-            "all-time sessions and minutes equal the sum of daily_usage",
+            "all-time sessions and minutes equal the per-customer totals",
             "select * from (select coalesce(sum(count_sessions), 0) as sessions,"
             " coalesce(sum(minutes_watched), 0) as minutes"
-            " from {{ ref('content_totals') }}) as totals, " + DAILY_TOTALS + " as daily,"
+            " from {{ ref('content_totals') }}) as totals, " + CUSTOMER_TOTALS + " as customers,"
             " (select count(*) as changed from {batch}) as batch_rows"
-            " where totals.sessions != daily.sessions or totals.minutes != daily.minutes",
+            " where totals.sessions != customers.sessions or totals.minutes != customers.minutes",
         ),
     ]
 
@@ -55,12 +63,11 @@ def configure_customer_totals() -> list:
     return [
         gxe.ExpectColumnValuesToBeBetween(column="count_sessions", min_value=0),
         rows_violating(
-            "all-time sessions and minutes equal the sum of daily_usage",
-            "select * from (select coalesce(sum(count_sessions), 0) as sessions,"
-            " coalesce(sum(minutes_watched), 0) as minutes"
-            " from {{ ref('customer_totals') }}) as totals, " + DAILY_TOTALS + " as daily,"
+            "all-time sessions equal silver's sessions",
+            "select totals.sessions, " + SILVER_SESSIONS + " as silver_sessions"
+            " from " + CUSTOMER_TOTALS + " as totals,"
             " (select count(*) as changed from {batch}) as batch_rows"
-            " where totals.sessions != daily.sessions or totals.minutes != daily.minutes",
+            " where totals.sessions != " + SILVER_SESSIONS,
         ),
     ]
 
@@ -83,12 +90,12 @@ def configure_top_content() -> list:
         ),
         gxe.ExpectColumnValuesToBeBetween(column="unique_viewers", min_value=1),
         rows_violating(
-            "watch hours reconcile with daily usage (within rounding)",
-            "select gold_hours, daily_hours from ("
+            "watch hours reconcile with the per-customer totals (within rounding)",
+            "select gold_hours, customer_hours from ("
             " select (select sum(total_watch_hours) from {batch}) as gold_hours,"
-            " (select minutes / 60 from " + DAILY_TOTALS + " as daily) as daily_hours,"
+            " (select minutes / 60 from " + CUSTOMER_TOTALS + " as c) as customer_hours,"
             " (select count(*) from {batch}) as n) as totals"
-            " where abs(gold_hours - daily_hours) > 0.005 * n",
+            " where abs(gold_hours - customer_hours) > 0.005 * n",
         ),
     ]
 
@@ -109,11 +116,11 @@ def configure_engagement() -> list:
             column="avg_completion_rate", min_value=0.05, max_value=1
         ),
         rows_violating(
-            "sessions reconcile with daily usage",
-            "select gold_sessions, daily.sessions from ("
+            "sessions reconcile with the per-customer totals",
+            "select gold_sessions, totals.sessions from ("
             " select coalesce(sum(total_sessions), 0) as gold_sessions from {batch}) as gold, "
-            + DAILY_TOTALS
-            + " as daily where gold_sessions != daily.sessions",
+            + CUSTOMER_TOTALS
+            + " as totals where gold_sessions != totals.sessions",
         ),
     ]
 
