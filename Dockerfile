@@ -3,8 +3,8 @@ FROM apache/airflow:3.3.2-python3.11
 
 USER root
 # Volumes mounted here start out owned by airflow (named volumes copy the image's ownership).
-RUN mkdir -p /opt/airflow/secrets /opt/airflow/data \
-    && chown -R airflow:root /opt/airflow/secrets /opt/airflow/data
+RUN mkdir -p /opt/airflow/secrets /opt/airflow/warehouse-admin /opt/airflow/data \
+    && chown -R airflow:root /opt/airflow/secrets /opt/airflow/warehouse-admin /opt/airflow/data
 USER airflow
 
 COPY --chown=airflow:root requirements.txt /opt/airflow/requirements.txt

@@ -4,11 +4,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP_VERSION := 26.3
 
-.PHONY: help venv test lint format bench dev up down logs clean
+.PHONY: help venv test lint format bench dev up down logs logins clean
 
 help:
 	@echo "make up      start the platform with Docker Compose (UI on http://127.0.0.1:8080)"
 	@echo "make down    stop it (volumes kept; 'docker compose down -v' forgets everything)"
+	@echo "make logins  print the Airflow UI login and the analyst's warehouse login again"
 	@echo "make dev     the same platform without Docker: local PostgreSQL and Airflow processes"
 	@echo "make test    lint + the whole test suite against a throwaway PostgreSQL"
 	@echo "make bench   print generation/load rates and stage timings"
@@ -43,10 +44,13 @@ bench: venv
 
 up:
 	docker compose up -d --build
-	docker compose logs airflow-init | grep -A3 "Airflow UI" || true
+	docker compose logs airflow-init | grep -A5 "Airflow UI" || true
 
 down:
 	docker compose down
+
+logins:
+	docker compose run --rm --no-deps airflow-init bash /opt/airflow/scripts/airflow-init.sh logins
 
 logs:
 	docker compose logs -f

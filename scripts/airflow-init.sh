@@ -1,12 +1,36 @@
 #!/usr/bin/env bash
-# One-shot init: migrate the metadata database and print the admin login.
+# One-shot init at every start: migrate the Airflow metadata database and the warehouse (as its
+# owner: this is the only container with that login), and show the logins the first time.
+#   airflow-init.sh          init; print the logins at the first start only
+#   airflow-init.sh logins   print them again (`make logins`)
 set -euo pipefail
-airflow db migrate
+admin_dir="${ELT_WAREHOUSE_ADMIN_DIR:?}"
 password_file="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE:?}"
 user="${AIRFLOW_ADMIN_USER:-admin}"
-password=$(python -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$password_file" "$user")
-echo "=================================================================="
-echo " Airflow UI: http://127.0.0.1:${AIRFLOW_API_PORT:-8080}"
-echo " Login:      ${user} / ${password}"
-echo " (kept in the 'secrets' volume: ${password_file})"
-echo "=================================================================="
+
+print_logins() {
+    local password analyst
+    password=$(python -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$password_file" "$user")
+    analyst=$(cat "$admin_dir/analyst_password")
+    echo "=================================================================="
+    echo " Airflow UI: http://127.0.0.1:${AIRFLOW_API_PORT:-8080}"
+    echo " Login:      ${user} / ${password}"
+    echo " Warehouse, read-only gold for BI tools:"
+    echo "   postgresql://analyst:${analyst}@127.0.0.1:${WAREHOUSE_PORT:-5433}/warehouse"
+    echo " (shown at the first start only; again with: make logins)"
+    echo "=================================================================="
+}
+
+if [[ "${1:-}" == "logins" ]]; then
+    print_logins
+    exit 0
+fi
+
+airflow db migrate
+# shellcheck source=/dev/null
+source "$admin_dir/owner.env"
+python -m include.elt.migrate
+if [[ ! -e "$admin_dir/.logins-shown" ]]; then
+    print_logins
+    touch "$admin_dir/.logins-shown"
+fi

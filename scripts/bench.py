@@ -35,12 +35,18 @@ from include.elt.domain import load_domain
 from include.elt.flow import STAGES
 from include.elt.generate import Manifest
 from include.elt.load import load_file
-from include.elt.warehouse import bootstrap, transaction
+from include.elt.warehouse import Warehouse, ensure_bronze, transaction
 from include.elt.window import Window
 
 REPO = Path(__file__).resolve().parents[1]
 DAY = {"streaming": date(2026, 11, 20), "ecommerce": date(2025, 11, 15)}
 GATES = [s for s in STAGES if s.startswith("validate_")]
+
+
+def _warehouse(pg: TemporaryPostgres, name: str) -> tuple[str, Warehouse]:
+    """A new warehouse set up as compose sets it up: its superuser URL and the role logins."""
+    url = pg.create_database(name)
+    return url, pg.init_warehouse(name)
 
 
 def _stages(url: str, run_id: str) -> list[tuple[str, float, int]]:
@@ -53,14 +59,14 @@ def _stages(url: str, run_id: str) -> list[tuple[str, float, int]]:
         return [(t, float(s), r) for t, s, r in cur.fetchall()]
 
 
-def _ctx(url, work: Path, domain: str, run_id: str, window: Window, scale: str):
+def _ctx(warehouse, work: Path, domain: str, run_id: str, window: Window, scale: str):
     return pipeline.RunContext(
         domain_name=domain,
         run_id=run_id,
         window=window,
         scale=scale,
         seed=42,
-        warehouse_url=url,
+        warehouse=warehouse,
         data_dir=work / domain,
     )
 
@@ -71,10 +77,10 @@ def daily(pg: TemporaryPostgres, work: Path, domain: str, histories: list[int]) 
     day = DAY[domain]
     rows = []
     for history in histories:
-        url = pg.create_database(f"daily_{domain}_{history}")
+        url, warehouse = _warehouse(pg, f"daily_{domain}_{history}")
         window = Window.ending(day - timedelta(days=1), history)
         started = time.perf_counter()
-        pipeline.run(_ctx(url, work / f"h{history}", domain, "history", window, "default"))
+        pipeline.run(_ctx(warehouse, work / f"h{history}", domain, "history", window, "default"))
         built = time.perf_counter() - started
         run_id = f"day-after-{history}"
         started = time.perf_counter()
@@ -96,7 +102,9 @@ def daily(pg: TemporaryPostgres, work: Path, domain: str, histories: list[int]) 
             ],
             env={
                 **os.environ,
-                "AIRFLOW_CONN_WAREHOUSE": url,
+                "AIRFLOW_CONN_WAREHOUSE_LOADER": warehouse.loader,
+                "AIRFLOW_CONN_WAREHOUSE_TRANSFORMER": warehouse.transformer,
+                "AIRFLOW_CONN_WAREHOUSE_VALIDATOR": warehouse.validator,
                 "ELT_DATA_DIR": str(work / f"h{history}" / domain),
             },
             check=True,
@@ -127,8 +135,8 @@ def large(pg: TemporaryPostgres, work: Path) -> Path:
         ("with every gate", list(STAGES)),
         ("without gates", [s for s in STAGES if s not in GATES]),
     ):
-        url = pg.create_database(f"large_{len(stages)}")
-        ctx = _ctx(url, work / label.replace(" ", "_"), "streaming", "large", window, "large")
+        url, warehouse = _warehouse(pg, f"large_{len(stages)}")
+        ctx = _ctx(warehouse, work / label.replace(" ", "_"), "streaming", "large", window, "large")
         started = time.perf_counter()
         pipeline.run(ctx, stages)
         results[label] = (time.perf_counter() - started, _stages(url, "large"))
@@ -154,8 +162,8 @@ def load_rate(pg: TemporaryPostgres, folder: Path, repeat: int) -> None:
     manifest = Manifest.read(folder)
     entry = next(f for f in manifest.files if f.dataset == "usage_logs")
     path = manifest.path_of(entry)
-    url = pg.create_database("load_rate")
-    bootstrap(url, domain)
+    url, warehouse = _warehouse(pg, "load_rate")
+    ensure_bronze(warehouse.loader, domain)
     dataset = domain.dataset("usage_logs")
     columns = sql.SQL(", ").join(
         sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.pg_type)) for c in dataset.columns
@@ -166,7 +174,7 @@ def load_rate(pg: TemporaryPostgres, folder: Path, repeat: int) -> None:
     for _ in range(repeat):
         _settle(url)
         started = time.perf_counter()
-        load_file(url, domain, manifest, entry, "bench")
+        load_file(warehouse.loader, domain, manifest, entry, "bench")
         ours.append(time.perf_counter() - started)
         with transaction(url) as conn, conn.cursor() as cur:
             cur.execute("truncate plain")

@@ -14,7 +14,8 @@
 
 A run keeps the domain's stored world (scale, seed): asking for another one is refused unless
 --replace-history. Silver and gold rebuild only the days a run changed (--full-refresh: all).
-The warehouse comes from AIRFLOW_CONN_WAREHOUSE, files go under ELT_DATA_DIR (default ./data).
+The warehouse comes from AIRFLOW_CONN_WAREHOUSE_LOADER, _TRANSFORMER and _VALIDATOR (each stage's
+role), or AIRFLOW_CONN_WAREHOUSE for all; files go under ELT_DATA_DIR (default ./data).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from include.elt import pipeline
 from include.elt.domain import domain_names
-from include.elt.warehouse import close_idle, warehouse_url
+from include.elt.runs import MAX_WINDOW_DAYS
+from include.elt.warehouse import Warehouse, close_idle
 from include.elt.window import Window
 
 COMMANDS = {
@@ -50,15 +52,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--start", type=date.fromisoformat, help="first day (YYYY-MM-DD)")
     parser.add_argument("--end", type=date.fromisoformat, help="last day (default: yesterday, UTC)")
     parser.add_argument(
-        "--days", type=int, default=60, help="window length when --start is not given"
+        "--days",
+        type=_bounded(1, MAX_WINDOW_DAYS),
+        default=60,
+        help="window length when --start is not given",
     )
     parser.add_argument("--scale", default="default", help="tiny, default or large")
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seed", type=_bounded(0, 2**31 - 1), default=42)
     parser.add_argument(
         "--layer", choices=["bronze", "silver", "gold"], help="for transform/validate"
     )
-    parser.add_argument("--customers", type=int, help="explicit customer count (ecommerce)")
-    parser.add_argument("--products", type=int, help="explicit product count (ecommerce)")
+    parser.add_argument(
+        "--customers", type=_bounded(1, 10**8), help="explicit customer count (ecommerce)"
+    )
+    parser.add_argument(
+        "--products", type=_bounded(1, 10**7), help="explicit product count (ecommerce)"
+    )
     parser.add_argument(
         "--load", action="store_true", help="with generate: load bronze afterwards (seed 004)"
     )
@@ -78,6 +87,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("-v", "--verbose", action="store_true")
     return parser.parse_args(argv)
+
+
+def _bounded(low: int, high: int):
+    def parse(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
 
 
 def stages_for(args: argparse.Namespace) -> list[str]:
@@ -100,28 +120,31 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    try:
+        pipeline.run(context(args), stages_for(args))
+    except Exception as exc:  # a mistake is one line; -v shows where it came from
+        logging.getLogger("elt").debug("failure", exc_info=True)
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def context(args: argparse.Namespace) -> pipeline.RunContext:
     end = args.end or datetime.now(UTC).date() - timedelta(days=1)
     window = Window(args.start, end) if args.start else Window.ending(end, args.days)
-    ctx = pipeline.RunContext(
+    return pipeline.RunContext(
         domain_name=args.domain,
         run_id=args.run_id or f"cli__{window.start}__{window.end}",
         window=window,
         scale=args.scale,
         seed=args.seed,
-        warehouse_url=warehouse_url() if args.command != "generate" or args.load else "",
+        warehouse=Warehouse.from_env() if args.command != "generate" or args.load else None,
         volumes={k: v for k, v in (("customers", args.customers), ("products", args.products)) if v}
         or None,
         file_format=args.file_format,
         replace_history=args.replace_history,
         full_refresh=args.full_refresh,
     )
-    try:
-        pipeline.run(ctx, stages_for(args))
-    except Exception as exc:  # a CLI reports the error and exits non-zero; the trace is in -v
-        logging.getLogger("elt").debug("failure", exc_info=True)
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
 
 
 def exit_now(code: int) -> None:

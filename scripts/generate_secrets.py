@@ -1,19 +1,29 @@
 #!/usr/bin/env python
 """Create the platform's secrets once and keep them: nothing well-known, nothing committed.
 
-    python scripts/generate_secrets.py /opt/airflow/secrets
+    python scripts/generate_secrets.py /secrets
 
 A secret given in the environment (see .env.example) wins; else an existing one is kept; else a
-random one is made. Writes, into the folder:
-  airflow.env                 the Airflow settings every component sources at start
-  simple_auth_manager_passwords.json   the admin login of the Airflow UI
-  warehouse_password, metadata_db_password   for the PostgreSQL containers (*_PASSWORD_FILE)
+random one is made. Each consumer gets a folder of its own, so each container mounts only what
+it uses; folders are 0700 and files 0600 (as root, ELT_SECRETS_OWNERS sets their owners, e.g.
+``airflow=50000:0,warehouse-db=999:999``):
+
+  airflow/          airflow.env (every Airflow setting that is a secret: JWT secret, API secret
+                    key, Fernet key, metadata database URI, one warehouse connection per
+                    stage role), simple_auth_manager_passwords.json, admin_password
+  warehouse-db/     superuser_password (used by the warehouse's own init alone),
+                    role_passwords.sql (each role's password as a SCRAM verifier, not in clear)
+  metadata-db/      password
+  warehouse-admin/  owner.env (the migration login, for airflow-init), analyst_password
+
 Standard library only: it runs before anything else exists.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -22,72 +32,188 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
-# file name -> (environment variable that may supply it, generator)
+FOLDERS = ("airflow", "warehouse-db", "metadata-db", "warehouse-admin")
+# secret -> (environment variable that may supply it, folder/file that keeps it, generator)
 SECRETS = {
-    "jwt_secret": ("AIRFLOW_JWT_SECRET", lambda: secrets.token_urlsafe(48)),
-    "api_secret_key": ("AIRFLOW_API_SECRET_KEY", lambda: secrets.token_urlsafe(48)),
-    "fernet_key": ("AIRFLOW_FERNET_KEY", lambda: base64.urlsafe_b64encode(os.urandom(32)).decode()),
-    "admin_password": ("AIRFLOW_ADMIN_PASSWORD", lambda: secrets.token_urlsafe(18)),
-    "warehouse_password": ("WAREHOUSE_PASSWORD", lambda: secrets.token_urlsafe(24)),
-    "metadata_db_password": ("METADATA_DB_PASSWORD", lambda: secrets.token_urlsafe(24)),
+    "jwt_secret": ("AIRFLOW_JWT_SECRET", "airflow/jwt_secret", lambda: secrets.token_urlsafe(48)),
+    "api_secret_key": (
+        "AIRFLOW_API_SECRET_KEY",
+        "airflow/api_secret_key",
+        lambda: secrets.token_urlsafe(48),
+    ),
+    "fernet_key": (
+        "AIRFLOW_FERNET_KEY",
+        "airflow/fernet_key",
+        lambda: base64.urlsafe_b64encode(os.urandom(32)).decode(),
+    ),
+    "admin_password": (
+        "AIRFLOW_ADMIN_PASSWORD",
+        "airflow/admin_password",
+        lambda: secrets.token_urlsafe(18),
+    ),
+    "warehouse_password": (
+        "WAREHOUSE_PASSWORD",
+        "warehouse-db/superuser_password",
+        lambda: secrets.token_urlsafe(24),
+    ),
+    "metadata_db_password": (
+        "METADATA_DB_PASSWORD",
+        "metadata-db/password",
+        lambda: secrets.token_urlsafe(24),
+    ),
+    "owner_password": (
+        "ELT_OWNER_PASSWORD",
+        "warehouse-admin/owner_password",
+        lambda: secrets.token_urlsafe(24),
+    ),
+    "analyst_password": (
+        "ANALYST_PASSWORD",
+        "warehouse-admin/analyst_password",
+        lambda: secrets.token_urlsafe(24),
+    ),
+    "loader_password": (
+        "ELT_LOADER_PASSWORD",
+        "airflow/loader_password",
+        lambda: secrets.token_urlsafe(24),
+    ),
+    "transformer_password": (
+        "ELT_TRANSFORMER_PASSWORD",
+        "airflow/transformer_password",
+        lambda: secrets.token_urlsafe(24),
+    ),
+    "validator_password": (
+        "ELT_VALIDATOR_PASSWORD",
+        "airflow/validator_password",
+        lambda: secrets.token_urlsafe(24),
+    ),
 }
+# the warehouse's login roles and where their passwords are kept
+ROLES = {
+    "elt_owner": "owner_password",
+    "elt_loader": "loader_password",
+    "elt_transformer": "transformer_password",
+    "elt_validator": "validator_password",
+    "analyst": "analyst_password",
+}
+STAGE_ROLES = ("loader", "transformer", "validator")
 
 
 def _setting(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
 
-def ensure_secrets(folder: Path) -> dict[str, str]:
-    folder.mkdir(parents=True, exist_ok=True)
+def _write(path: Path, text: str) -> None:
+    """A file only its owner can read, written without ever being readable by others."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+
+
+def ensure_secrets(root: Path) -> dict[str, str]:
+    for folder in FOLDERS:
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder).chmod(0o700)
     values = {}
-    for file_name, (env_name, make) in SECRETS.items():
-        path = folder / file_name
+    for name, (env_name, file, make) in SECRETS.items():
+        path = root / file
         value = os.environ.get(env_name) or (path.read_text().strip() if path.exists() else make())
-        path.write_text(value + "\n")
-        # Readable by the PostgreSQL containers' own user; the volume is mounted nowhere else.
-        path.chmod(0o644)
-        values[file_name] = value
+        _write(path, value + "\n")
+        values[name] = value
     return values
 
 
+def scram_verifier(password: str, iterations: int = 4096) -> str:
+    """PostgreSQL's SCRAM-SHA-256 verifier: lets the server check the password, and cannot be
+    used to log in (RFC 5802/7677; PostgreSQL stores exactly this)."""
+    salt = os.urandom(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
+    b64 = lambda raw: base64.b64encode(raw).decode()  # noqa: E731
+    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
+def _uri(
+    user: str, password: str, host: str, port: str, db: str, scheme: str = "postgresql"
+) -> str:
+    return f"{scheme}://{user}:{quote(password, safe='')}@{host}:{port}/{db}"
+
+
+def warehouse_uri(values: dict[str, str], role: str) -> str:
+    return _uri(
+        role,
+        values[ROLES[role]],
+        _setting("WAREHOUSE_HOST", "warehouse"),
+        _setting("WAREHOUSE_INTERNAL_PORT", "5432"),
+        _setting("WAREHOUSE_DB", "warehouse"),
+    )
+
+
 def airflow_env(values: dict[str, str]) -> str:
-    metadata = "postgresql+psycopg2://{user}:{pw}@{host}:{port}/{db}".format(
-        user=_setting("METADATA_DB_USER", "airflow"),
-        pw=quote(values["metadata_db_password"], safe=""),
-        host=_setting("METADATA_DB_HOST", "airflow-db"),
-        port=_setting("METADATA_DB_PORT", "5432"),
-        db=_setting("METADATA_DB_NAME", "airflow"),
-    )
-    warehouse = "postgresql://{user}:{pw}@{host}:{port}/{db}".format(
-        user=_setting("WAREHOUSE_USER", "warehouse"),
-        pw=quote(values["warehouse_password"], safe=""),
-        host=_setting("WAREHOUSE_HOST", "warehouse"),
-        port=_setting("WAREHOUSE_INTERNAL_PORT", "5432"),
-        db=_setting("WAREHOUSE_DB", "warehouse"),
-    )
     lines = {
         "AIRFLOW__API_AUTH__JWT_SECRET": values["jwt_secret"],
         "AIRFLOW__API__SECRET_KEY": values["api_secret_key"],
         "AIRFLOW__CORE__FERNET_KEY": values["fernet_key"],
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata,
-        "AIRFLOW_CONN_WAREHOUSE": warehouse,
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": _uri(
+            _setting("METADATA_DB_USER", "airflow"),
+            values["metadata_db_password"],
+            _setting("METADATA_DB_HOST", "airflow-db"),
+            _setting("METADATA_DB_PORT", "5432"),
+            _setting("METADATA_DB_NAME", "airflow"),
+            scheme="postgresql+psycopg2",
+        ),
+        **{
+            f"AIRFLOW_CONN_WAREHOUSE_{role.upper()}": warehouse_uri(values, f"elt_{role}")
+            for role in STAGE_ROLES
+        },
     }
+    return _env_file(lines)
+
+
+def _env_file(lines: dict[str, str]) -> str:
     return "".join(f"export {k}={shlex.quote(v)}\n" for k, v in lines.items())
 
 
+def _chown(root: Path) -> None:
+    """As root (the compose ``secrets`` service): each folder to the user of its container."""
+    owners = os.environ.get("ELT_SECRETS_OWNERS", "")
+    if not owners or os.geteuid() != 0:
+        return
+    for entry in owners.split(","):
+        folder, ids = entry.split("=")
+        uid, gid = (int(i) for i in ids.split(":"))
+        for path in [root / folder, *(root / folder).iterdir()]:
+            os.chown(path, uid, gid)
+
+
 def main(folder: str) -> int:
-    target = Path(folder)
-    values = ensure_secrets(target)
-    env_file = target / "airflow.env"
-    env_file.write_text(airflow_env(values))
-    env_file.chmod(0o600)
+    root = Path(folder)
+    values = ensure_secrets(root)
+    _write(root / "airflow/airflow.env", airflow_env(values))
     users = {_setting("AIRFLOW_ADMIN_USER", "admin"): values["admin_password"]}
-    passwords = target / "simple_auth_manager_passwords.json"
-    passwords.write_text(json.dumps(users) + "\n")
-    passwords.chmod(0o600)
-    print(f"secrets ready in {target}")
+    _write(root / "airflow/simple_auth_manager_passwords.json", json.dumps(users) + "\n")
+    _write(
+        root / "warehouse-db/role_passwords.sql",
+        "".join(
+            f"alter role {role} password '{scram_verifier(values[key])}';\n"
+            for role, key in ROLES.items()
+        ),
+    )
+    _write(
+        root / "warehouse-admin/owner.env",
+        _env_file(
+            {
+                "ELT_WAREHOUSE_OWNER_URL": warehouse_uri(values, "elt_owner"),
+                "ELT_WAREHOUSE_ANALYST_URL": warehouse_uri(values, "analyst"),
+            }
+        ),
+    )
+    _chown(root)
+    print(f"secrets ready in {root}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "/opt/airflow/secrets"))
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "/secrets"))

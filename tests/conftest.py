@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from include.devstack.postgres import TemporaryPostgres
+from include.devstack.postgres import STAGE_ROLES, TemporaryPostgres
+from include.elt.warehouse import Warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 _server: TemporaryPostgres | None = None
@@ -48,15 +49,39 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def new_warehouse() -> str:
-    """A new, empty warehouse database on the session's server."""
-    return _server.create_database(f"warehouse_{next(_databases)}")
+    """A new warehouse database on the session's server, set up by the same
+    ``scripts/warehouse-init.sh`` as compose; its superuser URL, for the tests' own queries."""
+    name = f"warehouse_{next(_databases)}"
+    url = _server.create_database(name)
+    _server.init_warehouse(name)
+    return url
+
+
+def roles(url: str) -> Warehouse:
+    """The logins the platform uses for the warehouse at ``url``: one per stage role."""
+    database = url.rsplit("/", 1)[1]
+    return Warehouse(**{r: _server.role_url(f"elt_{r}", database) for r in STAGE_ROLES})
+
+
+def role_env(url: str) -> dict[str, str]:
+    """The environment the CLI and Airflow read the role logins from."""
+    return {
+        f"AIRFLOW_CONN_WAREHOUSE_{role.upper()}": getattr(roles(url), role) for role in STAGE_ROLES
+    }
+
+
+def superuser(ctx) -> str:
+    """The superuser URL of the warehouse a run context uses: for the tests' own queries."""
+    return _server.url(ctx.warehouse.loader.rsplit("/", 1)[1])
 
 
 @pytest.fixture
 def warehouse_url(monkeypatch: pytest.MonkeyPatch) -> str:
-    """A new warehouse, exported as the Airflow connection ``warehouse``."""
+    """A new warehouse, with its role logins exported as the Airflow connections
+    ``warehouse_loader``, ``warehouse_transformer`` and ``warehouse_validator``."""
     url = new_warehouse()
-    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", url)
+    for name, value in role_env(url).items():
+        monkeypatch.setenv(name, value)
     return url
 
 

@@ -51,11 +51,13 @@ def relations(domain_name: str) -> list[tuple[str, str]]:
 
 def warehouse_state(url: str, domain_name: str = "streaming") -> dict[str, tuple[int, str]]:
     """Row count and checksum of every table and view of a domain, as readers see them."""
-    return {
-        f"{schema}.{table}": (count(url, schema, table), checksum(url, schema, table))
-        for schema, table in relations(domain_name)
-    }
+    return layer_state(url, domain_name, "bronze", "silver", "gold")
 
 
 def layer_state(url: str, domain_name: str, *layers: str) -> dict[str, tuple[int, str]]:
-    return {k: v for k, v in warehouse_state(url, domain_name).items() if k.split(".")[0] in layers}
+    """Row count and checksum of the relations of a domain in ``layers``."""
+    return {
+        f"{schema}.{table}": (count(url, schema, table), checksum(url, schema, table))
+        for schema, table in relations(domain_name)
+        if schema in layers
+    }

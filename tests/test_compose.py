@@ -104,3 +104,50 @@ def test_every_env_example_setting_is_documented_and_used():
             assert line.split("=", 1)[1].strip() == "", (
                 f"secret with a value in .env.example: {line}"
             )
+
+
+SECRET_VOLUMES = {
+    "airflow-secrets",
+    "warehouse-admin-secrets",
+    "warehouse-db-secrets",
+    "metadata-db-secrets",
+}
+
+
+def _secret_volumes(service: dict) -> set[str]:
+    return {str(v).split(":")[0] for v in service.get("volumes", [])} & SECRET_VOLUMES
+
+
+def test_each_container_mounts_only_the_secrets_it_uses(compose):
+    services = compose["services"]
+    expected = {
+        "secrets": SECRET_VOLUMES,
+        "warehouse": {"warehouse-db-secrets"},
+        "airflow-db": {"metadata-db-secrets"},
+        "airflow-init": {"airflow-secrets", "warehouse-admin-secrets"},
+        "data-docs": set(),
+    }
+    for name in ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor"):
+        expected[name] = {"airflow-secrets"}
+    expected["airflow-triggerer"] = {"airflow-secrets"}
+    assert {name: _secret_volumes(s) for name, s in services.items()} == expected
+
+
+def test_the_warehouse_is_initialised_by_the_shared_script(compose):
+    warehouse = compose["services"]["warehouse"]
+    mounts = [str(v) for v in warehouse["volumes"]]
+    assert (
+        "./scripts/warehouse-init.sh:/docker-entrypoint-initdb.d/00_warehouse-init.sh:ro" in mounts
+    )
+    assert warehouse["environment"]["POSTGRES_PASSWORD_FILE"].endswith("/superuser_password")
+    # the tasks connect as their roles; no Airflow component knows the superuser
+    airflow_env = compose["x-airflow-common"]["environment"]
+    assert not any("WAREHOUSE_PASSWORD" in k for k in airflow_env)
+
+
+def test_no_airflow_process_serves_logs_or_health_beyond_loopback(compose):
+    services = compose["services"]
+    for name in ("airflow-scheduler", "airflow-triggerer"):
+        assert "--skip-serve-logs" in services[name]["command"], name
+    env = compose["x-airflow-common"]["environment"]
+    assert env["AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST"] == "127.0.0.1"

@@ -1,8 +1,13 @@
-"""scripts/generate_secrets.py: secrets are made once, kept, overridable, and never well-known."""
+"""scripts/generate_secrets.py: secrets are made once, kept, overridable, never well-known, and
+each consumer's folder holds only what it uses, readable by its owner alone."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import stat
 import subprocess
 import sys
 
@@ -18,35 +23,96 @@ def _run(folder, **env):
         capture_output=True,
         env={"PATH": "", **env},
     )
-    return {p.name: p.read_text() for p in folder.iterdir()}
+    return {str(p.relative_to(folder)): p.read_text() for p in folder.rglob("*") if p.is_file()}
+
+
+def _verifies(verifier: str, password: str) -> bool:
+    """Whether a SCRAM-SHA-256 verifier was made from ``password`` (RFC 5802)."""
+    method, rest = verifier.split("$", 1)
+    iterations_salt, keys = rest.split("$")
+    iterations, salt = iterations_salt.split(":")
+    stored, _server = keys.split(":")
+    salted = hashlib.pbkdf2_hmac(
+        "sha256", password.encode(), base64.b64decode(salt), int(iterations)
+    )
+    client = hmac.new(salted, b"Client Key", "sha256").digest()
+    return (
+        method == "SCRAM-SHA-256"
+        and base64.b64encode(hashlib.sha256(client).digest()).decode() == stored
+    )
 
 
 def test_secrets_are_generated_once_and_kept(tmp_path):
     first = _run(tmp_path)
-    assert _run(tmp_path) == first
-    env = first["airflow.env"]
+    again = _run(tmp_path)
+    # verifiers get a new salt every time; everything else stays as it was
+    assert {k: v for k, v in again.items() if "role_passwords" not in k} == {
+        k: v for k, v in first.items() if "role_passwords" not in k
+    }
+    env = first["airflow/airflow.env"]
     for name in (
         "JWT_SECRET",
         "API__SECRET_KEY",
         "FERNET_KEY",
         "SQL_ALCHEMY_CONN",
-        "AIRFLOW_CONN_WAREHOUSE",
+        "AIRFLOW_CONN_WAREHOUSE_LOADER",
+        "AIRFLOW_CONN_WAREHOUSE_TRANSFORMER",
+        "AIRFLOW_CONN_WAREHOUSE_VALIDATOR",
     ):
         assert name in env
-    assert first["warehouse_password"].strip() in env
-    password = json.loads(first["simple_auth_manager_passwords.json"])["admin"]
+    password = json.loads(first["airflow/simple_auth_manager_passwords.json"])["admin"]
     assert len(password) >= 20 and password not in {"admin", "airflow"}
 
 
+def test_each_consumer_gets_only_its_own_secrets(tmp_path):
+    files = _run(tmp_path)
+    by_folder: dict[str, set[str]] = {}
+    for path in files:
+        folder, name = path.split("/")
+        by_folder.setdefault(folder, set()).add(name)
+    assert by_folder["warehouse-db"] == {"superuser_password", "role_passwords.sql"}
+    assert by_folder["metadata-db"] == {"password"}
+    assert "owner.env" in by_folder["warehouse-admin"]
+    airflow = "".join(files[f"airflow/{name}"] for name in by_folder["airflow"])
+    owner_password = files["warehouse-admin/owner_password"].strip()
+    superuser = files["warehouse-db/superuser_password"].strip()
+    assert owner_password not in airflow and superuser not in airflow
+    for name in ("jwt_secret", "fernet_key", "admin_password"):
+        secret = files[f"airflow/{name}"].strip()
+        assert all(secret not in files[p] for p in files if not p.startswith("airflow/"))
+
+
+def test_files_are_readable_by_their_owner_alone(tmp_path):
+    _run(tmp_path)
+    for path in tmp_path.rglob("*"):
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), f"{path}: {oct(mode)}"
+
+
+def test_the_warehouse_gets_verifiers_never_passwords(tmp_path):
+    files = _run(tmp_path)
+    statements = files["warehouse-db/role_passwords.sql"].splitlines()
+    passwords = {
+        "elt_loader": files["airflow/loader_password"].strip(),
+        "elt_owner": files["warehouse-admin/owner_password"].strip(),
+        "analyst": files["warehouse-admin/analyst_password"].strip(),
+    }
+    for role, password in passwords.items():
+        (line,) = [s for s in statements if s.startswith(f"alter role {role} ")]
+        verifier = line.split("'")[1]
+        assert password not in line
+        assert _verifies(verifier, password)
+
+
 def test_two_installs_get_different_secrets(tmp_path):
-    assert _run(tmp_path / "a")["jwt_secret"] != _run(tmp_path / "b")["jwt_secret"]
+    assert _run(tmp_path / "a")["airflow/jwt_secret"] != _run(tmp_path / "b")["airflow/jwt_secret"]
 
 
 def test_a_supplied_secret_wins(tmp_path):
     files = _run(
-        tmp_path, AIRFLOW_ADMIN_PASSWORD="chosen-by-the-user", WAREHOUSE_PASSWORD="p@ss:word"
+        tmp_path, AIRFLOW_ADMIN_PASSWORD="chosen-by-the-user", ELT_LOADER_PASSWORD="p@ss:word"
     )
-    assert json.loads(files["simple_auth_manager_passwords.json"]) == {
+    assert json.loads(files["airflow/simple_auth_manager_passwords.json"]) == {
         "admin": "chosen-by-the-user"
     }
-    assert "warehouse:p%40ss%3Aword@warehouse:5432/warehouse" in files["airflow.env"]
+    assert "elt_loader:p%40ss%3Aword@warehouse:5432/warehouse" in files["airflow/airflow.env"]

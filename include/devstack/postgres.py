@@ -15,6 +15,11 @@ from pathlib import Path
 from include.devstack.ports import free_port
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+REPO_ROOT = Path(__file__).resolve().parents[2]
+WAREHOUSE_ROLES = ("elt_owner", "elt_loader", "elt_transformer", "elt_validator", "analyst")
+STAGE_ROLES = ("loader", "transformer", "validator")
+# Only for servers made by this module, which live for a test session or a benchmark.
+THROWAWAY_ROLE_PASSWORD = "throwaway-role-password"
 SERVER_SETTINGS = {
     # A test server: durability off, memory for sorts and hashes on.
     "fsync": "off",
@@ -66,6 +71,10 @@ class TemporaryPostgres:
             "--locale",
             "C.UTF-8",
         )
+        return self.start_server()
+
+    def start_server(self) -> TemporaryPostgres:
+        """Start (or start again) the server of this cluster."""
         options = " ".join(f"-c {k}={v}" for k, v in SERVER_SETTINGS.items())
         self._run(
             PG_BIN / "pg_ctl",
@@ -79,6 +88,10 @@ class TemporaryPostgres:
             "start",
         )
         return self
+
+    def stop_server(self, mode: str = "fast") -> None:
+        """Stop the server, keeping the cluster (``fast``: abort what runs, as a restart does)."""
+        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop")
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{self.user}:{self.password}@127.0.0.1:{self.port}/{database}"
@@ -94,19 +107,47 @@ class TemporaryPostgres:
         conn.close()
         return self.url(name)
 
-    def run_sql_file(self, database: str, path: Path) -> None:
-        import psycopg2
+    def role_url(self, role: str, database: str) -> str:
+        return f"postgresql://{role}:{THROWAWAY_ROLE_PASSWORD}@127.0.0.1:{self.port}/{database}"
 
-        conn = psycopg2.connect(self.url(database))
-        try:
-            with conn, conn.cursor() as cur:
-                cur.execute(Path(path).read_text())
-        finally:
-            conn.close()
+    def init_warehouse(self, database: str, role_passwords: Path | None = None):
+        """Set ``database`` up as a warehouse with ``scripts/warehouse-init.sh``, as compose
+        does at the warehouse's first start; returns the stage roles' logins.
+
+        ``role_passwords`` is the secrets script's verifier file; without it, every role gets
+        the throwaway password (tests and benchmarks on a server that lives minutes)."""
+        from include.elt.warehouse import Warehouse
+
+        if role_passwords is None:
+            role_passwords = self.root / "role_passwords.sql"
+            role_passwords.write_text(
+                "".join(
+                    f"alter role {role} password '{THROWAWAY_ROLE_PASSWORD}';\n"
+                    for role in WAREHOUSE_ROLES
+                )
+            )
+        subprocess.run(
+            ["bash", str(REPO_ROOT / "scripts/warehouse-init.sh")],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={
+                **os.environ,
+                "PGHOST": "127.0.0.1",
+                "PGPORT": str(self.port),
+                "PGUSER": self.user,
+                "PGPASSWORD": self.password,
+                "PGDATABASE": database,
+                "ELT_SQL_DIR": str(REPO_ROOT / "sql/platform"),
+                "ELT_ROLE_PASSWORDS_FILE": str(role_passwords),
+            },
+        )
+        return Warehouse(**{role: self.role_url(f"elt_{role}", database) for role in STAGE_ROLES})
 
     def stop(self) -> None:
         try:
-            self._run(PG_BIN / "pg_ctl", "-D", self.data, "-m", "immediate", "stop")
+            if (self.data / "postmaster.pid").exists():  # not already stopped
+                self._run(PG_BIN / "pg_ctl", "-D", self.data, "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 

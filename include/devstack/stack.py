@@ -30,17 +30,19 @@ import yaml
 
 from include.devstack.ports import free_port
 from include.devstack.postgres import TemporaryPostgres
-from include.elt.domain import REPO_ROOT, SQL_ROOT
+from include.elt.domain import REPO_ROOT
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 CONTAINER_ROOT = "/opt/airflow"
-COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+# component -> its compose service, whose command the native process runs
+COMPONENTS = {
+    "api-server": "airflow-apiserver",
+    "scheduler": "airflow-scheduler",
+    "dag-processor": "airflow-dag-processor",
+    "triggerer": "airflow-triggerer",
+}
 # Settings the native stack adds: ports that containers get for free, each in its own network.
-NATIVE_PORT_SETTINGS = (
-    "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT",
-    "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT",
-    "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT",
-)
+NATIVE_PORT_SETTINGS = ("AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT",)
 _VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}")
 
 
@@ -54,6 +56,12 @@ def compose_airflow_environment(variables: dict[str, str] | None = None) -> dict
     document = yaml.safe_load(COMPOSE_FILE.read_text())
     environment = document["x-airflow-common"]["environment"]
     return {k: interpolate(str(v), variables or {}) for k, v in environment.items()}
+
+
+def compose_command(service: str) -> list[str]:
+    """A compose service's command, as the arguments of ``airflow``."""
+    command = yaml.safe_load(COMPOSE_FILE.read_text())["services"][service]["command"]
+    return command.split() if isinstance(command, str) else list(command)
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -96,13 +104,20 @@ class NativeStack:
     def logs_dir(self) -> Path:
         return self.root / "process-logs"
 
+    @property
+    def superuser_url(self) -> str:
+        """The warehouse's superuser (for tests; the platform never connects as it)."""
+        password = (self.root / "secrets/warehouse-db/superuser_password").read_text().strip()
+        return f"postgresql://warehouse:{password}@127.0.0.1:{self.warehouse_port}/warehouse"
+
     def path_map(self) -> dict[str, Path]:
         return {
             f"{CONTAINER_ROOT}/dags": REPO_ROOT / "dags",
             f"{CONTAINER_ROOT}/plugins": REPO_ROOT / "plugins",
             f"{CONTAINER_ROOT}/logs": self.root / "airflow-logs",
             f"{CONTAINER_ROOT}/data": self.data_dir,
-            f"{CONTAINER_ROOT}/secrets": self.root / "secrets",
+            f"{CONTAINER_ROOT}/secrets": self.root / "secrets" / "airflow",
+            f"{CONTAINER_ROOT}/warehouse-admin": self.root / "secrets" / "warehouse-admin",
             CONTAINER_ROOT: REPO_ROOT,
         }
 
@@ -151,14 +166,17 @@ class NativeStack:
             "secrets",
         )
         for server, user, secret, database in (
-            (warehouse, "warehouse", "warehouse_password", "warehouse"),
-            (metadata, "airflow", "metadata_db_password", "airflow"),
+            (warehouse, "warehouse", "warehouse-db/superuser_password", "warehouse"),
+            (metadata, "airflow", "metadata-db/password", "airflow"),
         ):
             server.user, server.password = user, (secrets_dir / secret).read_text().strip()
             self._servers.append(server.start())
             server.create_database(database)
         # What the warehouse container runs from docker-entrypoint-initdb.d at first start.
-        warehouse.run_sql_file("warehouse", SQL_ROOT / "platform" / "warehouse.sql")
+        warehouse.init_warehouse(
+            "warehouse", role_passwords=secrets_dir / "warehouse-db/role_passwords.sql"
+        )
+        self.warehouse_port = warehouse.port
 
         inherited = {  # the machine's environment, minus any Airflow or platform setting
             k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "ELT_"))
@@ -166,15 +184,16 @@ class NativeStack:
         self.environment = {
             **inherited,
             **self.airflow_environment(),
-            **read_env_file(secrets_dir / "airflow.env"),
+            **read_env_file(secrets_dir / "airflow/airflow.env"),
             "AIRFLOW_HOME": str(self.root / "airflow-home"),
+            "WAREHOUSE_PORT": str(warehouse.port),
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         }
         self._run(["bash", str(REPO_ROOT / "scripts/airflow-init.sh")], {}, "airflow-init")
         init_log = (self.logs_dir / "airflow-init.log").read_text().splitlines()
-        print("\n".join(line for line in init_log if line.startswith((" Airflow UI", " Login"))))
-        for component in COMPONENTS:
-            args = ["airflow", component]
+        print("\n".join(line for line in init_log if line.startswith(" ")))
+        for component, service in COMPONENTS.items():
+            args = ["airflow", *compose_command(service)]
             if component == "api-server":
                 args += ["--host", "127.0.0.1", "--port", str(self.api_port)]
             self._spawn(component, args)
@@ -270,7 +289,8 @@ def main() -> int:
     with stack:
         print(
             f"\nAirflow UI: {stack.api_url}   Data Docs and reports: {stack.docs_url}\n"
-            f"warehouse:  {stack.environment['AIRFLOW_CONN_WAREHOUSE']}\n"
+            f"warehouse:  127.0.0.1:{stack.warehouse_port}/warehouse (role logins under"
+            f" {stack.root}/secrets)\n"
             f"logs:       {stack.logs_dir}\n"
             f"ready in {stack.start_seconds:.0f}s; Ctrl-C stops everything (data is discarded)."
         )

@@ -49,6 +49,10 @@ def arrow_schema(dataset: Dataset) -> pa.Schema:
     )
 
 
+class ManifestError(ValueError):
+    """A run folder's manifest is missing or wrong; the message names it."""
+
+
 @dataclass(frozen=True)
 class FileEntry:
     dataset: str
@@ -102,11 +106,14 @@ class Manifest:
     def read(cls, folder: Path) -> Manifest:
         path = Path(folder) / MANIFEST
         if not path.is_file():
-            raise FileNotFoundError(
+            raise ManifestError(
                 f"no {MANIFEST} in {folder}: run the generate stage for this run first"
             )
         raw = json.loads(path.read_text())
         files = tuple(FileEntry(**f) for f in raw.pop("files"))
+        for entry in files:  # the manifest names files beside it, never a path elsewhere
+            if Path(entry.file).name != entry.file or entry.file.startswith("."):
+                raise ManifestError(f"{path}: {entry.dataset} names the file {entry.file!r}")
         return cls(files=files, folder=str(folder), **raw)
 
     def path_of(self, entry: FileEntry) -> Path:

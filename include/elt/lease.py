@@ -5,7 +5,9 @@ ten backfill runs together). Loads of different days can overlap safely; staging
 each run's gates and publish read what it staged. So the stages from ``validate_bronze`` to
 ``publish`` hold a lease, a row in ``audit.domain_leases`` naming the run: taken (or renewed)
 by each of them, released when the run publishes or fails for good, and expired after
-``ELT_LEASE_TTL_MINUTES`` without activity (a run whose worker vanished).
+``ELT_LEASE_TTL_MINUTES`` without activity (a run whose worker vanished). The lease table is
+written only through two functions (``audit.take_lease``, ``audit.give_back_lease``), so the
+gates, which write nothing else, can hold it too.
 """
 
 from __future__ import annotations
@@ -36,16 +38,8 @@ def acquire(url: str, domain: str, run_id: str, *, wait_seconds: float | None = 
     deadline, announced = time.monotonic() + wait_seconds, False
     while True:
         with transaction(url) as conn, conn.cursor() as cur:
-            cur.execute(
-                "insert into audit.domain_leases as lease (domain, run_id) values (%s, %s)"
-                " on conflict (domain) do update set run_id = excluded.run_id,"
-                " acquired_at = case when lease.run_id = excluded.run_id"
-                "   then lease.acquired_at else now() end, renewed_at = now()"
-                " where lease.run_id = excluded.run_id or lease.renewed_at < now() - %s::interval"
-                " returning run_id",
-                [domain, run_id, ttl],
-            )
-            if cur.fetchone():
+            cur.execute("select audit.take_lease(%s, %s, %s::interval)", [domain, run_id, ttl])
+            if cur.fetchone()[0]:
                 return
             cur.execute(
                 "select run_id, acquired_at, renewed_at from audit.domain_leases where domain = %s",
@@ -70,10 +64,8 @@ def acquire(url: str, domain: str, run_id: str, *, wait_seconds: float | None = 
 def release(url: str, domain: str, run_id: str) -> bool:
     """Give the lease back if ``run_id`` holds it (a no-op otherwise)."""
     with transaction(url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "delete from audit.domain_leases where domain = %s and run_id = %s", [domain, run_id]
-        )
-        return cur.rowcount > 0
+        cur.execute("select audit.give_back_lease(%s, %s)", [domain, run_id])
+        return cur.fetchone()[0]
 
 
 def holder(url: str, domain: str) -> str | None:

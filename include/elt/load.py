@@ -127,7 +127,7 @@ def _replace_world(url: str, domain: Domain, manifest: Manifest, run_id: str) ->
 def _checked(domain: Domain, manifest: Manifest, entry: FileEntry):
     dataset = domain.dataset(entry.dataset)
     path = manifest.path_of(entry)
-    if not path.is_file():
+    if not path.exists():
         raise LoadError(f"{path}: file not found (was the generate stage run?)")
     ranges = entry.ranges()
     if ranges is not None and dataset.partition_column is None:
@@ -165,7 +165,7 @@ def _splittable(domain: Domain, entry: FileEntry, path: Path) -> bool:
     return (
         entry.first_day is not None
         and path.suffix == ".csv"
-        and path.is_file()
+        and path.is_file()  # a regular file: a pipe cannot be read from two places
         and path.stat().st_size > SPLIT_BYTES
         and domain.dataset(entry.dataset).partition_column is not None
     )

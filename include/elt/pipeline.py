@@ -4,15 +4,15 @@ generate -> load_bronze -> validate_bronze -> build_silver -> validate_silver ->
 validate_gold -> publish. ``generate`` decides the run's plan (:mod:`include.elt.runs`) and
 every later stage reads it. From ``validate_bronze`` to ``publish`` the run holds the domain's
 lease (:mod:`include.elt.lease`): silver and gold are built into the stage, validated there and
-published together, so a failing gate leaves what readers see untouched. Every stage writes
-one row to ``audit.task_runs``, failed or not.
+published together, so a failing gate leaves what readers see untouched. Each stage connects
+as the least role it needs (:data:`STAGE_ROLES`) and writes one row to ``audit.task_runs``,
+failed or not.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,16 +28,42 @@ from include.elt.domain import REPO_ROOT, Domain, load_domain
 from include.elt.flow import STAGES
 from include.elt.models import ModelError, Scope, render_text
 from include.elt.publish import publish_models
-from include.elt.runs import PlanError, RunPlan, World, plan_run, record_plan, recorded_plan
+from include.elt.runs import (
+    PlanError,
+    RunPlan,
+    World,
+    plan_run,
+    record_plan,
+    recorded_plan,
+    safe_name,
+)
 from include.elt.runs import stored_world as read_stored_world
-from include.elt.warehouse import bootstrap, transaction
-from include.elt.window import Window
+from include.elt.warehouse import Warehouse, ensure_bronze, transaction
+from include.elt.window import Window, WindowError
 
 log = logging.getLogger(__name__)
 
 DATA_DIR_ENV = "ELT_DATA_DIR"
+# The warehouse role each stage connects as.
+STAGE_ROLES = {
+    "generate": "loader",
+    "load_bronze": "loader",
+    "validate_bronze": "validator",
+    "build_silver": "transformer",
+    "validate_silver": "validator",
+    "build_gold": "transformer",
+    "validate_gold": "validator",
+    "publish": "transformer",
+}
 # Errors that retrying cannot fix: a run that fails with one gives its lease back at once.
-FINAL_ERRORS = (quality.QualityError, load.LoadError, PlanError, ModelError)
+FINAL_ERRORS = (
+    quality.QualityError,
+    load.LoadError,
+    PlanError,
+    ModelError,
+    gen.ManifestError,
+    WindowError,
+)
 
 
 def data_dir() -> Path:
@@ -54,7 +80,8 @@ class RunContext:
     window: Window
     scale: str
     seed: int
-    warehouse_url: str = field(repr=False)
+    # None: generate alone, without a warehouse (the CLI's `generate`).
+    warehouse: Warehouse | None
     data_dir: Path = field(default_factory=data_dir)
     volumes: dict[str, int] | None = None
     file_format: str = "csv"
@@ -66,10 +93,17 @@ class RunContext:
     def domain(self) -> Domain:
         return load_domain(self.domain_name)
 
+    def url(self, stage: str) -> str:
+        """The warehouse as ``stage`` connects to it (its role's login)."""
+        return getattr(self.warehouse, STAGE_ROLES[stage])
+
     @property
     def run_folder(self) -> Path:
-        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", self.run_id)
-        return self.data_dir / "runs" / self.domain_name / safe
+        base = (self.data_dir / "runs" / self.domain_name).resolve()
+        folder = (base / safe_name(self.run_id)).resolve()
+        if folder.parent != base:  # cannot happen with a safe name: a last guard all the same
+            raise PlanError(f"run id {self.run_id!r} would write outside {base}")
+        return folder
 
     @property
     def reports_dir(self) -> Path:
@@ -99,29 +133,29 @@ def audited(ctx: RunContext, task: str, *, leased: bool = False) -> Iterator[Sta
     Without a warehouse (``generate`` alone from the CLI) there is nowhere to audit to.
     """
     outcome = StageOutcome()
-    if not ctx.warehouse_url:
+    if ctx.warehouse is None:
         yield outcome
         return
+    url = ctx.url(task)
     started_at, started = datetime.now(UTC), time.perf_counter()
     status = "failed"
     try:
-        bootstrap(ctx.warehouse_url, ctx.domain)
         if leased:
-            lease.acquire(ctx.warehouse_url, ctx.domain_name, ctx.run_id)
+            lease.acquire(url, ctx.domain_name, ctx.run_id)
         yield outcome
         status = "success"
     except Exception as exc:
         outcome.detail = f"{type(exc).__name__}: {exc}"[:4000]
         if leased and isinstance(exc, FINAL_ERRORS):
-            lease.release(ctx.warehouse_url, ctx.domain_name, ctx.run_id)
+            lease.release(url, ctx.domain_name, ctx.run_id)
         raise
     finally:
-        _write_audit(ctx, task, status, outcome, started_at, time.perf_counter() - started)
+        _write_audit(ctx, url, task, status, outcome, started_at, time.perf_counter() - started)
 
 
-def _write_audit(ctx, task, status, outcome, started_at, seconds) -> None:
+def _write_audit(ctx, url, task, status, outcome, started_at, seconds) -> None:
     try:
-        with transaction(ctx.warehouse_url) as conn, conn.cursor() as cur:
+        with transaction(url) as conn, conn.cursor() as cur:
             cur.execute(
                 "insert into audit.task_runs (run_id, domain, task, status, rows_in, rows_out,"
                 " started_at, finished_at, duration_seconds, detail)"
@@ -139,22 +173,19 @@ def _write_audit(ctx, task, status, outcome, started_at, seconds) -> None:
                     outcome.detail or None,
                 ],
             )
-    except Exception:  # the stage's own error, if any, is the one worth raising
-        log.exception("could not write the audit row for %s/%s", ctx.run_id, task)
+    except Exception as exc:  # the stage's own error, if any, is the one worth raising
+        log.warning("could not write the audit row for %s/%s: %s", ctx.run_id, task, exc)
 
 
-def plan(ctx: RunContext) -> RunPlan:
-    """The run's plan: as recorded by its first stage, or (for that stage) made now."""
-    if ctx.warehouse_url:
-        with transaction(ctx.warehouse_url) as conn, conn.cursor() as cur:
-            recorded = recorded_plan(cur, ctx.domain, ctx.run_id)
-        if recorded is not None:
-            return recorded
-    return make_plan(ctx)
+def plan(ctx: RunContext, stage: str) -> RunPlan:
+    """The run's plan, as its first stage recorded it (or, if none did, as it would be now)."""
+    with transaction(ctx.url(stage)) as conn, conn.cursor() as cur:
+        recorded = recorded_plan(cur, ctx.domain, ctx.run_id)
+    return recorded or make_plan(ctx, record=False)
 
 
-def make_plan(ctx: RunContext) -> RunPlan:
-    """Decide the run's world and days from the request and the stored world, and record it."""
+def make_plan(ctx: RunContext, *, record: bool = True) -> RunPlan:
+    """Decide the run's world and days from the request and the stored world; record it."""
     domain = ctx.domain
     requested = dict(
         run_type=ctx.run_type,
@@ -163,11 +194,12 @@ def make_plan(ctx: RunContext) -> RunPlan:
         replace_history=ctx.replace_history,
         full_refresh=ctx.full_refresh,
     )
-    if not ctx.warehouse_url:  # generate alone: no warehouse, no stored world
+    if ctx.warehouse is None:  # generate alone: no warehouse, no stored world
         return plan_run(domain, stored=None, **requested)
-    with transaction(ctx.warehouse_url) as conn, conn.cursor() as cur:
+    with transaction(ctx.url("generate")) as conn, conn.cursor() as cur:
         decided = plan_run(domain, stored=read_stored_world(cur, domain), **requested)
-        record_plan(cur, domain, ctx.run_id, decided)
+        if record:
+            record_plan(cur, domain, ctx.run_id, decided)
     return decided
 
 
@@ -194,21 +226,22 @@ def load_bronze(ctx: RunContext) -> list[load.LoadResult]:
     with audited(ctx, "load_bronze") as outcome:
         manifest = gen.Manifest.read(ctx.run_folder)
         outcome.rows_in = sum(f.rows for f in manifest.files)
-        results = load.load_manifest(ctx.warehouse_url, ctx.domain, manifest, ctx.run_id)
+        url = ctx.url("load_bronze")
+        ensure_bronze(url, ctx.domain)
+        results = load.load_manifest(url, ctx.domain, manifest, ctx.run_id)
+        quality.prepare_bronze_batches(url, ctx.domain, ctx.run_id)
         outcome.rows_out = sum(r.rows for r in results)
-        outcome.detail = report_figures(ctx, "bronze")
+        outcome.detail = report_figures(ctx, "bronze", url)
     return results
 
 
-def report_figures(ctx: RunContext, layer: str) -> str:
+def report_figures(ctx: RunContext, layer: str, url: str) -> str:
     """Run the domain's ``sql/<domain>/checks/<layer>.sql`` (figure, value) and log the figures."""
     path = ctx.domain.sql_dir / "checks" / f"{layer}.sql"
     if not path.is_file():
         return ""
-    with transaction(ctx.warehouse_url) as conn, conn.cursor() as cur:
-        scope = Scope(
-            staged=frozenset(transform.staged_by(ctx.warehouse_url, ctx.domain, ctx.run_id))
-        )
+    with transaction(url) as conn, conn.cursor() as cur:
+        scope = Scope(staged=frozenset(transform.staged_by(url, ctx.domain, ctx.run_id)))
         cur.execute(
             render_text(
                 ctx.domain, path.read_text(), scope, lambda c: c.as_string(cur), where=str(path)
@@ -221,11 +254,11 @@ def report_figures(ctx: RunContext, layer: str) -> str:
     return "; ".join(f"{name}: {value}" for name, value in figures)
 
 
-def changes(ctx: RunContext, decided: RunPlan) -> transform.Changes | None:
+def changes(ctx: RunContext, url: str, decided: RunPlan) -> transform.Changes | None:
     """What the run changed upstream of its models (``None``: rebuild them whole)."""
     if decided.full_refresh:
         return None
-    with transaction(ctx.warehouse_url) as conn, conn.cursor() as cur:
+    with transaction(url) as conn, conn.cursor() as cur:
         cur.execute(
             "select dataset, first_day, last_day from audit.loads"
             " where domain = %s and run_id = %s and first_day is not null",
@@ -237,32 +270,35 @@ def changes(ctx: RunContext, decided: RunPlan) -> transform.Changes | None:
 
 
 def build(ctx: RunContext, layer: str) -> list[transform.ModelResult]:
-    with audited(ctx, f"build_{layer}", leased=True) as outcome:
+    stage = f"build_{layer}"
+    with audited(ctx, stage, leased=True) as outcome:
+        url = ctx.url(stage)
         results = transform.build_layer(
-            ctx.warehouse_url,
+            url,
             ctx.domain,
             layer,
             ctx.run_id,
-            changes(ctx, plan(ctx)),
+            changes(ctx, url, plan(ctx, stage)),
             analytics_log=ctx.analytics_log,
         )
         outcome.rows_out = sum(r.rows for r in results)
         outcome.detail = f"{sum(r.rejected for r in results)} rows rejected"
-        figures = report_figures(ctx, layer)
+        figures = report_figures(ctx, layer, url)
         if figures:
             outcome.detail += f"; {figures}"
     return results
 
 
 def validate(ctx: RunContext, layer: str) -> quality.LayerValidation:
-    with audited(ctx, f"validate_{layer}", leased=True) as outcome:
+    stage = f"validate_{layer}"
+    with audited(ctx, stage, leased=True) as outcome:
         result = quality.validate_layer(
-            ctx.warehouse_url,
+            ctx.url(stage),
             ctx.domain,
             layer,
             ctx.run_id,
             ctx.gx_dir,
-            full_refresh=plan(ctx).full_refresh,
+            full_refresh=plan(ctx, stage).full_refresh,
         )
         outcome.rows_in = result.evaluated
         outcome.rows_out = result.evaluated - len(result.failures)
@@ -273,15 +309,16 @@ def validate(ctx: RunContext, layer: str) -> quality.LayerValidation:
 def publish(ctx: RunContext) -> dict[str, Path]:
     """Publish the staged silver and gold, then export the reports and render Data Docs."""
     with audited(ctx, "publish", leased=True) as outcome:
-        published = publish_models(ctx.warehouse_url, ctx.domain, ctx.run_id)
+        url = ctx.url("publish")
+        published = publish_models(url, ctx.domain, ctx.run_id)
         ctx.reports_dir.mkdir(parents=True, exist_ok=True)
         written, rows = {}, 0
         for file_name, view in ctx.domain.reports.items():
             target = ctx.reports_dir / file_name
-            rows += export_csv(ctx.warehouse_url, "gold", ctx.domain.relation(view), target)
+            rows += export_csv(url, "gold", ctx.domain.relation(view), target)
             written[file_name] = target
         docs = quality.build_data_docs(ctx.gx_dir, ctx.run_id)
-        lease.release(ctx.warehouse_url, ctx.domain_name, ctx.run_id)
+        lease.release(url, ctx.domain_name, ctx.run_id)
         outcome.rows_in = sum(p.rows for p in published)
         outcome.rows_out = rows
         outcome.detail = (
@@ -327,7 +364,7 @@ def run(ctx: RunContext, stages: list[str] | None = None) -> None:
             log.info("== %s %s: %s", ctx.domain_name, ctx.run_id, name)
             STAGE_FUNCTIONS[name](ctx)
     except Exception:
-        if ctx.warehouse_url:
+        if ctx.warehouse is not None:
             release_quietly(ctx)
         raise
 
@@ -335,6 +372,6 @@ def run(ctx: RunContext, stages: list[str] | None = None) -> None:
 def release_quietly(ctx: RunContext) -> None:
     """Give the domain back after a run failed for good (best effort: the error is what matters)."""
     try:
-        lease.release(ctx.warehouse_url, ctx.domain_name, ctx.run_id)
+        lease.release(ctx.url("publish"), ctx.domain_name, ctx.run_id)
     except Exception:
         log.warning("could not release the %s lease of %s", ctx.domain_name, ctx.run_id)

@@ -22,12 +22,14 @@ import json
 import logging
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from psycopg2 import sql
 
 from include.elt.domain import Domain
 from include.elt.models import Scope, models, render_text
+from include.elt.runs import safe_name
 from include.elt.warehouse import sqlalchemy_url, transaction
 
 log = logging.getLogger(__name__)
@@ -80,7 +82,8 @@ def data_docs_dir(gx_dir: Path) -> Path:
 
 
 def prepare_bronze_batches(url: str, domain: Domain, run_id: str) -> None:
-    """A view per bronze table over the days this run loaded (all of a reference table)."""
+    """A view per bronze table over the days this run loaded (all of a reference table): the
+    bronze gate's batches. Made by the load stage (the gates create nothing)."""
     with transaction(url) as conn, conn.cursor() as cur:
         cur.execute(
             "select dataset, first_day, last_day from audit.loads"
@@ -93,10 +96,10 @@ def prepare_bronze_batches(url: str, domain: Domain, run_id: str) -> None:
             query = sql.SQL("select * from {}").format(sql.Identifier("bronze", name))
             first, last = loaded.get(dataset.name, (None, None))
             if dataset.partition_column and first:
-                query += sql.SQL(" where {col} >= {lo} and {col} <= {hi}").format(
+                query += sql.SQL(" where {col} >= {lo} and {col} < {hi}").format(
                     col=sql.Identifier(dataset.partition_column),
                     lo=sql.Literal(first),
-                    hi=sql.Literal(last),
+                    hi=sql.Literal(last + timedelta(days=1)),  # a timestamp's last day, whole
                 )
             cur.execute(
                 sql.SQL("drop view if exists {}").format(sql.Identifier("bronze_stage", name))
@@ -296,6 +299,14 @@ def _configure_site(ctx) -> None:
         ctx.variables.save()
 
 
+def _forget_metrics(ctx) -> None:
+    """GX keeps every metric it computed, by batch id, for as long as the datasource's engine
+    lives, "assuming the user will not modify the core data store"; a whole-table batch has the
+    same id in every run, and our data changes between runs of one process (the CLI, the
+    tests): each checkpoint starts from an empty cache (it still shares metrics within)."""
+    ctx.data_sources.get(DATASOURCE).get_execution_engine()._metric_cache.clear()
+
+
 def _fingerprint(target: Target) -> str:
     configs = [e.configuration.to_json_dict() for e in target.expectations]
     return hashlib.sha256(json.dumps(configs, sort_keys=True).encode()).hexdigest()
@@ -364,16 +375,15 @@ def validate_layer(
     from great_expectations.core.run_identifier import RunIdentifier
 
     runtime = runtime_context(url)
-    if layer == "bronze":
-        prepare_bronze_batches(url, domain, run_id)
     found = targets(url, domain, layer, run_id, full_refresh=full_refresh)
+    _forget_metrics(runtime)
     checkpoint = gx.Checkpoint(
         name=f"{domain.name}_{layer}",
         validation_definitions=[_definition(runtime, t) for t in found],
         result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
     )
     result = runtime.checkpoints.add_or_update(checkpoint).run(
-        run_id=RunIdentifier(run_name=run_id)
+        run_id=RunIdentifier(run_name=safe_name(run_id))  # GX makes it part of file paths
     )
     _keep_for_docs(gx_dir, runtime, result)
     failures, evaluated = [], 0
@@ -445,7 +455,7 @@ def build_data_docs(gx_dir: Path, run_id: str | None = None) -> Path:
     if run_id is None:
         ctx.build_data_docs()
     else:
-        wanted = [k for k in store.list_keys() if k.run_id.run_name == run_id]
+        wanted = [k for k in store.list_keys() if k.run_id.run_name == safe_name(run_id)]
         suites = {k.expectation_suite_identifier for k in wanted}
         ctx.build_data_docs(resource_identifiers=[*wanted, *_stale_pages(gx_dir, suites)])
     return data_docs_dir(gx_dir) / "index.html"

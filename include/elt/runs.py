@@ -13,7 +13,9 @@ process, under Airflow) reads the same plan, even when the stored world changed 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,10 +24,24 @@ from include.elt.window import Window
 
 RUN_TYPES = ("scheduled", "backfill", "manual")
 DEFAULT_HISTORY_DAYS = 60
+MAX_WINDOW_DAYS = 3_660  # ten years: a longer manual window is a typo
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.:+-]")
 
 
 class PlanError(ValueError):
     """A run that must not proceed: the message says why and what to do instead."""
+
+
+def safe_name(run_id: str) -> str:
+    """A file name for a run id: the id itself when it is a plain name, else the id with
+    other characters replaced and a short hash of it appended (so two ids never share one,
+    and no id is ``.``, ``..``, hidden or a path)."""
+    if not run_id:
+        raise PlanError("a run needs a run id")
+    name = _UNSAFE.sub("_", run_id)[:100]
+    if name != run_id or name.startswith("."):
+        name = f"{name}-{hashlib.sha256(run_id.encode()).hexdigest()[:8]}"
+    return name
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,10 @@ def plan_run(
     requested days of a manual one; ``world`` is the one asked for (a manual run's params)."""
     if run_type not in RUN_TYPES:
         raise PlanError(f"unknown run type {run_type!r}; expected one of {', '.join(RUN_TYPES)}")
+    if world.scale not in domain.scales:
+        raise PlanError(f"unknown scale {world.scale!r}; choose one of {', '.join(domain.scales)}")
+    if window.days > MAX_WINDOW_DAYS:
+        raise PlanError(f"a window of {window.days} days is longer than {MAX_WINDOW_DAYS} days")
     if window.start < domain.earliest_day:
         raise PlanError(
             f"{domain.name} has no data before {domain.earliest_day}: the {run_type} run"

@@ -1,16 +1,21 @@
-"""Connections to the warehouse, its one-time setup, and the locks that keep work apart.
+"""Connections to the warehouse, its setup, and the locks that keep work apart.
 
-Every session carries a ``statement_timeout`` and a ``lock_timeout`` (``ELT_STATEMENT_TIMEOUT``,
-``ELT_LOCK_TIMEOUT``): a hung query or a lock held by someone else fails the task with a message,
-instead of holding the domain forever.
+Each stage reaches the warehouse as the least role it needs (:class:`Warehouse`): the loader
+writes bronze, the transformer silver and gold, the validator reads; the roles, schemas and
+privileges are made once by ``scripts/warehouse-init.sh`` (``sql/platform``) and migrated by
+:func:`migrate` as their owner. Every session carries a ``statement_timeout`` and a
+``lock_timeout`` (``ELT_STATEMENT_TIMEOUT``, ``ELT_LOCK_TIMEOUT``): a hung query or a lock held
+by someone else fails the task with a message, instead of holding the domain forever.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import psycopg2
 from psycopg2 import errors, sql
@@ -20,6 +25,7 @@ from include.elt.domain import SQL_ROOT, Domain
 from include.elt.schema import bronze_ddl
 
 WAREHOUSE_ENV = "AIRFLOW_CONN_WAREHOUSE"
+STAGE_ROLES = ("loader", "transformer", "validator")
 STATEMENT_TIMEOUT_ENV = "ELT_STATEMENT_TIMEOUT"
 LOCK_TIMEOUT_ENV = "ELT_LOCK_TIMEOUT"
 DEFAULT_STATEMENT_TIMEOUT = "30min"
@@ -30,14 +36,38 @@ class LockTimeout(RuntimeError):
     """A lock was not granted within ``lock_timeout``; the message names the lock and holder."""
 
 
-def warehouse_url() -> str:
-    """The warehouse URI from the environment (the same variable Airflow reads)."""
-    url = os.environ.get(WAREHOUSE_ENV)
-    if not url:
-        raise RuntimeError(
-            f"{WAREHOUSE_ENV} is not set: export it as postgresql://user:password@host:port/db"
-        )
-    return url
+class SetupError(RuntimeError):
+    """The warehouse is not reachable as configured, or not set up."""
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """The warehouse as each stage reaches it: one login per role (``elt_loader``,
+    ``elt_transformer``, ``elt_validator``), so a stage can do no more than its job."""
+
+    loader: str = field(repr=False)
+    transformer: str = field(repr=False)
+    validator: str = field(repr=False)
+
+    @classmethod
+    def single(cls, url: str) -> Warehouse:
+        """Every stage through one login (a warehouse of your own, without the roles)."""
+        return cls(url, url, url)
+
+    @classmethod
+    def from_env(cls) -> Warehouse:
+        """``AIRFLOW_CONN_WAREHOUSE_<ROLE>`` for each role (the Airflow connections
+        ``warehouse_loader`` ...), any missing one falling back to ``AIRFLOW_CONN_WAREHOUSE``."""
+        fallback = os.environ.get(WAREHOUSE_ENV)
+        urls = {r: os.environ.get(f"{WAREHOUSE_ENV}_{r.upper()}") or fallback for r in STAGE_ROLES}
+        missing = [r for r, url in urls.items() if not url]
+        if missing:
+            names = ", ".join(f"{WAREHOUSE_ENV}_{r.upper()}" for r in missing)
+            raise SetupError(
+                f"no warehouse connection for {', '.join(missing)}: set {names} (or"
+                f" {WAREHOUSE_ENV} for every stage) to postgresql://user:password@host:port/db"
+            )
+        return cls(**urls)
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -71,16 +101,32 @@ def transaction(url: str) -> Iterator[Connection]:
     """One transaction: committed on success, rolled back (and its connection closed) on any
     error."""
     key = (os.getpid(), threading.get_ident(), url, session_options())
-    conn = _IDLE.pop(key, None)
-    if conn is None or conn.closed:
-        conn = connect(url)
+    conn = _alive(_IDLE.pop(key, None)) or connect(url)
     try:
-        with conn:
-            yield conn
+        yield conn
+        conn.commit()
     except BaseException:
+        # The error worth raising is the first one: a rollback on a connection the server
+        # already closed (a restart) would only say "connection already closed".
+        with contextlib.suppress(psycopg2.Error):
+            conn.rollback()
         conn.close()
         raise
     _park(key, conn)
+
+
+def _alive(conn: Connection | None) -> Connection | None:
+    """An idle connection if the server still answers on it (it may have restarted)."""
+    if conn is None or conn.closed:
+        return None
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select 1")
+        conn.rollback()
+        return conn
+    except psycopg2.Error:
+        conn.close()
+        return None
 
 
 def close_idle() -> None:
@@ -141,17 +187,30 @@ def _holders(conn: Connection, name: str) -> str:
     )
 
 
-_BOOTSTRAPPED: set[tuple[str, str]] = set()
-
-
-def bootstrap(url: str, domain: Domain) -> None:
-    """Create the schemas, platform tables and the domain's bronze tables if missing (once per
-    process: every stage calls it, so whichever runs first finds them)."""
-    if (url, domain.name) in _BOOTSTRAPPED:
-        return
-    with transaction(url) as conn, conn.cursor() as cur:
-        advisory_lock(cur, "elt.bootstrap")
+def migrate(owner_url: str) -> None:
+    """Bring the schemas, platform tables and privileges up to this version, as their owner
+    (``sql/platform/warehouse.sql``; airflow-init runs it at every start)."""
+    with transaction(owner_url) as conn, conn.cursor() as cur:
+        advisory_lock(cur, "elt.migrate")
         cur.execute((SQL_ROOT / "platform" / "warehouse.sql").read_text())
+
+
+_READY: set[tuple[str, str]] = set()
+
+
+def ensure_bronze(loader_url: str, domain: Domain) -> None:
+    """The domain's bronze tables, made by the loader (which owns them) if missing: a new
+    domain needs no setup step (once per process)."""
+    if (loader_url, domain.name) in _READY:
+        return
+    with transaction(loader_url) as conn, conn.cursor() as cur:
+        cur.execute("select to_regnamespace('audit') is not null")
+        if not cur.fetchone()[0]:
+            raise SetupError(
+                "the warehouse is not set up (no audit schema): run scripts/warehouse-init.sh"
+                " as its superuser once (docker compose does, at its first start)"
+            )
+        advisory_lock(cur, "elt.bootstrap")
         for dataset in domain.datasets:
             cur.execute(bronze_ddl(cur, "bronze", domain.relation(dataset.name), dataset))
-    _BOOTSTRAPPED.add((url, domain.name))
+    _READY.add((loader_url, domain.name))

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 
+class WindowError(ValueError):
+    """Days that make no window (an end before the start, a date that is not one)."""
+
+
 @dataclass(frozen=True)
 class Window:
     """An inclusive range of calendar days."""
@@ -16,12 +20,12 @@ class Window:
 
     def __post_init__(self) -> None:
         if self.start > self.end:
-            raise ValueError(f"window start {self.start} is after its end {self.end}")
+            raise WindowError(f"the window's start {self.start} is after its end {self.end}")
 
     @classmethod
     def ending(cls, end: date, days: int) -> Window:
         if days < 1:
-            raise ValueError(f"a window needs at least one day, got {days}")
+            raise WindowError(f"a window needs at least one day, got {days}")
         return cls(end - timedelta(days=days - 1), end)
 
     @property
@@ -55,6 +59,13 @@ def resolve_window(
         return Window(interval_start, last_day)
     if start or end:
         if not (start and end):
-            raise ValueError("give both start and end, or neither")
-        return Window(date.fromisoformat(start), date.fromisoformat(end))
+            raise WindowError("give both start and end, or neither")
+        return Window(_day("start", start), _day("end", end))
     return Window.ending(last_day, window_days)
+
+
+def _day(name: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise WindowError(f"{name} must be a date like 2026-11-21, got {value!r}") from None

@@ -17,6 +17,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from include.elt.domain import Domain, load_domain
 from include.elt.flow import STAGES
 from include.elt.models import models
+from include.elt.runs import MAX_WINDOW_DAYS
 from include.elt.window import resolve_window
 
 if TYPE_CHECKING:
@@ -24,10 +25,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WAREHOUSE_CONN_ID = "warehouse"
+# The Airflow connection of each warehouse role (AIRFLOW_CONN_WAREHOUSE_LOADER, ...).
+WAREHOUSE_CONN_IDS = {role: f"warehouse_{role}" for role in ("loader", "transformer", "validator")}
 DEFAULT_SCALE_ENV = "ELT_DEFAULT_SCALE"
 DEFAULT_WINDOW_DAYS = 60
 DEFAULT_SEED = 42
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 # A stage that runs longer than this is stuck (a large 60-day window takes minutes); a whole
 # run longer than the run timeout is failed, and frees the domain for the next one.
 STAGE_TIMEOUT = timedelta(hours=1)
@@ -83,7 +86,7 @@ def run_context(domain_name: str) -> RunContext:
         window=window,
         scale=params["scale"],
         seed=int(params["seed"]),
-        warehouse_url=warehouse_uri(),
+        warehouse=warehouse(),
         data_dir=data_dir(),
         run_type=run_type,
         replace_history=bool(params.get("replace_history")),
@@ -91,8 +94,16 @@ def run_context(domain_name: str) -> RunContext:
     )
 
 
-def warehouse_uri() -> str:
-    return BaseHook.get_connection(WAREHOUSE_CONN_ID).get_uri()
+def warehouse():
+    """The warehouse as each stage's role reaches it, from the Airflow connections."""
+    from include.elt.warehouse import Warehouse
+
+    return Warehouse(
+        **{
+            role: BaseHook.get_connection(conn_id).get_uri()
+            for role, conn_id in WAREHOUSE_CONN_IDS.items()
+        }
+    )
 
 
 def _stage_callable(domain_name: str, stage: str):
@@ -117,7 +128,7 @@ def _release_domain(context) -> None:
 
     dag_run = context["dag_run"]
     try:
-        release(warehouse_uri(), dag_run.dag_id, dag_run.run_id)
+        release(warehouse().transformer, dag_run.dag_id, dag_run.run_id)
     except Exception:  # a callback never hides the task's own failure
         log.exception("could not release the %s lease of %s", dag_run.dag_id, dag_run.run_id)
 
@@ -158,6 +169,7 @@ def build_domain_dag(
                 DEFAULT_WINDOW_DAYS,
                 type="integer",
                 minimum=1,
+                maximum=MAX_WINDOW_DAYS,
                 title="History days",
                 description="Manual runs: days of data ending on the run's data interval. "
                 "Scheduled runs always process their own one-day interval.",
@@ -166,6 +178,7 @@ def build_domain_dag(
                 None,
                 type=["null", "string"],
                 format="date",
+                pattern=DATE_PATTERN,
                 title="Start date (optional)",
                 description="With end: an explicit window instead of the history days.",
             ),
@@ -173,6 +186,7 @@ def build_domain_dag(
                 None,
                 type=["null", "string"],
                 format="date",
+                pattern=DATE_PATTERN,
                 title="End date (optional)",
             ),
             "scale": Param(
@@ -181,7 +195,9 @@ def build_domain_dag(
                 title="Scale",
                 description="Data volume: tiny (tests), default, large.",
             ),
-            "seed": Param(DEFAULT_SEED, type="integer", title="Random seed"),
+            "seed": Param(
+                DEFAULT_SEED, type="integer", minimum=0, maximum=2**31 - 1, title="Random seed"
+            ),
             "replace_history": Param(
                 False,
                 type="boolean",

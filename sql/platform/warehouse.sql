@@ -1,5 +1,6 @@
--- The warehouse's schemas and platform tables. Run by the warehouse container at first start
--- and by `bootstrap` before every run (every statement is idempotent).
+-- The warehouse's schemas, platform tables and privileges, owned by elt_owner: run as it by
+-- scripts/warehouse-init.sh at first start and by airflow-init's migration at every start
+-- (every statement is idempotent). Roles are in roles.sql.
 
 create schema if not exists bronze;
 create schema if not exists silver;
@@ -133,3 +134,69 @@ create table if not exists audit.partitions (
     published_at timestamptz not null default now(),
     primary key (relation, day)
 );
+
+-- One run at a time holds a domain's lease. The gates take and give it back too, and they
+-- write nothing else: these two functions are their only way to the lease table.
+create or replace function audit.take_lease(p_domain text, p_run_id text, p_ttl interval)
+returns text
+language sql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    insert into audit.domain_leases as lease (domain, run_id) values (p_domain, p_run_id)
+    on conflict (domain) do update set
+        run_id = excluded.run_id,
+        acquired_at = case
+            when lease.run_id = excluded.run_id then lease.acquired_at else now()
+        end,
+        renewed_at = now()
+    where lease.run_id = excluded.run_id or lease.renewed_at < now() - p_ttl
+    returning run_id
+$$;
+
+create or replace function audit.give_back_lease(p_domain text, p_run_id text)
+returns boolean
+language sql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    with released as (
+        delete from audit.domain_leases where domain = p_domain and run_id = p_run_id
+        returning 1
+    )
+    select count(*) > 0 from released
+$$;
+
+revoke all on function audit.take_lease(text, text, interval) from public;
+revoke all on function audit.give_back_lease(text, text) from public;
+grant execute on function audit.take_lease(text, text, interval)
+to elt_loader, elt_transformer, elt_validator;
+grant execute on function audit.give_back_lease(text, text)
+to elt_loader, elt_transformer, elt_validator;
+
+-- Who may use which schema. A role owns the tables its stage creates (a partition swap needs
+-- the owner), so bronze belongs to the loader and silver and gold to the transformer.
+grant usage, create on schema bronze, bronze_stage to elt_loader;
+grant usage, create on schema silver, gold, silver_stage, gold_stage to elt_transformer;
+grant usage on schema bronze, silver, gold, bronze_stage, silver_stage, gold_stage, audit
+to elt_validator;
+grant usage on schema bronze, audit to elt_transformer;
+grant usage on schema audit to elt_loader;
+grant usage on schema gold to analyst;
+
+-- What they create, the readers after them may read.
+alter default privileges for role elt_loader in schema bronze, bronze_stage
+grant select on tables to elt_transformer, elt_validator;
+alter default privileges for role elt_transformer in schema silver, gold, silver_stage, gold_stage
+grant select on tables to elt_validator;
+alter default privileges for role elt_transformer in schema gold
+grant select on tables to analyst;
+
+-- The platform tables: each role writes its own records, reads the rest.
+grant select on all tables in schema audit to elt_loader, elt_transformer, elt_validator;
+grant insert on audit.task_runs to elt_loader, elt_transformer, elt_validator;
+grant insert, update on audit.runs, audit.loads, audit.domain_profiles to elt_loader;
+grant insert, update, delete on audit.staged_models, audit.partitions to elt_transformer;
+grant insert on audit.model_builds to elt_transformer;
+grant select, insert, delete on silver.rejects, silver_stage.rejects to elt_transformer;
+grant select on silver.rejects, silver_stage.rejects to elt_validator;

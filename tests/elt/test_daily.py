@@ -16,7 +16,7 @@ from include.elt.flow import STAGES
 from include.elt.quality import QualityError
 from include.elt.runs import PlanError
 from include.elt.window import Window
-from tests.conftest import new_warehouse
+from tests.conftest import new_warehouse, roles, superuser
 from tests.helpers import count, layer_state, query, warehouse_state
 
 FIRST = date(2026, 3, 1)
@@ -31,7 +31,7 @@ def _ctx(url: str, data_dir: Path, run_id: str, window: Window, **kwargs) -> pip
         window=window,
         scale="tiny",
         seed=42,
-        warehouse_url=url,
+        warehouse=roles(url),
         data_dir=data_dir,
         **kwargs,
     )
@@ -86,7 +86,7 @@ def published_run(tmp_path):
 
 
 def test_a_failing_silver_gate_leaves_published_silver_and_gold_unchanged(published_run):
-    url, data_dir = published_run.warehouse_url, published_run.data_dir
+    url, data_dir = superuser(published_run), published_run.data_dir
     before = layer_state(url, "streaming", "silver", "gold")
     day = FIRST + timedelta(days=5)
     bad = _ctx(url, data_dir, "bad", Window(day, day), run_type="scheduled")
@@ -121,7 +121,7 @@ def test_a_failing_silver_gate_leaves_published_silver_and_gold_unchanged(publis
 
 
 def test_a_reader_sees_the_old_rows_until_it_ends_never_an_empty_relation(published_run):
-    url, data_dir = published_run.warehouse_url, published_run.data_dir
+    url, data_dir = superuser(published_run), published_run.data_dir
     day = FIRST + timedelta(days=5)
     ctx = _ctx(url, data_dir, "next-day", Window(day, day), run_type="scheduled")
     pipeline.run(ctx, [s for s in STAGES if s != "publish"])
@@ -178,7 +178,7 @@ def test_a_reader_sees_the_old_rows_until_it_ends_never_an_empty_relation(publis
 
 
 def test_a_manual_run_in_another_world_fails_unless_it_replaces_the_history(published_run):
-    url, data_dir = published_run.warehouse_url, published_run.data_dir
+    url, data_dir = superuser(published_run), published_run.data_dir
     before = warehouse_state(url)
     other_world = pipeline.RunContext(
         domain_name="streaming",
@@ -186,7 +186,7 @@ def test_a_manual_run_in_another_world_fails_unless_it_replaces_the_history(publ
         window=Window(LAST, LAST),
         scale="tiny",
         seed=7,
-        warehouse_url=url,
+        warehouse=roles(url),
         data_dir=data_dir,
     )
     with pytest.raises(PlanError, match="holds the world scale=tiny seed=42"):
@@ -199,7 +199,7 @@ def test_a_manual_run_in_another_world_fails_unless_it_replaces_the_history(publ
         window=Window(LAST, LAST),
         scale="tiny",
         seed=7,
-        warehouse_url=url,
+        warehouse=roles(url),
         data_dir=data_dir,
         replace_history=True,
     )

@@ -13,13 +13,13 @@ import pytest
 from include.domains.streaming import LAUNCH_DAY
 from include.elt import load
 from include.elt.domain import load_domain
-from include.elt.generate import Manifest, generate
+from include.elt.generate import Manifest, ManifestError, generate
 from include.elt.load import LoadError, load_file, load_manifest
 from include.elt.partitions import DayRange, partitions_of
 from include.elt.runs import PlanError, RunPlan, World
-from include.elt.warehouse import LockTimeout, bootstrap, transaction
+from include.elt.warehouse import LockTimeout, ensure_bronze, transaction
 from include.elt.window import Window
-from tests.conftest import new_warehouse
+from tests.conftest import new_warehouse, roles
 from tests.helpers import checksum, count, query
 
 END = date(2026, 6, 30)
@@ -38,8 +38,10 @@ def manifest(domain, tmp_path) -> Manifest:
 
 @pytest.fixture
 def warehouse(warehouse_url, domain) -> str:
-    bootstrap(warehouse_url, domain)
-    return warehouse_url
+    """The warehouse as the load stage reaches it: the loader's login."""
+    loader = roles(warehouse_url).loader
+    ensure_bronze(loader, domain)
+    return loader
 
 
 def _bronze_state(url: str) -> dict[str, tuple[int, str]]:
@@ -181,7 +183,7 @@ def test_a_missing_file_is_a_clear_error(warehouse, domain, manifest, tmp_path):
     manifest.path_of(_entry(manifest, "plans")).unlink()
     with pytest.raises(LoadError, match="file not found"):
         load_file(warehouse, domain, manifest, _entry(manifest, "plans"), "x")
-    with pytest.raises(FileNotFoundError, match="run the generate stage"):
+    with pytest.raises(ManifestError, match="run the generate stage"):
         Manifest.read(tmp_path / "no-run")
 
 
@@ -272,8 +274,8 @@ def two_streams(monkeypatch):
 def test_a_large_file_loads_in_two_streams_exactly_as_in_one(
     warehouse, domain, manifest, two_streams
 ):
-    other = new_warehouse()
-    bootstrap(other, domain)
+    other = roles(new_warehouse()).loader
+    ensure_bronze(other, domain)
     load_manifest(other, domain, manifest, run_id="one-stream")
     in_one_stream = _bronze_state(other)
     load_manifest(warehouse, domain, manifest, run_id="two-streams")

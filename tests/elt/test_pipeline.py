@@ -14,7 +14,7 @@ from include.elt import pipeline
 from include.elt.flow import STAGES
 from include.elt.quality import QualityError
 from include.elt.window import Window
-from tests.conftest import REPO, new_warehouse
+from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
 from tests.helpers import count, layer_state, query, warehouse_state
 
 WINDOW = Window(date(2026, 5, 1), date(2026, 5, 7))
@@ -48,7 +48,7 @@ def _context(url: str, data_dir: Path, run_id: str) -> pipeline.RunContext:
         window=WINDOW,
         scale="tiny",
         seed=42,
-        warehouse_url=url,
+        warehouse=roles(url),
         data_dir=data_dir,
     )
 
@@ -64,7 +64,7 @@ def completed_run(tmp_path_factory):
 
 def test_a_run_publishes_gold_reports_docs_and_audit(completed_run):
     ctx = completed_run
-    url = ctx.warehouse_url
+    url = superuser(ctx)
     assert count(url, "gold", "streaming_top_content") > 50
     assert count(url, "gold", "streaming_engagement") > 100
     with (ctx.reports_dir / "top_content_report.csv").open() as f:
@@ -91,7 +91,7 @@ def test_a_run_publishes_gold_reports_docs_and_audit(completed_run):
 
 
 def test_rerunning_the_same_window_leaves_the_warehouse_identical(completed_run):
-    url = completed_run.warehouse_url
+    url = superuser(completed_run)
     before = warehouse_state(url)
     pipeline.run(_context(url, completed_run.data_dir, "second"))
     assert warehouse_state(url) == before
@@ -105,7 +105,7 @@ def test_rerunning_the_same_window_leaves_the_warehouse_identical(completed_run)
 
 
 def test_bad_data_fails_its_checkpoint_and_gold_is_not_published(completed_run):
-    url, data_dir = completed_run.warehouse_url, completed_run.data_dir
+    url, data_dir = superuser(completed_run), completed_run.data_dir
     report = completed_run.reports_dir / "top_content_report.csv"
     published = report.read_bytes()
     gold_before = layer_state(url, "streaming", "gold")
@@ -129,7 +129,7 @@ def test_bad_data_fails_its_checkpoint_and_gold_is_not_published(completed_run):
 
 
 def test_silver_routes_rule_breaking_rows_to_rejects_with_the_reason(completed_run):
-    url = completed_run.warehouse_url
+    url = superuser(completed_run)
     ctx = _context(url, completed_run.data_dir, "rejects-test")
     pipeline.run(ctx, ["generate", "load_bronze"])
     bad_id = query(
@@ -176,7 +176,7 @@ def test_cli_reports_a_missing_run_clearly(tmp_path, warehouse_url):
         ],
         capture_output=True,
         text=True,
-        env={"AIRFLOW_CONN_WAREHOUSE": warehouse_url, "ELT_DATA_DIR": str(tmp_path), "PATH": ""},
+        env={**role_env(warehouse_url), "ELT_DATA_DIR": str(tmp_path), "PATH": ""},
     )
     assert result.returncode == 1
     assert "run the generate stage for this run first" in result.stderr

@@ -28,7 +28,7 @@ def stack():
 
 @pytest.fixture(scope="session")
 def admin_password(stack) -> str:
-    return (stack.root / "secrets/admin_password").read_text().strip()
+    return (stack.root / "secrets/airflow/admin_password").read_text().strip()
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +58,7 @@ def first_scheduled_runs(api: httpx.Client) -> dict[str, dict]:
 
 @pytest.fixture(scope="session")
 def warehouse(stack) -> str:
-    return stack.environment["AIRFLOW_CONN_WAREHOUSE"]
+    return stack.superuser_url
 
 
 @pytest.fixture(scope="session")

@@ -18,9 +18,9 @@ from include.elt.domain import load_domain
 from include.elt.flow import STAGES
 from include.elt.generate import generate
 from include.elt.load import load_manifest
-from include.elt.warehouse import bootstrap
+from include.elt.warehouse import ensure_bronze
 from include.elt.window import Window
-from tests.conftest import REPO, new_warehouse
+from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
 from tests.helpers import checksum, count, query, warehouse_state
 
 END = date(2025, 11, 15)
@@ -68,7 +68,7 @@ def _context(url: str, data_dir: Path, run_id: str, window: Window = WINDOW):
         window=window,
         scale="tiny",
         seed=11,
-        warehouse_url=url,
+        warehouse=roles(url),
         data_dir=data_dir,
     )
 
@@ -105,9 +105,9 @@ FAULT_REJECTS = {
 @pytest.mark.parametrize("fault", FAULT_REJECTS, ids=lambda q: FAULT_REJECTS[q][1])
 def test_every_injected_fault_is_quarantined_with_its_reason(run, fault):
     table, reason = FAULT_REJECTS[fault]
-    in_bronze = query(run.warehouse_url, fault)[0][0]
+    in_bronze = query(superuser(run), fault)[0][0]
     rejected = query(
-        run.warehouse_url,
+        superuser(run),
         "select count(*) from silver.rejects where table_name = %s and reason = %s",
         [table, reason],
     )[0][0]
@@ -116,17 +116,17 @@ def test_every_injected_fault_is_quarantined_with_its_reason(run, fault):
 
 def test_nothing_is_lost_between_bronze_and_silver(run):
     # Nothing is lost: every bronze order is in silver or in rejects.
-    bronze = count(run.warehouse_url, "bronze", "ecommerce_orders")
-    silver = count(run.warehouse_url, "silver", "ecommerce_orders")
+    bronze = count(superuser(run), "bronze", "ecommerce_orders")
+    silver = count(superuser(run), "silver", "ecommerce_orders")
     rejected = query(
-        run.warehouse_url,
+        superuser(run),
         "select count(*) from silver.rejects where table_name = 'silver.ecommerce_orders'",
     )[0][0]
     assert bronze == silver + rejected
 
 
 def test_repairs_keep_the_row_and_say_so(run):
-    url = run.warehouse_url
+    url = superuser(run)
     assert query(url, "select count(*) from silver.ecommerce_orders where discount_amount is null")[
         0
     ] == (0,)
@@ -147,7 +147,7 @@ def test_repairs_keep_the_row_and_say_so(run):
 def test_silver_has_referential_integrity(run, child, parent):
     (child_table, child_column), (parent_table, parent_column) = child, parent
     orphans = query(
-        run.warehouse_url,
+        superuser(run),
         f"select count(*) from silver.ecommerce_{child_table} as c where c.{child_column}"
         f" is not null and not exists (select 1 from silver.ecommerce_{parent_table} as p"
         f" where p.{parent_column} = c.{child_column})",
@@ -158,7 +158,7 @@ def test_silver_has_referential_integrity(run, child, parent):
 def test_load_figures_are_reported_and_orphans_are_zero_after_silver(run):
     details = dict(
         query(
-            run.warehouse_url,
+            superuser(run),
             "select task, detail from audit.task_runs where run_id = 'first'"
             " and task in ('load_bronze', 'build_silver')",
         )
@@ -169,7 +169,7 @@ def test_load_figures_are_reported_and_orphans_are_zero_after_silver(run):
 
 
 def test_temporal_order_holds_in_silver(run):
-    url = run.warehouse_url
+    url = superuser(run)
     assert query(
         url,
         "select count(*) from silver.ecommerce_orders as o join silver.ecommerce_customers as c"
@@ -186,7 +186,7 @@ def test_temporal_order_holds_in_silver(run):
 
 def test_a1_daily_sales_reconciles_with_silver_items(run):
     rows = query(
-        run.warehouse_url,
+        superuser(run),
         "with gold as (select order_day, sum(revenue) as revenue, sum(count_orders) as orders"
         " from gold.ecommerce_daily_sales group by 1),"
         " lines as (select o.order_day, sum(i.line_total) as revenue,"
@@ -200,7 +200,7 @@ def test_a1_daily_sales_reconciles_with_silver_items(run):
 
 
 def test_a2_campaign_performance_reconciles_and_computes_rates(run):
-    url = run.warehouse_url
+    url = superuser(run)
     gold = query(
         url,
         "select sum(impressions), sum(clicks), sum(conversions), sum(revenue)"
@@ -223,7 +223,7 @@ def test_a2_campaign_performance_reconciles_and_computes_rates(run):
 
 
 def test_b3_features_reconcile_with_interactions_and_orders(run):
-    url = run.warehouse_url
+    url = superuser(run)
     assert query(
         url,
         "select (select sum(views) from gold.ecommerce_product_features)"
@@ -237,7 +237,7 @@ def test_b3_features_reconcile_with_interactions_and_orders(run):
 
 
 def test_c2_customer_360_reconciles_with_silver(run):
-    url = run.warehouse_url
+    url = superuser(run)
     assert query(
         url,
         "select (select count(*) from gold.ecommerce_customer_360)"
@@ -255,7 +255,7 @@ def test_reports_are_exported_from_gold(run):
     for name, relation in load_domain("ecommerce").reports.items():
         with (run.reports_dir / name).open() as f:
             rows = list(csv.reader(f))
-        assert len(rows) - 1 == count(run.warehouse_url, "gold", f"ecommerce_{relation}")
+        assert len(rows) - 1 == count(superuser(run), "gold", f"ecommerce_{relation}")
 
 
 def test_scd2_history_grows_across_daily_runs_and_survives_reruns(tmp_path):
@@ -301,12 +301,12 @@ def test_parquet_files_load_like_csv(tmp_path):
     domain = load_domain("ecommerce")
     window = Window.ending(END, 2)
     url = new_warehouse()
-    bootstrap(url, domain)
+    ensure_bronze(roles(url).loader, domain)
     manifest = generate(
         domain, window, scale="tiny", seed=3, out_dir=tmp_path / "pq", file_format="parquet"
     )
     assert (tmp_path / "pq" / "orders_metadata.json").is_file()
-    load_manifest(url, domain, manifest, "parquet-run")
+    load_manifest(roles(url).loader, domain, manifest, "parquet-run")
     for entry in manifest.files:
         assert count(url, "bronze", f"ecommerce_{entry.dataset}") == entry.rows
 
@@ -335,7 +335,7 @@ def test_cli_takes_explicit_volumes_and_loads(tmp_path, warehouse_url):
         ],
         capture_output=True,
         text=True,
-        env={"AIRFLOW_CONN_WAREHOUSE": warehouse_url, "ELT_DATA_DIR": str(tmp_path), "PATH": ""},
+        env={**role_env(warehouse_url), "ELT_DATA_DIR": str(tmp_path), "PATH": ""},
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert count(warehouse_url, "bronze", "ecommerce_products") == 60

@@ -1,0 +1,130 @@
+"""The warehouse roles made by scripts/warehouse-init.sh: what each may and may not do.
+
+Every probe runs in a transaction that is rolled back; "denied" means PostgreSQL refused it for
+want of a privilege, not that it failed for any other reason."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import psycopg2
+import pytest
+from psycopg2 import errors
+
+from include.elt import pipeline
+from include.elt.window import Window
+from tests.conftest import _server, new_warehouse, roles
+
+ROLES = ("elt_owner", "elt_loader", "elt_transformer", "elt_validator", "analyst")
+Y, N = True, False
+
+# probe -> allowed for (owner, loader, transformer, validator, analyst)
+MATRIX = {
+    "select 1 from bronze.streaming_usage_logs limit 1": (Y, Y, Y, Y, N),
+    "select 1 from silver.streaming_usage_logs limit 1": (Y, N, Y, Y, N),
+    "select 1 from gold.streaming_top_content limit 1": (Y, N, Y, Y, Y),
+    "select 1 from gold.streaming_daily_usage limit 1": (Y, N, Y, Y, Y),
+    "select 1 from audit.task_runs limit 1": (Y, Y, Y, Y, N),
+    "insert into bronze.streaming_plans select * from bronze.streaming_plans limit 0": (
+        Y,
+        Y,
+        N,
+        N,
+        N,
+    ),
+    "insert into silver.streaming_plans select * from silver.streaming_plans limit 0": (
+        Y,
+        N,
+        Y,
+        N,
+        N,
+    ),
+    "delete from gold.streaming_customer_totals where false": (Y, N, Y, N, N),
+    # the owner is a member of the loader and the transformer (it sets what their tables grant)
+    "drop table gold.streaming_daily_usage cascade": (Y, N, Y, N, N),
+    "create table bronze.probe (x int)": (Y, Y, N, N, N),
+    "create table silver.probe (x int)": (Y, N, Y, N, N),
+    "create table audit.probe (x int)": (Y, N, N, N, N),
+    "create table public.probe (x int)": (N, N, N, N, N),
+    "insert into audit.task_runs select * from audit.task_runs limit 0": (Y, Y, Y, Y, N),
+    "update audit.domain_profiles set seed = seed where false": (Y, Y, N, N, N),
+    "delete from audit.domain_leases": (Y, N, N, N, N),
+    "select audit.take_lease('probe', 'probe', '1 minute')": (Y, Y, Y, Y, N),
+    "copy (select 1) to program 'id'": (N, N, N, N, N),
+    "copy bronze.streaming_plans from '/etc/passwd'": (N, N, N, N, N),
+    "select pg_read_file('/etc/passwd')": (N, N, N, N, N),
+    "create role probe": (N, N, N, N, N),
+    "create database probe": (N, N, N, N, N),
+    "set role elt_owner": (Y, N, N, N, N),
+    "alter system set work_mem = '1MB'": (N, N, N, N, N),
+}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> str:
+    url = new_warehouse()
+    day = date(2026, 3, 1)
+    pipeline.run(
+        pipeline.RunContext(
+            domain_name="streaming",
+            run_id="roles",
+            window=Window(day, day),
+            scale="tiny",
+            seed=1,
+            warehouse=roles(url),
+            data_dir=tmp_path_factory.mktemp("roles"),
+        )
+    )
+    return url
+
+
+# statements PostgreSQL runs outside a transaction only (so nothing to roll back: all refused)
+OUTSIDE_A_TRANSACTION = ("create database", "alter system")
+
+
+def _allowed(url: str, role: str, statement: str) -> bool:
+    conn = psycopg2.connect(_server.role_url(role, url.rsplit("/", 1)[1]))
+    conn.autocommit = statement.startswith(OUTSIDE_A_TRANSACTION)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(statement)
+        return True
+    except (errors.InsufficientPrivilege, errors.InvalidSchemaName) as exc:
+        return not exc  # refused for want of a privilege
+    finally:
+        if not conn.autocommit:
+            conn.rollback()
+        conn.close()
+
+
+@pytest.mark.parametrize("statement", MATRIX)
+@pytest.mark.parametrize("role", ROLES)
+def test_the_role_matrix(warehouse, role, statement):
+    expected = MATRIX[statement][ROLES.index(role)]
+    assert _allowed(warehouse, role, statement) is expected, (
+        f"{role} {'may' if expected else 'may not'}: {statement}"
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_holds_a_dangerous_attribute_or_membership(warehouse, role):
+    rows = _server_query(
+        warehouse,
+        "select rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls,"
+        " pg_has_role(rolname, 'pg_read_server_files', 'member'),"
+        " pg_has_role(rolname, 'pg_write_server_files', 'member'),"
+        " pg_has_role(rolname, 'pg_execute_server_program', 'member')"
+        " from pg_roles where rolname = %s",
+        [role],
+    )
+    assert rows == [(False,) * 8]
+
+
+def _server_query(url: str, statement: str, params) -> list[tuple]:
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(statement, params)
+            return cur.fetchall()
+    finally:
+        conn.close()
