@@ -1,0 +1,294 @@
+"""Faults, injected on purpose: nothing is lost or duplicated, and every failure is clean.
+
+A load is caught in the middle of its COPY with a named pipe in place of the data file: the test
+writes half of the file into it and holds it open, so the COPY is certainly running when the
+loader is killed or PostgreSQL is stopped."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from include.devstack.postgres import TemporaryPostgres
+from include.elt import load, pipeline
+from include.elt.flow import STAGES
+from include.elt.generate import Manifest
+from include.elt.quality import QualityError
+from include.elt.window import Window
+from tests.conftest import REPO, new_warehouse, role_env, roles
+from tests.helpers import count, layer_state, query
+
+DAY = date(2026, 3, 10)
+WINDOW = Window(DAY - timedelta(days=2), DAY)
+
+
+def _ctx(warehouse, data_dir: Path, run_id: str, window: Window = WINDOW, **kw):
+    return pipeline.RunContext(
+        domain_name="streaming",
+        run_id=run_id,
+        window=window,
+        scale="tiny",
+        seed=3,
+        warehouse=warehouse,
+        data_dir=data_dir,
+        **kw,
+    )
+
+
+def _cli_load(env: dict, data_dir: Path, run_id: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            str(REPO / "scripts/elt.py"),
+            "load",
+            "--start",
+            str(WINDOW.start),
+            "--end",
+            str(WINDOW.end),
+            "--scale",
+            "tiny",
+            "--seed",
+            "3",
+            "--run-id",
+            run_id,
+        ],
+        env={**env, "ELT_DATA_DIR": str(data_dir), "PATH": os.environ["PATH"]},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+class HalfFedPipe:
+    """The usage file of a run as a named pipe: half of it is written, then it stays open."""
+
+    def __init__(self, ctx: pipeline.RunContext) -> None:
+        manifest = Manifest.read(ctx.run_folder)
+        self.path = manifest.path_of(next(f for f in manifest.files if f.dataset == "usage_logs"))
+        self.content = self.path.read_bytes()
+        self.path.unlink()
+        os.mkfifo(self.path)
+        self.release = threading.Event()
+        self.thread = threading.Thread(target=self._feed, daemon=True)
+        self.thread.start()
+
+    def _feed(self) -> None:
+        try:
+            with self.path.open("wb") as pipe:
+                pipe.write(self.content[: len(self.content) // 2])
+                pipe.flush()
+                self.release.wait(60)
+        except BrokenPipeError:
+            pass  # the reader is gone: what the test wanted
+
+    def restore(self) -> None:
+        self.release.set()
+        self.thread.join(10)
+        self.path.unlink()
+        self.path.write_bytes(self.content)
+
+
+def _wait_for_copy(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if query(
+            url,
+            "select count(*) from pg_stat_activity where query like 'copy %%streaming_usage_logs%%'"
+            " and state = 'active'",
+        )[0][0]:
+            return
+        time.sleep(0.05)
+    raise TimeoutError("the COPY never started")
+
+
+def _no_load_left(url: str) -> bool:
+    return query(
+        url,
+        "select (select count(*) from pg_stat_activity where query like 'copy %%'"
+        "  and state = 'active')"
+        " + (select count(*) from pg_locks where locktype = 'advisory')"
+        " + (select count(*) from pg_class where relname like '%%\\_\\_load%%')",
+    ) == [(0,)]
+
+
+def test_a_loader_killed_mid_copy_changes_nothing_and_the_retry_loads_once(tmp_path):
+    url = new_warehouse()
+    warehouse = roles(url)
+    pipeline.run(_ctx(warehouse, tmp_path, "first"), ["generate", "load_bronze"])
+    before = layer_state(url, "streaming", "bronze")["bronze.streaming_usage_logs"]
+    ctx = _ctx(warehouse, tmp_path, "killed")
+    pipeline.run(ctx, ["generate"])
+    pipe = HalfFedPipe(ctx)
+    loader = _cli_load(role_env(url), tmp_path, "killed")
+    _wait_for_copy(url)
+    os.killpg(loader.pid, signal.SIGKILL)
+    loader.wait()
+    deadline = time.monotonic() + 20
+    while not _no_load_left(url) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    pipe.restore()
+    assert _no_load_left(url), "the killed load left a backend, a lock or a staging table"
+    assert layer_state(url, "streaming", "bronze")["bronze.streaming_usage_logs"] == before
+
+    retry = _cli_load(role_env(url), tmp_path, "killed")
+    assert retry.wait(120) == 0, retry.stderr.read()
+    manifest = Manifest.read(ctx.run_folder)
+    usage = next(f for f in manifest.files if f.dataset == "usage_logs")
+    assert count(url, "bronze", "streaming_usage_logs") == usage.rows  # once, not twice
+    assert layer_state(url, "streaming", "bronze")["bronze.streaming_usage_logs"] == before
+
+
+def test_postgres_restarted_mid_load_fails_the_task_cleanly_and_the_retry_succeeds(tmp_path):
+    with TemporaryPostgres() as server:
+        server.create_database("warehouse")
+        warehouse = server.init_warehouse("warehouse")
+        url = server.url("warehouse")
+        env = {
+            f"AIRFLOW_CONN_WAREHOUSE_{r.upper()}": getattr(warehouse, r)
+            for r in ("loader", "transformer", "validator")
+        }
+        ctx = _ctx(warehouse, tmp_path, "restarted")
+        pipeline.run(ctx, ["generate"])
+        pipe = HalfFedPipe(ctx)
+        loader = _cli_load(env, tmp_path, "restarted")
+        _wait_for_copy(url)
+        server.stop_server("fast")
+        code = loader.wait(60)
+        pipe.restore()
+        stderr = loader.stderr.read().strip().splitlines()
+        assert code == 1
+        assert stderr[-1].startswith("error: ") and "Traceback" not in "\n".join(stderr)
+
+        server.start_server()
+        assert count(url, "bronze", "streaming_usage_logs") == 0  # nothing half-loaded
+        retry = _cli_load(env, tmp_path, "restarted")
+        assert retry.wait(120) == 0, retry.stderr.read()
+        manifest = Manifest.read(ctx.run_folder)
+        for entry in manifest.files:
+            assert count(url, "bronze", f"streaming_{entry.dataset}") == entry.rows
+
+
+def test_two_loads_of_the_same_day_serialise_and_without_the_lock_they_would_duplicate(
+    tmp_path, monkeypatch
+):
+    url = new_warehouse()
+    warehouse = roles(url)
+    ctx = _ctx(warehouse, tmp_path, "twice")
+    pipeline.run(ctx, ["generate", "load_bronze"])
+    manifest = Manifest.read(ctx.run_folder)
+    plans = next(f for f in manifest.files if f.dataset == "plans")
+
+    def twice() -> list[Exception]:
+        errors, gate = [], threading.Barrier(2, timeout=5)
+        original = load._swap
+
+        def swap_together(*args, **kwargs):
+            # both loads staged their file: now both replace the table (unless the lock let
+            # only one through: then it goes on alone)
+            with contextlib.suppress(threading.BrokenBarrierError):
+                gate.wait()
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(load, "_swap", swap_together)
+
+        def one(run_id: str) -> None:
+            try:
+                load.load_file(warehouse.loader, ctx.domain, manifest, plans, run_id)
+            except Exception as exc:  # surfaced below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=one, args=(f"load-{i}",)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return errors
+
+    assert twice() == []
+    assert count(url, "bronze", "streaming_plans") == plans.rows  # serialised: 0 duplicates
+
+    # The negative control: without the table's lock the same two loads duplicate every row.
+    monkeypatch.setattr(load, "advisory_lock", lambda cur, name, **kw: None)
+    assert twice() == []
+    duplicates = count(url, "bronze", "streaming_plans") - plans.rows
+    assert duplicates == plans.rows
+
+
+@pytest.fixture
+def published(tmp_path):
+    url = new_warehouse()
+    pipeline.run(_ctx(roles(url), tmp_path, "history"))
+    return url, tmp_path
+
+
+def _plant_in_bronze(url: str, ctx: pipeline.RunContext) -> None:
+    """The run's own usage file says every tenth session completed 350% of its content."""
+    manifest = Manifest.read(ctx.run_folder)
+    path = manifest.path_of(next(f for f in manifest.files if f.dataset == "usage_logs"))
+    lines = path.read_text().splitlines()
+    for i in range(1, len(lines), 10):
+        lines[i] = lines[i].rsplit(",", 1)[0] + ",3.5"
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _plant_in_silver(url: str, ctx: pipeline.RunContext) -> None:
+    """The run's new day reuses a session id of the day before (only a table-wide check sees
+    it: each day on its own is fine)."""
+    query(
+        url,
+        "insert into bronze.streaming_usage_logs select u.usage_id, u.customer_id,"
+        " u.subscription_id, u.content_id, %s::timestamp + interval '12 hours', u.device,"
+        " u.duration_watched, u.completion_rate, 'planted', 'test', now()"
+        " from bronze.streaming_usage_logs as u join bronze.streaming_subscriptions as s"
+        " using (subscription_id) where u.session_start::date = %s - 1"
+        " and coalesce(s.end_date, 'infinity') > %s order by u.usage_id limit 1 returning 1",
+        [ctx.window.end, ctx.window.end, ctx.window.end],
+    )
+
+
+def _plant_in_gold(url: str, ctx: pipeline.RunContext) -> None:
+    """A customer's all-time session count is one too many: the next day keeps adding to it."""
+    query(
+        url,
+        "update gold.streaming_customer_totals set count_sessions = count_sessions + 1"
+        " where customer_id = (select min(customer_id) from gold.streaming_customer_totals)"
+        " returning 1",
+    )
+
+
+PLANTS = {  # layer -> (how, when, what the failure names)
+    "bronze": (_plant_in_bronze, "generate", "completion_rate"),
+    "silver": (_plant_in_silver, "load_bronze", "usage_id is unique across all days"),
+    "gold": (_plant_in_gold, "load_bronze", "all-time sessions equal silver's sessions"),
+}
+
+
+@pytest.mark.parametrize("layer", PLANTS)
+def test_a_fault_planted_in_a_layer_fails_its_gate_and_publishes_nothing(published, layer):
+    url, data_dir = published
+    plant, after, message = PLANTS[layer]
+    day = WINDOW.end + timedelta(days=1)
+    ctx = _ctx(roles(url), data_dir, f"planted-{layer}", Window(day, day), run_type="scheduled")
+    done = list(STAGES[: STAGES.index(after) + 1])
+    pipeline.run(ctx, done)
+    plant(url, ctx)
+    before = layer_state(url, "streaming", "silver", "gold")
+    with pytest.raises(QualityError, match=message):
+        pipeline.run(ctx, [s for s in STAGES if s not in done])
+    assert layer_state(url, "streaming", "silver", "gold") == before
+    tasks = dict(
+        query(url, "select task, status from audit.task_runs where run_id = %s", [ctx.run_id])
+    )
+    assert tasks[f"validate_{layer}"] == "failed"
+    gate = STAGES.index(f"validate_{layer}")
+    assert not set(STAGES[gate + 1 :]) & set(tasks), "a stage after the failed gate ran"
