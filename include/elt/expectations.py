@@ -85,8 +85,9 @@ def foreign_key(column: str, parent: str, parent_column: str | None = None) -> g
 
 def sample_band(share: str) -> str:
     """The band a share of ``n`` rows may stray from ``share`` (SQL expressions): four standard
-    errors plus half a point, so small samples are held loosely and large ones tightly."""
-    return f"(4 * sqrt({share} * (1 - {share}) / n) + 0.005)"
+    errors plus half a point, so small samples are held loosely and large ones tightly, plus one
+    row (a day of five rows with one 1% fault in it is chance, not a broken generator)."""
+    return f"(4 * sqrt({share} * (1 - {share}) / n) + 0.005 + 1.0 / n)"
 
 
 def _band(share: str, tolerance: float | None) -> str:

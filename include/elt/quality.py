@@ -434,6 +434,9 @@ def _describe_result(result) -> str:
         if error.get("raised_exception") or error.get("exception_message"):
             return f"raised: {str(error.get('exception_message'))[:500]}"
     details = result.result or {}
+    if result.expectation_config.type == "unexpected_rows_expectation":
+        rows = details.get("observed_value")
+        return f"its query returned {rows} row{'' if rows == 1 else 's'}"
     if "observed_value" in details:
         return f"observed {details['observed_value']!r}"
     if "unexpected_count" in details:

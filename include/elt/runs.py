@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from include.elt.domain import Domain
 from include.elt.window import Window
@@ -83,6 +83,8 @@ class RunPlan:
     replace_history: bool = False
     # Rebuild silver and gold from all of bronze instead of the changed days.
     full_refresh: bool = False
+    # The days asked for, when the run had to start earlier to leave no hole after the history.
+    asked: Window | None = None
 
     def describe(self) -> str:
         flags = [
@@ -94,6 +96,8 @@ class RunPlan:
             )
             if on
         ]
+        if self.asked:
+            flags.append(f"asked for {self.asked}; starts the day after the history's last")
         return f"{self.run_type} run over {self.window} in {self.world}" + (
             f" ({', '.join(flags)})" if flags else ""
         )
@@ -126,12 +130,15 @@ def plan_run(
         if stored is None:  # a fresh platform: fill the default history once
             days = min(DEFAULT_HISTORY_DAYS, (window.end - domain.earliest_day).days + 1)
             return RunPlan(run_type, Window.ending(window.end, days), world, True, False, True)
-        return RunPlan(
-            run_type,
-            window,
-            stored.world,
-            opens_history=window.start <= stored.first_day,
-            full_refresh=full_refresh,
+        return _without_hole(
+            RunPlan(
+                run_type,
+                window,
+                stored.world,
+                opens_history=window.start <= stored.first_day,
+                full_refresh=full_refresh,
+            ),
+            stored,
         )
     if stored is not None and stored.world != world and not replace_history:
         raise PlanError(
@@ -139,7 +146,7 @@ def plan_run(
             f" loaded by {stored.run_id}); this run asks for {world}. Runs never mix two worlds:"
             f" set 'replace all history' to replace it, or run with {stored.world}"
         )
-    return RunPlan(
+    decided = RunPlan(
         run_type,
         window,
         world,
@@ -147,6 +154,24 @@ def plan_run(
         replace_history=replace_history and stored is not None,
         full_refresh=full_refresh or replace_history or stored is None,
     )
+    return decided if stored is None or replace_history else _without_hole(decided, stored)
+
+
+def _without_hole(plan: RunPlan, stored: StoredWorld) -> RunPlan:
+    """A run after a gap (the scheduler was down, a manual run skipped ahead) starts the day
+    after the history's last day: the missed days' rows are what the later ones refer to (new
+    customers, campaigns, subscriptions), so leaving them out would orphan the new days' rows.
+    Days before the first day need no such care: what they refer to comes with them."""
+    if plan.window.start <= stored.last_day + timedelta(days=1):
+        return plan
+    window = Window(stored.last_day + timedelta(days=1), plan.window.end)
+    if window.days > MAX_WINDOW_DAYS:
+        raise PlanError(
+            f"{plan.window} leaves {window.days - plan.window.days} days after the history's last"
+            f" day {stored.last_day} unprocessed, and a run covering them would be longer than"
+            f" {MAX_WINDOW_DAYS} days: run them in parts first"
+        )
+    return replace(plan, window=window, asked=plan.window)
 
 
 def stored_world(cur, domain: Domain) -> StoredWorld | None:

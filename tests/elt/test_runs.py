@@ -41,6 +41,28 @@ def test_a_backfill_before_the_first_day_extends_the_history():
     assert decided.opens_history  # writes what the day refers to from before it
 
 
+@pytest.mark.parametrize("run_type", ["scheduled", "backfill", "manual"])
+def test_a_run_after_a_gap_starts_the_day_after_the_last_one(run_type):
+    later = date(2026, 11, 24)  # the history ends on the 20th: the 21st..23rd were missed
+    decided = plan(run_type, Window(later, later))
+    assert decided.window == Window(date(2026, 11, 21), later)
+    assert decided.asked == Window(later, later)
+    assert "asked for 2026-11-24" in decided.describe()
+    assert plan(run_type, Window(DAY, DAY)).asked is None  # the next day: nothing to close
+
+
+def test_a_gap_too_long_for_one_run_is_refused():
+    far = date(2037, 6, 1)
+    with pytest.raises(PlanError, match="after the history's last day 2026-11-20 unprocessed"):
+        plan("scheduled", Window(far, far))
+
+
+def test_replacing_the_history_may_start_anywhere():
+    later = date(2026, 12, 24)
+    decided = plan("manual", Window(later, later), replace_history=True)
+    assert decided.window == Window(later, later)
+
+
 def test_a_backfill_before_the_domain_existed_is_refused():
     with pytest.raises(PlanError, match="no data before 2024-01-01"):
         plan("backfill", Window(date(2023, 12, 31), date(2023, 12, 31)))

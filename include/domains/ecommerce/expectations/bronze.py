@@ -1,8 +1,9 @@
 """Bronze: the raw shape of the days loaded, and seed 002's injected faults at their designed
 rates.
 
-Each rate must stay within four standard errors of its design (plus half a point), so a one-day
-run and a 60-day one are held to bands that fit their sample sizes; anything beyond fails.
+Each rate must stay within four standard errors of its design (plus half a point and one row),
+so a one-day run and a 60-day one are held to bands that fit their sample sizes; anything
+beyond fails.
 """
 
 from include.domains.ecommerce import datasets as ds
@@ -53,7 +54,7 @@ def configure_orders() -> list:
             "select n, copies from (select count(*) as n, count(*) - count(distinct order_id)"
             " as copies from {batch}) as counted where n > 0 and abs(copies::numeric / n - "
             f"{FAULTS['orders.duplicate_order_id']}) > 4 * sqrt("
-            f"{FAULTS['orders.duplicate_order_id']} / n) + 0.005",
+            f"{FAULTS['orders.duplicate_order_id']} / n) + 0.005 + 1.0 / n",
         ),
         share_between(
             "status", dict(zip(["completed", "cancelled", "pending"], STATUS_SHARE, strict=True))
