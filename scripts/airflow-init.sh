@@ -17,7 +17,7 @@ print_logins() {
     echo " Login:      ${user} / ${password}"
     echo " Warehouse, read-only gold for BI tools:"
     echo "   postgresql://analyst:${analyst}@127.0.0.1:${WAREHOUSE_PORT:-5433}/warehouse"
-    echo " (shown at the first start only; again with: make logins)"
+    echo " (shown at the first start only; again with: ${ELT_LOGINS_AGAIN:-make logins})"
     echo "=================================================================="
 }
 

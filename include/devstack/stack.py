@@ -189,7 +189,12 @@ class NativeStack:
             "WAREHOUSE_PORT": str(warehouse.port),
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         }
-        self._run(["bash", str(REPO_ROOT / "scripts/airflow-init.sh")], {}, "airflow-init")
+        passwords = "airflow/admin,warehouse-admin/analyst"
+        self._run(
+            ["bash", str(REPO_ROOT / "scripts/airflow-init.sh")],
+            {"ELT_LOGINS_AGAIN": f"cat {secrets_dir}/{{{passwords}}}_password"},
+            "airflow-init",
+        )
         init_log = (self.logs_dir / "airflow-init.log").read_text().splitlines()
         print("\n".join(line for line in init_log if line.startswith(" ")))
         for component, service in COMPONENTS.items():
