@@ -6,8 +6,8 @@
     python scripts/elt.py load --run-id cli-2026-01-07        # loads what generate wrote
     python scripts/elt.py transform --layer silver
     python scripts/elt.py validate --layer bronze
-    python scripts/elt.py generate --domain ecommerce --customers 1000 --products 500 \
-        --days 30 --load
+    python scripts/elt.py generate --customers 1000 --products 500 --days 30 --load
+    python scripts/elt.py generate --volume customers=1000 --volume orders=5000 --days 30
     python scripts/elt.py generate --domain ecommerce --scale tiny --format parquet
     python scripts/elt.py run --domain streaming --days 1                 # one more day
     python scripts/elt.py run --domain streaming --scale tiny --replace-history
@@ -16,6 +16,7 @@ A run keeps the domain's stored world (scale, seed): asking for another one is r
 --replace-history. Silver and gold rebuild only the days a run changed (--full-refresh: all).
 The warehouse comes from AIRFLOW_CONN_WAREHOUSE_LOADER, _TRANSFORMER and _VALIDATOR (each stage's
 role), or AIRFLOW_CONN_WAREHOUSE for all; files go under ELT_DATA_DIR (default ./data).
+Without --domain, the volumes asked for pick the domain that takes them (else: streaming).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -30,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from include.elt import pipeline
-from include.elt.domain import domain_names
+from include.elt.domain import domain_names, load_domain
 from include.elt.runs import MAX_WINDOW_DAYS
 from include.elt.warehouse import Warehouse, close_idle
 from include.elt.window import Window
@@ -48,7 +50,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("command", choices=[*COMMANDS, "transform", "validate"])
-    parser.add_argument("--domain", default="streaming", choices=domain_names())
+    parser.add_argument(
+        "--domain", choices=domain_names(), help="default: by --volume, else streaming"
+    )
     parser.add_argument("--start", type=date.fromisoformat, help="first day (YYYY-MM-DD)")
     parser.add_argument("--end", type=date.fromisoformat, help="last day (default: yesterday, UTC)")
     parser.add_argument(
@@ -63,10 +67,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--layer", choices=["bronze", "silver", "gold"], help="for transform/validate"
     )
     parser.add_argument(
-        "--customers", type=_bounded(1, 10**8), help="explicit customer count (ecommerce)"
+        "--volume",
+        type=_volume,
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="a row count instead of the scale's (e.g. customers=1000); repeatable",
     )
     parser.add_argument(
-        "--products", type=_bounded(1, 10**7), help="explicit product count (ecommerce)"
+        "--customers", type=_bounded(1, 10**8), help="same as --volume customers=N (seed 004)"
+    )
+    parser.add_argument(
+        "--products", type=_bounded(1, 10**7), help="same as --volume products=N (seed 004)"
     )
     parser.add_argument(
         "--load", action="store_true", help="with generate: load bronze afterwards (seed 004)"
@@ -98,6 +110,34 @@ def _bounded(low: int, high: int):
 
     parse.__name__ = "number"
     return parse
+
+
+def _volume(text: str) -> tuple[str, int]:
+    name, equals, number = text.partition("=")
+    if not equals or not re.fullmatch(r"[a-z_]+", name):
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=N (e.g. customers=1000)")
+    return name, _bounded(0, 10**9)(number)
+
+
+def volumes_of(args: argparse.Namespace) -> dict[str, int]:
+    shorthand = [("customers", args.customers), ("products", args.products)]
+    return dict(args.volume) | {name: n for name, n in shorthand if n}
+
+
+def domain_of(args: argparse.Namespace) -> str:
+    """--domain, or the one domain that takes every volume asked for, or streaming."""
+    if args.domain:
+        return args.domain
+    asked = set(volumes_of(args))
+    if not asked:
+        return "streaming"
+    takers = [n for n in domain_names() if asked <= set(load_domain(n).volumes)]
+    if len(takers) != 1:
+        raise ValueError(
+            f"volumes {', '.join(sorted(asked))} are taken by"
+            f" {', '.join(takers) or 'no domain'}: name one with --domain"
+        )
+    return takers[0]
 
 
 def stages_for(args: argparse.Namespace) -> list[str]:
@@ -133,14 +173,13 @@ def context(args: argparse.Namespace) -> pipeline.RunContext:
     end = args.end or datetime.now(UTC).date() - timedelta(days=1)
     window = Window(args.start, end) if args.start else Window.ending(end, args.days)
     return pipeline.RunContext(
-        domain_name=args.domain,
+        domain_name=domain_of(args),
         run_id=args.run_id or f"cli__{window.start}__{window.end}",
         window=window,
         scale=args.scale,
         seed=args.seed,
         warehouse=Warehouse.from_env() if args.command != "generate" or args.load else None,
-        volumes={k: v for k, v in (("customers", args.customers), ("products", args.products)) if v}
-        or None,
+        volumes=volumes_of(args) or None,
         file_format=args.file_format,
         replace_history=args.replace_history,
         full_refresh=args.full_refresh,

@@ -44,6 +44,43 @@ def bronze_shape(dataset: Dataset) -> list:
     ]
 
 
+def bronze_keys(
+    dataset: Dataset,
+    duplicate_rate: float = 0.0,
+    orphan_rates: dict[str, float] | None = None,
+) -> list:
+    """The checks a dataset's declared key and foreign keys imply in bronze: the key is set and
+    unique among the days loaded, or duplicated at its designed fault rate; a foreign key with
+    a designed orphan rate has orphans at that rate. Foreign keys without faults are proved
+    strictly in silver, against the next state of their parents."""
+    key = [_name(c) for c in dataset.key]
+    checks = not_null(*key)
+    if not duplicate_rate:
+        checks += primary_key(*key)[1:]
+    else:
+        rate = float(duplicate_rate)
+        copies = f"count(*) - count(distinct ({', '.join(key)}))"
+        checks.append(
+            rows_violating(
+                f"duplicate {', '.join(key)} rate is {rate:.0%} within 4 standard errors",
+                f"select n, copies from (select count(*) as n, {copies} as copies from {{batch}})"
+                f" as counted where n > 0 and abs(copies::numeric / n - {rate})"
+                f" > {_band(str(rate), None)}",
+            )
+        )
+    for column, rate in (orphan_rates or {}).items():
+        parent = dataset.foreign_keys[column]
+        checks.append(
+            rate_near(
+                f"{column} is not in {parent}",
+                f"{_name(column)} not in"
+                f" (select {_name(column)} from {{{{ source('{_name(parent)}') }}}})",
+                rate,
+            )
+        )
+    return checks
+
+
 def primary_key(*columns: str) -> list:
     checks = not_null(*columns)
     if len(columns) == 1:

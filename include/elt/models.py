@@ -37,6 +37,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from psycopg2 import sql
 
 from include.elt.domain import Domain
+from include.elt.patterns import TEMPLATE_VARIABLES
 
 MODEL_LAYERS = ("silver", "gold")
 KINDS = ("view", "table", "days", "merge")
@@ -281,6 +282,7 @@ def render_text(
         "window_start": _day_literal(start, quote, "-infinity"),
         "window_end": _day_literal(end, quote, "infinity"),
         "is_incremental": lambda: scope.incremental,
+        **TEMPLATE_VARIABLES,
     }
     try:
         return _ENV.from_string(text).render(context)
@@ -323,6 +325,7 @@ def _references(m: Model) -> tuple[list[str], list[str]]:
         "this": m.name,
         "window_start": "x",
         "window_end": "x",
+        **TEMPLATE_VARIABLES,
     }
     for incremental in (True, False):  # both branches of is_incremental()
         try:

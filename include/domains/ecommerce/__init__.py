@@ -1,11 +1,8 @@
 """The ecommerce domain: an online shop (seeds 002, 003 and 004)."""
 
-from datetime import date
-
 from include.domains.ecommerce.datasets import DATASETS
+from include.domains.ecommerce.design import LAUNCH_DAY, VOLUMES
 from include.elt.domain import Domain
-
-LAUNCH_DAY = date(2023, 1, 1)  # seed 002's order history starts here
 
 DOMAIN = Domain(
     name="ecommerce",
@@ -15,7 +12,7 @@ DOMAIN = Domain(
     expectations_module="include.domains.ecommerce.expectations",
     scales=("tiny", "default", "large"),
     earliest_day=LAUNCH_DAY,
-    volumes=("customers", "products"),
+    volumes=VOLUMES,
     reports={
         "daily_sales.csv": "daily_sales",
         "campaign_performance.csv": "campaign_performance",

@@ -16,8 +16,12 @@ ranked as (
 profiles as (
     select
         *,
-        email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' as has_valid_email,
-        count(*) over (partition by lower(email)) > 1 as shares_email
+        email ~ '{{ email_pattern }}' as has_valid_email,
+        count(*) over (partition by lower(email)) > 1 as shares_email,
+        -- a shared address belongs to the account that signed up with it first
+        first_value(customer_id) over (
+            partition by lower(email) order by signup_date, customer_id
+        ) as email_owner
     from ranked
     where copy_number = 1
 ),
@@ -86,7 +90,13 @@ final as (
         history.valid_from,
         history.valid_to,
         history.reject_reason,
-        case when profiles.has_valid_email then lower(profiles.email) end as email,
+        case
+            when profiles.has_valid_email and profiles.email_owner = profiles.customer_id
+                then lower(profiles.email)
+        end as email,
+        case
+            when profiles.email_owner != profiles.customer_id then profiles.email_owner
+        end as duplicate_of,
         history.valid_to is null as is_current
     from history
     inner join profiles on history.customer_id = profiles.customer_id
@@ -111,6 +121,7 @@ final as (
         null as valid_to,
         reject_reason,
         null as email,
+        null as duplicate_of,
         null as is_current
     from duplicates
 )

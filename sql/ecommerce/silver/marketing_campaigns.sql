@@ -2,6 +2,14 @@ with source as (
     select * from {{ source('marketing_campaigns') }}
 ),
 
+-- the data's last day: campaigns past their end by then are completed, whatever bronze
+-- (written as at each campaign's start) says
+as_of as (
+    select max(event_date)::date as last_day
+    from {{ source('marketing_events') }}
+    where event_date >= (select max(source.start_date) from source)
+),
+
 ranked as (
     select
         *,
@@ -19,8 +27,10 @@ final as (
         budget,
         target_audience,
         objective,
-        status,
         owner,
+        case
+            when end_date < (select as_of.last_day from as_of) then 'completed' else status
+        end as status,
         case
             when copy_number > 1 then 'duplicate campaign_id'
             when end_date < start_date then 'ends before it starts'

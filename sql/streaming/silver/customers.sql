@@ -21,7 +21,7 @@ final as (
         lower(trim(email)) as email,
         case
             when copy_number > 1 then 'duplicate customer_id'
-            when email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then 'invalid email'
+            when email !~ '{{ email_pattern }}' then 'invalid email'
         end as reject_reason
     from ranked
 )

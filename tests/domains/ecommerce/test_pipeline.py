@@ -369,3 +369,80 @@ def test_daily_runs_and_an_out_of_order_backfill_equal_one_run(tmp_path):
         ctx = _context(daily, tmp_path / "daily", f"{run_type}-{day}", Window(day, day))
         pipeline.run(dataclasses.replace(ctx, run_type=run_type))
     assert warehouse_state(daily, "ecommerce") == warehouse_state(one, "ecommerce")
+
+
+# --- the gates issue 9 added catch a planted violation ----------------------------------------
+
+
+def _failing_rows(url: str, layer: str, suite: str, description: str, planted: str) -> int:
+    """Rows the named check returns on a copy of the published relation with ``planted``
+    (SQL on ``planted_batch``) applied; ``-1`` if the clean relation already fails."""
+    import importlib
+
+    from include.elt.models import Scope, render_text
+
+    domain = load_domain("ecommerce")
+    module = importlib.import_module(f"include.domains.ecommerce.expectations.{layer}")
+    [check] = [c for c in module.SUITES[suite]() if (c.description or "").startswith(description)]
+    relation = f"{layer}.ecommerce_{suite}"
+    import psycopg2
+
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        text = render_text(domain, check.unexpected_rows_query, Scope(), lambda c: c.as_string(cur))
+        cur.execute(text.replace("{batch}", relation))
+        if cur.fetchall():
+            return -1
+        cur.execute(f"create temp table planted_batch as select * from {relation}")
+        cur.execute(planted)
+        # the check may read the relation by name too (a bronze source): that reads the plant
+        schema, table = relation.split(".")
+        planted_text = text.replace("{batch}", "planted_batch")
+        cur.execute(planted_text.replace(f'"{schema}"."{table}"', "planted_batch"))
+        found = len(cur.fetchall())
+        conn.rollback()
+    return found
+
+
+def test_the_new_gates_catch_a_planted_violation(run):
+    url = superuser(run)
+    # silver: a second current account with the first one's email
+    assert (
+        _failing_rows(
+            url,
+            "silver",
+            "customers",
+            "current emails are unique",
+            "update planted_batch set email ="
+            " (select min(email) from planted_batch where is_current)"
+            " where customer_id = (select max(customer_id) from planted_batch"
+            " where is_current and email is not null)",
+        )
+        == 1
+    )
+    # silver: a campaign that ended before the data's last day but still says active
+    assert (
+        _failing_rows(
+            url,
+            "silver",
+            "marketing_campaigns",
+            "a campaign past its end date is completed",
+            "update planted_batch set status = 'active', end_date = start_date"
+            " where campaign_id = (select min(campaign_id) from planted_batch)",
+        )
+        == 1
+    )
+    # bronze: a tenth of the accounts reuse another's email (designed: 1%)
+    assert (
+        _failing_rows(
+            url,
+            "bronze",
+            "customers",
+            "email is the previous account's",
+            "insert into planted_batch select (c.customer_id || '-copy'), c.name, c.email, c.phone,"
+            " c.signup_date + 1, c.loyalty_tier, c.total_lifetime_value, c.segment, c.address_city,"
+            " c.address_state, c.address_country, c.date_of_birth, c.gender,"
+            " c.preferred_contact_method, c._run_id, c._source_file, c._loaded_at"
+            " from planted_batch as c where c.customer_id like '%0'",
+        )
+        == 1
+    )

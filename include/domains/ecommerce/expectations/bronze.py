@@ -7,37 +7,54 @@ beyond fails.
 """
 
 from include.domains.ecommerce import datasets as ds
-from include.domains.ecommerce.generate import (
-    CHANNEL_SHARE,
-    FAULTS,
-    REGION_SHARE,
-    STATUS_SHARE,
-    TIER_SHARE,
-)
-from include.elt.expectations import bronze_shape, rate_near, rows_violating, share_between
+from include.domains.ecommerce import design as d
+from include.elt.expectations import bronze_keys, bronze_shape, rate_near, share_between
+from include.elt.patterns import EMAIL_PATTERN
+from include.elt.schema import Dataset
 
-EMAIL = r"'^[^@\s]+@[^@\s]+\.[^@\s]+$'"
+FAULTS = d.FAULTS
+
+
+def _declared(dataset: Dataset) -> list:
+    """Shape, key and foreign keys as declared, with the faults the design puts in them."""
+    return [
+        *bronze_shape(dataset),
+        *bronze_keys(
+            dataset,
+            d.DUPLICATE_KEYS.get(dataset.name, 0.0),
+            d.ORPHANS.get(dataset.name, {}),
+        ),
+    ]
 
 
 def configure_customers() -> list:
     return [
-        *bronze_shape(ds.CUSTOMERS),
+        *_declared(ds.CUSTOMERS),
         rate_near("phone is null", "phone is null", FAULTS["customers.null_phone"]),
-        rate_near("email is invalid", f"email !~ {EMAIL}", FAULTS["customers.invalid_email"]),
+        rate_near(
+            "email is invalid", f"email !~ '{EMAIL_PATTERN}'", FAULTS["customers.invalid_email"]
+        ),
+        rate_near(
+            "email is the previous account's (a second account)",
+            "customer_id in (select customer_id from (select customer_id, row_number() over"
+            " (partition by email order by signup_date, customer_id) as account"
+            " from {{ source('customers') }}) as accounts where account > 1)",
+            FAULTS["customers.duplicate_email"],
+        ),
         share_between(
             "loyalty_tier",
-            dict(zip(["bronze", "silver", "gold", "platinum"], TIER_SHARE, strict=True)),
+            dict(zip(d.TIERS, d.TIER_SHARE, strict=True)),
         ),
     ]
 
 
 def configure_customer_segment_changes() -> list:
-    return bronze_shape(ds.CUSTOMER_SEGMENT_CHANGES)
+    return _declared(ds.CUSTOMER_SEGMENT_CHANGES)
 
 
 def configure_products() -> list:
     return [
-        *bronze_shape(ds.PRODUCTS),
+        *_declared(ds.PRODUCTS),
         rate_near("rating_avg is null", "rating_avg is null", FAULTS["products.null_rating"]),
         rate_near("margin is negative", "margin_pct < 0", FAULTS["products.negative_margin"]),
     ]
@@ -45,29 +62,17 @@ def configure_products() -> list:
 
 def configure_orders() -> list:
     return [
-        *bronze_shape(ds.ORDERS),
+        *_declared(ds.ORDERS),
         rate_near("discount is null", "discount_amount is null", FAULTS["orders.null_discount"]),
         rate_near("total is negative", "total_amount < 0", FAULTS["orders.negative_total"]),
-        rows_violating(
-            f"duplicate order_id rate is {FAULTS['orders.duplicate_order_id']:.0%}"
-            " within 4 standard errors",
-            "select n, copies from (select count(*) as n, count(*) - count(distinct order_id)"
-            " as copies from {batch}) as counted where n > 0 and abs(copies::numeric / n - "
-            f"{FAULTS['orders.duplicate_order_id']}) > 4 * sqrt("
-            f"{FAULTS['orders.duplicate_order_id']} / n) + 0.005 + 1.0 / n",
-        ),
-        share_between(
-            "status", dict(zip(["completed", "cancelled", "pending"], STATUS_SHARE, strict=True))
-        ),
-        share_between(
-            "region", dict(zip(["North", "South", "East", "West"], REGION_SHARE, strict=True))
-        ),
+        share_between("status", dict(zip(d.ORDER_STATUSES, d.ORDER_STATUS_SHARE, strict=True))),
+        share_between("region", dict(zip(d.REGIONS, d.REGION_SHARE, strict=True))),
     ]
 
 
 def configure_order_items() -> list:
     return [
-        *bronze_shape(ds.ORDER_ITEMS),
+        *_declared(ds.ORDER_ITEMS),
         rate_near(
             "category does not match the product's",
             "(product_id, category) not in"
@@ -78,53 +83,41 @@ def configure_order_items() -> list:
 
 
 def configure_inventory_movements() -> list:
-    return bronze_shape(ds.INVENTORY_MOVEMENTS)
+    return _declared(ds.INVENTORY_MOVEMENTS)
 
 
 def configure_reviews() -> list:
-    return bronze_shape(ds.REVIEWS)
+    return _declared(ds.REVIEWS)
 
 
 def configure_sessions() -> list:
-    return bronze_shape(ds.SESSIONS)
+    return _declared(ds.SESSIONS)
 
 
 def configure_clickstream_events() -> list:
-    return bronze_shape(ds.CLICKSTREAM_EVENTS)
+    return _declared(ds.CLICKSTREAM_EVENTS)
 
 
 def configure_marketing_campaigns() -> list:
     return [
-        *bronze_shape(ds.MARKETING_CAMPAIGNS),
+        *_declared(ds.MARKETING_CAMPAIGNS),
         share_between(
             "channel",
-            dict(
-                zip(["email", "social", "search", "display", "video"], CHANNEL_SHARE, strict=True)
-            ),
+            dict(zip(d.CHANNELS, d.CHANNEL_SHARE, strict=True)),
         ),
     ]
 
 
 def configure_marketing_events() -> list:
     return [
-        *bronze_shape(ds.MARKETING_EVENTS),
-        rate_near(
-            "campaign_id is unknown",
-            "campaign_id not in (select campaign_id from {{ source('marketing_campaigns') }})",
-            FAULTS["marketing_events.orphan_campaign"],
-        ),
+        *_declared(ds.MARKETING_EVENTS),
         rate_near("location is null", "location is null", FAULTS["marketing_events.null_location"]),
     ]
 
 
 def configure_user_interactions() -> list:
     return [
-        *bronze_shape(ds.USER_INTERACTIONS),
-        rate_near(
-            "product_id is unknown",
-            "product_id not in (select product_id from {{ source('products') }})",
-            FAULTS["user_interactions.orphan_product"],
-        ),
+        *_declared(ds.USER_INTERACTIONS),
         rate_near(
             "session_id is null", "session_id is null", FAULTS["user_interactions.null_session"]
         ),
@@ -132,7 +125,7 @@ def configure_user_interactions() -> list:
 
 
 def configure_support_tickets() -> list:
-    return bronze_shape(ds.SUPPORT_TICKETS)
+    return _declared(ds.SUPPORT_TICKETS)
 
 
 SUITES = {

@@ -3,15 +3,15 @@ come from each model's declaration (``sql/ecommerce/silver/*.yml``)."""
 
 import great_expectations.expectations as gxe
 
+from include.domains.ecommerce import design as d
 from include.elt.expectations import not_null, rows_violating
+from include.elt.patterns import EMAIL_PATTERN
 
 
 def configure_products() -> list:
     return [
         *not_null("product_name", "category", "price", "cost", "margin_pct"),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="category", value_set=["Electronics", "Clothing", "Home", "Books", "Sports"]
-        ),
+        gxe.ExpectColumnValuesToBeInSet(column="category", value_set=list(d.CATEGORIES)),
         gxe.ExpectColumnValuesToBeBetween(column="margin_pct", min_value=0, max_value=100),
     ]
 
@@ -19,13 +19,14 @@ def configure_products() -> list:
 def configure_customers() -> list:
     return [
         *not_null("name", "signup_date", "loyalty_tier", "segment", "is_current"),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="loyalty_tier", value_set=["bronze", "silver", "gold", "platinum"]
+        gxe.ExpectColumnValuesToBeInSet(column="loyalty_tier", value_set=list(d.TIERS)),
+        gxe.ExpectColumnValuesToBeInSet(column="segment", value_set=list(d.SEGMENTS)),
+        gxe.ExpectColumnValuesToMatchRegex(column="email", regex=EMAIL_PATTERN),
+        rows_violating(
+            "current emails are unique (a second account's is null, see duplicate_of)",
+            "select lower(email) from {batch} where is_current and email is not null"
+            " group by lower(email) having count(*) > 1",
         ),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="segment", value_set=["regular", "high_value", "at_risk", "churned"]
-        ),
-        gxe.ExpectColumnValuesToMatchRegex(column="email", regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
         rows_violating(
             "exactly one current version per customer",
             "select customer_id from {batch} group by customer_id"
@@ -44,9 +45,7 @@ def configure_orders() -> list:
     return [
         *not_null("customer_id", "order_date", "status", "discount_amount", "total_amount"),
         gxe.ExpectColumnValuesToBeBetween(column="total_amount", min_value=0),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="status", value_set=["completed", "cancelled", "pending"]
-        ),
+        gxe.ExpectColumnValuesToBeInSet(column="status", value_set=list(d.ORDER_STATUSES)),
         rows_violating(
             "customers order only after signing up",
             "select o.order_id from {batch} as o join {{ ref('customers') }} as c"
@@ -101,7 +100,7 @@ def configure_clickstream_events() -> list:
     return [
         gxe.ExpectColumnValuesToBeInSet(
             column="event_type",
-            value_set=["page_view", "add_to_cart", "search", "purchase", "remove_from_cart"],
+            value_set=list(d.CLICK_EVENTS),
         ),
         rows_violating(
             "events lie inside their session",
@@ -114,22 +113,26 @@ def configure_clickstream_events() -> list:
 
 
 def configure_marketing_campaigns() -> list:
-    return [*not_null("channel", "start_date", "end_date")]
+    return [
+        *not_null("channel", "start_date", "end_date", "status"),
+        gxe.ExpectColumnValuesToBeInSet(column="status", value_set=list(d.CAMPAIGN_STATUSES)),
+        rows_violating(
+            "a campaign past its end date is completed",
+            "select campaign_id from {batch} where status != 'completed' and end_date"
+            " < (select max(event_date)::date from {{ ref('marketing_events') }})",
+        ),
+    ]
 
 
 def configure_marketing_events() -> list:
     return [
-        gxe.ExpectColumnValuesToBeInSet(
-            column="event_type", value_set=["impression", "click", "conversion"]
-        ),
+        gxe.ExpectColumnValuesToBeInSet(column="event_type", value_set=list(d.FUNNEL)),
     ]
 
 
 def configure_user_interactions() -> list:
     return [
-        gxe.ExpectColumnValuesToBeInSet(
-            column="interaction_type", value_set=["view", "cart", "purchase", "rating", "wishlist"]
-        ),
+        gxe.ExpectColumnValuesToBeInSet(column="interaction_type", value_set=list(d.INTERACTIONS)),
         gxe.ExpectColumnValuesToBeBetween(column="rating", min_value=1, max_value=5),
     ]
 
@@ -137,9 +140,7 @@ def configure_user_interactions() -> list:
 def configure_support_tickets() -> list:
     return [
         gxe.ExpectColumnValuesToBeBetween(column="satisfaction_score", min_value=1, max_value=5),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="priority", value_set=["low", "medium", "high", "critical"]
-        ),
+        gxe.ExpectColumnValuesToBeInSet(column="priority", value_set=list(d.PRIORITIES)),
     ]
 
 

@@ -13,6 +13,7 @@ from include.elt.expectations import (
     sample_band,
     share_between,
 )
+from include.elt.patterns import EMAIL_PATTERN
 
 GENRES = dict(zip(("movie", "music", "podcast"), GENRE_SHARE, strict=True))
 
@@ -34,7 +35,7 @@ def configure_customers() -> list:
     return [
         *bronze_shape(ds.CUSTOMERS),
         *primary_key("customer_id"),
-        gxe.ExpectColumnValuesToMatchRegex(column="email", regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+        gxe.ExpectColumnValuesToMatchRegex(column="email", regex=EMAIL_PATTERN),
     ]
 
 

@@ -4,6 +4,7 @@ from each model's declaration (``sql/streaming/silver/*.yml``)."""
 import great_expectations.expectations as gxe
 
 from include.elt.expectations import not_null, rows_violating
+from include.elt.patterns import EMAIL_PATTERN
 
 
 def configure_plans() -> list:
@@ -25,7 +26,7 @@ def configure_content() -> list:
 def configure_customers() -> list:
     return [
         *not_null("name", "email", "signup_date"),
-        gxe.ExpectColumnValuesToMatchRegex(column="email", regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+        gxe.ExpectColumnValuesToMatchRegex(column="email", regex=EMAIL_PATTERN),
     ]
 
 

@@ -1,0 +1,199 @@
+"""Orders, their lines, the stock movements they cause, and the reviews that follow them.
+
+A day's order values are seed 002's log-normal (mean $125, sd $150, $5-$5,000), drawn for the
+day and handed out by rank of the buyer's tier (plus noise): the values as a whole keep the
+log-normal exactly, while higher tiers spend more per order (seed 003). Each order is built
+backwards from its total: discount, tax and shipping give the subtotal, the lines are catalog
+products near the subtotal's share per line, paid at the day's price (list price times the
+order's small promotion factor), so the lines add up to the subtotal to the cent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from include.domains.ecommerce import design as d
+from include.domains.ecommerce.synth.catalog import Products
+from include.domains.ecommerce.synth.common import at, day_factor, day_number, ids, values
+from include.domains.ecommerce.synth.people import People
+from include.elt.randomness import rng_for, seconds_of_day, weighted_choice
+
+CATEGORIES = values(d.CATEGORIES)
+TIER_NOISE = 0.6  # sd of the noise on the tier rank: tiers overlap, their medians rise
+EXTRA_ITEMS = d.ITEMS_PER_ORDER - 1  # items per order are 1 + Poisson(1.5)
+
+
+def orders(seed: int, day: date, per_day: float, people: People, products: Products) -> dict:
+    rng = rng_for(seed, "ecom_orders", day)
+    number = day_number(day)
+    pool = people.eligible(day)
+    n = rng.poisson(per_day * day_factor(day)) if len(pool) else 0
+    if n == 0:
+        return {"orders": None, "order_items": None, "inventory_movements": None, "items": None}
+    weights = people.weight[pool]
+    buyer = pool[rng.choice(len(pool), n, p=weights / weights.sum())]
+    total = _totals(rng, people.tier[buyer])
+    rate = np.where(rng.random(n) < d.DISCOUNT_SHARE, rng.uniform(*d.DISCOUNT_RATE, n), 0.0)
+    # total = (subtotal - discount) * (1 + tax) + shipping, shipping free from $100
+    free = total / (1 + d.TAX_RATE) / (1 - rate) >= d.FREE_SHIPPING_FROM
+    shipping = np.where(
+        free, 0.0, np.round(np.minimum(rng.uniform(*d.SHIPPING_COST, n), total / 2), 2)
+    )
+    wanted_subtotal = (total - shipping) / (1 + d.TAX_RATE) / (1 - rate)
+
+    # items: 1 + Poisson, the larger baskets for the larger subtotals
+    items_per_order = np.sort(1 + rng.poisson(EXTRA_ITEMS, n))[_ranks(wanted_subtotal)]
+    order_of_item = np.repeat(np.arange(n), items_per_order)
+    m = len(order_of_item)
+    share = rng.uniform(0.7, 1.3, m)
+    share /= np.bincount(order_of_item, weights=share, minlength=n)[order_of_item]
+    quantity = np.where(rng.random(m) < 0.15, 2, 1).astype(np.int32)
+    wanted = wanted_subtotal[order_of_item] * share / quantity
+    position = np.clip(
+        np.searchsorted(products.prices, wanted) + rng.integers(-3, 4, m),
+        0,
+        len(products.prices) - 1,
+    )
+    listed = np.bincount(order_of_item, weights=quantity * products.prices[position], minlength=n)
+    unit_price = np.round(products.prices[position] * (wanted_subtotal / listed)[order_of_item], 2)
+    unit_price = np.maximum(unit_price, 0.01)
+    line_total = np.round(quantity * unit_price, 2)
+    category = products.categories[position].copy()
+    mismatched = np.flatnonzero(rng.random(m) < d.FAULTS["order_items.mismatched_category"])
+    own = np.array([d.CATEGORIES.index(c) for c in category[mismatched]], dtype=int)
+    category[mismatched] = CATEGORIES[(own + rng.integers(1, 5, len(mismatched))) % 5]
+    subtotal = np.round(np.bincount(order_of_item, weights=line_total, minlength=n), 2)
+    discount = np.round(subtotal * rate, 2)
+    tax = np.round((subtotal - discount) * d.TAX_RATE, 2)
+    total = np.round(subtotal - discount + tax + shipping, 2)
+    total = np.where(rng.random(n) < d.FAULTS["orders.negative_total"], -total, total)
+    discount_null = rng.random(n) < d.FAULTS["orders.null_discount"]
+    status = weighted_choice(rng, values(d.ORDER_STATUSES), d.ORDER_STATUS_SHARE, n)
+    region = weighted_choice(rng, values(d.REGIONS), d.REGION_SHARE, n)
+    when = at(day, seconds_of_day(rng, n, d.ORDER_HOURS))
+    order_ids = ids("ORD", number, np.arange(n))
+    # Duplicate order ids: the same order written twice by the source system.
+    duplicate = np.flatnonzero(rng.random(n) < d.FAULTS["orders.duplicate_order_id"])
+    rows = np.concatenate([np.arange(n), duplicate])
+    orders = {
+        "order_id": order_ids.take(pa.array(rows)),
+        "customer_id": people.ids[buyer][rows].tolist(),
+        "order_date": when[rows],
+        "region": region[rows].tolist(),
+        "status": status[rows].tolist(),
+        "item_count": items_per_order[rows].astype(np.int32),
+        "subtotal": subtotal[rows],
+        "discount_amount": pa.array(discount[rows], mask=discount_null[rows]),
+        "tax_amount": tax[rows],
+        "shipping_cost": shipping[rows],
+        "total_amount": total[rows],
+    }
+    item_number = np.arange(m) - np.repeat(
+        np.cumsum(items_per_order) - items_per_order, items_per_order
+    )
+    item_order_ids = order_ids.take(pa.array(order_of_item))
+    items = {
+        "order_item_id": pc.binary_join_element_wise(
+            item_order_ids,
+            pc.utf8_lpad(pc.cast(pa.array(item_number + 1), pa.string()), 2, "0"),
+            "-",
+        ),
+        "order_id": item_order_ids,
+        "order_date": when[order_of_item],
+        "product_id": products.ids[position].tolist(),
+        "category": category.tolist(),
+        "quantity": quantity,
+        "unit_price": unit_price,
+        "line_total": line_total,
+    }
+    return {
+        "orders": orders,
+        "order_items": items,
+        "inventory_movements": _movements(day, items, status[order_of_item], when[order_of_item]),
+        "items": {
+            "order_id": item_order_ids,
+            "product_id": products.ids[position],
+            "customer_id": people.ids[buyer][order_of_item],
+            "when": when[order_of_item],
+            "completed": np.flatnonzero(status[order_of_item] == "completed"),
+            "day_number": number,
+        },
+    }
+
+
+def _totals(rng: np.random.Generator, tier: np.ndarray) -> np.ndarray:
+    """The day's order totals, log-normal, the larger ones to the higher tiers."""
+    # a few cents inside the range: the total is rebuilt from rounded lines
+    low, high = d.ORDER_VALUE_RANGE
+    drawn = np.clip(
+        rng.lognormal(d.ORDER_VALUE_MU, d.ORDER_VALUE_SIGMA, len(tier)), low + 0.1, high - 0.1
+    )
+    return np.sort(drawn)[_ranks(tier + rng.normal(0, TIER_NOISE, len(tier)))]
+
+
+def _ranks(key: np.ndarray) -> np.ndarray:
+    return np.argsort(np.argsort(key, kind="stable"), kind="stable")
+
+
+def _movements(day: date, items: dict, status: np.ndarray, when: np.ndarray) -> dict:
+    """A sale per line; a cancelled order's line comes back an hour later, inside its day."""
+    cancelled = status == "cancelled"
+    end_of_day = np.datetime64(day + timedelta(days=1), "s") - np.timedelta64(1, "s")
+    return {
+        "movement_id": pc.replace_substring(items["order_item_id"], "ORD", "MOV"),
+        "product_id": items["product_id"],
+        "movement_type": np.where(cancelled, "return", "sale").tolist(),
+        "quantity": np.where(cancelled, items["quantity"], -items["quantity"]).astype(np.int32),
+        "movement_date": np.minimum(
+            when + np.where(cancelled, 3600, 0).astype("timedelta64[s]"), end_of_day
+        ),
+        "reference_id": items["order_id"],
+    }
+
+
+def reviews(seed: int, day: date, orders: dict, sentences: np.ndarray) -> dict | None:
+    items = orders["items"]
+    if items is None:
+        return None
+    rng = rng_for(seed, "ecom_reviews", day)
+    chosen = items["completed"][rng.random(len(items["completed"])) < d.REVIEW_SHARE]
+    k = len(chosen)
+    if k == 0:
+        return None
+    lag = rng.integers(1, d.REVIEW_LAG_DAYS + 1, k).astype("timedelta64[D]")
+    review_date = (
+        items["when"][chosen]
+        + lag.astype("timedelta64[s]")
+        + rng.integers(0, 3600, k).astype("timedelta64[s]")
+    )
+    return {
+        "review_id": ids("REV", items["day_number"], np.arange(k)),
+        "order_id": items["order_id"].take(pa.array(chosen)),
+        "product_id": items["product_id"][chosen].tolist(),
+        "customer_id": items["customer_id"][chosen].tolist(),
+        "rating": weighted_choice(rng, np.array(d.RATINGS), d.RATING_SHARE, k).astype(np.int32),
+        "review_text": sentences[rng.integers(0, len(sentences), k)].tolist(),
+        "review_date": review_date,
+        "verified_purchase": rng.random(k) < 0.95,
+    }
+
+
+def restocks(seed: int, day: date, per_day: float, products: Products) -> dict | None:
+    rng = rng_for(seed, "ecom_restocks", day)
+    n = rng.poisson(per_day)
+    if n == 0:
+        return None
+    adjustment = rng.random(n) < 0.2
+    quantity = np.where(adjustment, rng.integers(-5, 6, n), rng.integers(20, 201, n))
+    return {
+        "movement_id": ids("RST", day_number(day), np.arange(n)),
+        "product_id": products.ids[rng.integers(0, len(products.ids), n)].tolist(),
+        "movement_type": np.where(adjustment, "adjustment", "restock").tolist(),
+        "quantity": quantity.astype(np.int32),
+        "movement_date": at(day, seconds_of_day(rng, n)),
+        "reference_id": pa.nulls(n, pa.string()),
+    }

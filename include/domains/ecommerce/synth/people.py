@@ -1,0 +1,194 @@
+"""Customers as at signup, and their later segment and tier changes (the SCD2 source).
+
+Everything about a customer is drawn from the random stream of their signup day. A change
+redraws the segment from its designed mix and moves the tier one step by a Metropolis rule
+whose stationary mix is the designed one, so at every date (the data's last day included) the
+current segments and tiers show the designed shares, with a history leading up to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from include.domains.ecommerce import design as d
+from include.domains.ecommerce.synth.common import Pools, day_number, ids, strings, to_date, values
+from include.elt.randomness import categorical, rng_for
+
+TIERS, SEGMENTS = values(d.TIERS), values(d.SEGMENTS)
+_TIER_SHARE = np.array(d.TIER_SHARE)
+_SEGMENT_SHARE = np.array(d.SEGMENT_SHARE)
+
+
+@dataclass(frozen=True)
+class People:
+    customers: pa.Table
+    changes: pa.Table
+    ids: np.ndarray
+    signup_day: np.ndarray  # day numbers since the epoch
+    tier: np.ndarray  # index into TIERS, as at signup
+    ltv: np.ndarray
+    weight: np.ndarray  # order propensity (Pareto)
+
+    def eligible(self, day: date) -> np.ndarray:
+        """Customers who signed up before ``day`` (signup < first order)."""
+        return np.flatnonzero(self.signup_day < day_number(day))
+
+
+def tier_step(rng: np.random.Generator, tier: np.ndarray) -> np.ndarray:
+    """One Metropolis step on the tiers: propose a neighbour, accept with the ratio of the
+    designed shares. The designed mix is stationary: customers who change keep it."""
+    proposal = tier + rng.choice([-1, 1], len(tier))
+    inside = (proposal >= 0) & (proposal < len(_TIER_SHARE))
+    ratio = np.where(inside, _TIER_SHARE[np.clip(proposal, 0, 3)] / _TIER_SHARE[tier], 0.0)
+    return np.where(rng.random(len(tier)) < ratio, proposal, tier)
+
+
+def _stay_chance() -> float:
+    """Chance that a change event redraws the same segment and keeps the tier: such an event
+    writes no row, so events are that much more frequent than the designed history share."""
+    keep_tier = 0.0
+    for t, p in enumerate(_TIER_SHARE):
+        moves = [min(1.0, _TIER_SHARE[t + s] / p) for s in (-1, 1) if 0 <= t + s < 4]
+        keep_tier += p * (1 - 0.5 * sum(moves))
+    return float((_SEGMENT_SHARE**2).sum() * keep_tier)
+
+
+EVENT_SHARE = d.SEGMENT_HISTORY_SHARE / (1 - _stay_chance())
+
+
+def customers(seed: int, per_day: float, last_day: date, pools: Pools) -> People:
+    blocks, change_blocks = [], []
+    for number in range(day_number(last_day) + 1):
+        day = d.EPOCH + timedelta(days=number)
+        rng = rng_for(seed, "ecom_customers", day)
+        n = rng.poisson(per_day)
+        if n == 0:
+            continue
+        tier = categorical(rng, d.TIER_SHARE, n)
+        low = np.array(d.TIER_LTV)[tier, 0]
+        high = np.array(d.TIER_LTV)[tier, 1]
+        block = {
+            "seq": np.arange(n),
+            "day": np.full(n, number),
+            "first": rng.integers(0, len(pools.first), n),
+            "last": rng.integers(0, len(pools.last), n),
+            "email_number": rng.integers(1, 100, n),
+            "domain": rng.integers(0, len(pools.domains), n),
+            "phone": rng.integers(0, len(pools.phones), n),
+            "phone_null": rng.random(n) < d.FAULTS["customers.null_phone"],
+            "invalid_email": rng.random(n) < d.FAULTS["customers.invalid_email"],
+            "duplicate_email": rng.random(n) < d.FAULTS["customers.duplicate_email"],
+            "tier": tier,
+            "ltv": np.round(np.exp(rng.uniform(np.log(low), np.log(high))), 2),
+            "segment": categorical(rng, d.SEGMENT_SHARE, n),
+            "city": rng.integers(0, len(pools.cities), n),
+            "state": rng.integers(0, len(pools.states), n),
+            "age_days": rng.integers(18 * 365, 80 * 365, n),
+            "gender": categorical(rng, d.GENDER_SHARE, n),
+            "contact": categorical(rng, d.CONTACT_SHARE, n),
+            "weight": rng.pareto(d.PARETO_SHAPE, n) + 1.0,
+        }
+        blocks.append(block)
+        change_blocks.append(_changes(rng, number, block))
+    cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+    customer_ids = ids("CUST", cols["day"], cols["seq"])
+    first = pa.array(pools.first[cols["first"]], pa.string())
+    last = pa.array(pools.last[cols["last"]], pa.string())
+    email = strings(
+        pc.utf8_lower(
+            pc.binary_join_element_wise(
+                first,
+                ".",
+                last,
+                pc.cast(pa.array(cols["email_number"]), pa.string()),
+                "@",
+                pa.array(pools.domains[cols["domain"]], pa.string()),
+                "",
+            )
+        )
+    )
+    # Same person, second account: the previous customer's address.
+    shared = np.flatnonzero(cols["duplicate_email"][1:]) + 1
+    email[shared] = email[shared - 1]
+    broken = cols["invalid_email"]
+    email[broken] = np.char.replace(email[broken].astype(str), "@", ".").astype(object)
+    signup = to_date(cols["day"])
+    table = pa.table(
+        {
+            "customer_id": customer_ids,
+            "name": pc.binary_join_element_wise(first, last, " "),
+            "email": email.tolist(),
+            "phone": pa.array(pools.phones[cols["phone"]].tolist(), mask=cols["phone_null"]),
+            "signup_date": signup,
+            "loyalty_tier": TIERS[cols["tier"]].tolist(),
+            "total_lifetime_value": cols["ltv"],
+            "segment": SEGMENTS[cols["segment"]].tolist(),
+            "address_city": pools.cities[cols["city"]].tolist(),
+            "address_state": pools.states[cols["state"]].tolist(),
+            "address_country": ["USA"] * len(signup),
+            "date_of_birth": signup - cols["age_days"].astype("timedelta64[D]"),
+            "gender": values(d.GENDERS)[cols["gender"]].tolist(),
+            "preferred_contact_method": values(d.CONTACTS)[cols["contact"]].tolist(),
+        }
+    )
+    return People(
+        table,
+        _change_table(change_blocks, last_day),
+        strings(customer_ids),
+        cols["day"],
+        cols["tier"],
+        cols["ltv"],
+        cols["weight"],
+    )
+
+
+def _changes(rng: np.random.Generator, number: int, block: dict) -> dict:
+    """Up to two change events per customer; an event that changes nothing writes no row."""
+    n = len(block["seq"])
+    first = rng.random(n) < EVENT_SHARE
+    second = first & (rng.random(n) < d.SECOND_CHANGE_SHARE)
+    (low1, high1), (low2, high2) = d.CHANGE_GAP_DAYS
+    when1 = number + rng.integers(low1, high1, n)
+    when2 = when1 + rng.integers(low2, high2, n)
+    seg1 = categorical(rng, d.SEGMENT_SHARE, n)
+    seg2 = categorical(rng, d.SEGMENT_SHARE, n)
+    tier1 = tier_step(rng, block["tier"])
+    tier2 = tier_step(rng, tier1)
+    first &= (seg1 != block["segment"]) | (tier1 != block["tier"])
+    second &= first & ((seg2 != seg1) | (tier2 != tier1))
+    rows = [(first, 1, when1, seg1, tier1), (second, 2, when2, seg2, tier2)]
+    return {
+        "seq": np.concatenate([block["seq"][m] for m, *_ in rows]),
+        "day": np.full(int(first.sum() + second.sum()), number),
+        "number": np.concatenate([np.full(m.sum(), k) for m, k, *_ in rows]),
+        "changed": np.concatenate([w[m] for m, _, w, *_ in rows]),
+        "segment": np.concatenate([s[m] for m, _, _, s, _ in rows]),
+        "tier": np.concatenate([t[m] for m, *_, t in rows]),
+    }
+
+
+def _change_table(blocks: list[dict], last_day: date) -> pa.Table:
+    cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+    known = cols["changed"] <= day_number(last_day)
+    cols = {k: v[known] for k, v in cols.items()}
+    order = np.lexsort((cols["number"], cols["seq"], cols["day"]))
+    cols = {k: v[order] for k, v in cols.items()}
+    customer = ids("CUST", cols["day"], cols["seq"])
+    return pa.table(
+        {
+            "change_id": pc.binary_join_element_wise(
+                pc.replace_substring(customer, "CUST", "CHG"),
+                pc.cast(pa.array(cols["number"]), pa.string()),
+                "-",
+            ),
+            "customer_id": customer,
+            "segment": SEGMENTS[cols["segment"]].tolist(),
+            "loyalty_tier": TIERS[cols["tier"]].tolist(),
+            "changed_at": to_date(cols["changed"]),
+        }
+    )
