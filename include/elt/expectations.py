@@ -54,12 +54,12 @@ def bronze_keys(
     a designed orphan rate has orphans at that rate. Foreign keys without faults are proved
     strictly in silver, against the next state of their parents."""
     key = [_name(c) for c in dataset.key]
-    checks = not_null(*key)
     if not duplicate_rate:
-        checks += primary_key(*key)[1:]
+        checks = primary_key(*key)
     else:
         rate = float(duplicate_rate)
         copies = f"count(*) - count(distinct ({', '.join(key)}))"
+        checks = not_null(*key)
         checks.append(
             rows_violating(
                 f"duplicate {', '.join(key)} rate is {rate:.0%} within 4 standard errors",

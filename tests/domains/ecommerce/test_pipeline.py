@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import importlib
 import itertools
 import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import psycopg2
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
@@ -18,6 +20,7 @@ from include.elt.domain import load_domain
 from include.elt.flow import STAGES
 from include.elt.generate import generate
 from include.elt.load import load_manifest
+from include.elt.models import Scope, render_text
 from include.elt.warehouse import ensure_bronze
 from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
@@ -377,16 +380,10 @@ def test_daily_runs_and_an_out_of_order_backfill_equal_one_run(tmp_path):
 def _failing_rows(url: str, layer: str, suite: str, description: str, planted: str) -> int:
     """Rows the named check returns on a copy of the published relation with ``planted``
     (SQL on ``planted_batch``) applied; ``-1`` if the clean relation already fails."""
-    import importlib
-
-    from include.elt.models import Scope, render_text
-
     domain = load_domain("ecommerce")
     module = importlib.import_module(f"include.domains.ecommerce.expectations.{layer}")
     [check] = [c for c in module.SUITES[suite]() if (c.description or "").startswith(description)]
     relation = f"{layer}.ecommerce_{suite}"
-    import psycopg2
-
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
         text = render_text(domain, check.unexpected_rows_query, Scope(), lambda c: c.as_string(cur))
         cur.execute(text.replace("{batch}", relation))

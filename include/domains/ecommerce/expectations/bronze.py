@@ -12,8 +12,6 @@ from include.elt.expectations import bronze_keys, bronze_shape, rate_near, share
 from include.elt.patterns import EMAIL_PATTERN
 from include.elt.schema import Dataset
 
-FAULTS = d.FAULTS
-
 
 def _declared(dataset: Dataset) -> list:
     """Shape, key and foreign keys as declared, with the faults the design puts in them."""
@@ -30,16 +28,16 @@ def _declared(dataset: Dataset) -> list:
 def configure_customers() -> list:
     return [
         *_declared(ds.CUSTOMERS),
-        rate_near("phone is null", "phone is null", FAULTS["customers.null_phone"]),
+        rate_near("phone is null", "phone is null", d.FAULTS["customers.null_phone"]),
         rate_near(
-            "email is invalid", f"email !~ '{EMAIL_PATTERN}'", FAULTS["customers.invalid_email"]
+            "email is invalid", f"email !~ '{EMAIL_PATTERN}'", d.FAULTS["customers.invalid_email"]
         ),
         rate_near(
             "email is the previous account's (a second account)",
             "customer_id in (select customer_id from (select customer_id, row_number() over"
             " (partition by email order by signup_date, customer_id) as account"
             " from {{ source('customers') }}) as accounts where account > 1)",
-            FAULTS["customers.duplicate_email"],
+            d.FAULTS["customers.duplicate_email"],
         ),
         share_between(
             "loyalty_tier",
@@ -55,16 +53,16 @@ def configure_customer_segment_changes() -> list:
 def configure_products() -> list:
     return [
         *_declared(ds.PRODUCTS),
-        rate_near("rating_avg is null", "rating_avg is null", FAULTS["products.null_rating"]),
-        rate_near("margin is negative", "margin_pct < 0", FAULTS["products.negative_margin"]),
+        rate_near("rating_avg is null", "rating_avg is null", d.FAULTS["products.null_rating"]),
+        rate_near("margin is negative", "margin_pct < 0", d.FAULTS["products.negative_margin"]),
     ]
 
 
 def configure_orders() -> list:
     return [
         *_declared(ds.ORDERS),
-        rate_near("discount is null", "discount_amount is null", FAULTS["orders.null_discount"]),
-        rate_near("total is negative", "total_amount < 0", FAULTS["orders.negative_total"]),
+        rate_near("discount is null", "discount_amount is null", d.FAULTS["orders.null_discount"]),
+        rate_near("total is negative", "total_amount < 0", d.FAULTS["orders.negative_total"]),
         share_between("status", dict(zip(d.ORDER_STATUSES, d.ORDER_STATUS_SHARE, strict=True))),
         share_between("region", dict(zip(d.REGIONS, d.REGION_SHARE, strict=True))),
     ]
@@ -77,7 +75,7 @@ def configure_order_items() -> list:
             "category does not match the product's",
             "(product_id, category) not in"
             " (select product_id, category from {{ source('products') }})",
-            FAULTS["order_items.mismatched_category"],
+            d.FAULTS["order_items.mismatched_category"],
         ),
     ]
 
@@ -111,7 +109,9 @@ def configure_marketing_campaigns() -> list:
 def configure_marketing_events() -> list:
     return [
         *_declared(ds.MARKETING_EVENTS),
-        rate_near("location is null", "location is null", FAULTS["marketing_events.null_location"]),
+        rate_near(
+            "location is null", "location is null", d.FAULTS["marketing_events.null_location"]
+        ),
     ]
 
 
@@ -119,7 +119,7 @@ def configure_user_interactions() -> list:
     return [
         *_declared(ds.USER_INTERACTIONS),
         rate_near(
-            "session_id is null", "session_id is null", FAULTS["user_interactions.null_session"]
+            "session_id is null", "session_id is null", d.FAULTS["user_interactions.null_session"]
         ),
     ]
 

@@ -31,7 +31,6 @@ class People:
     ids: np.ndarray
     signup_day: np.ndarray  # day numbers since the epoch
     tier: np.ndarray  # index into TIERS, as at signup
-    ltv: np.ndarray
     weight: np.ndarray  # order propensity (Pareto)
 
     def eligible(self, day: date) -> np.ndarray:
@@ -142,7 +141,6 @@ def customers(seed: int, per_day: float, last_day: date, pools: Pools) -> People
         strings(customer_ids),
         cols["day"],
         cols["tier"],
-        cols["ltv"],
         cols["weight"],
     )
 

@@ -14,7 +14,15 @@ import pyarrow as pa
 
 from include.domains.ecommerce import design as d
 from include.domains.ecommerce.synth.catalog import Products
-from include.domains.ecommerce.synth.common import Pools, at, day_number, ids, null_where, values
+from include.domains.ecommerce.synth.common import (
+    Pools,
+    at,
+    day_number,
+    ids,
+    null_where,
+    strings,
+    values,
+)
 from include.domains.ecommerce.synth.people import People
 from include.elt.randomness import rng_for, seconds_of_day, weighted_choice
 
@@ -141,10 +149,7 @@ def interactions(
     user = people.ids[pool[rng.choice(len(pool), n, p=weights / weights.sum())]]
     product = products.ids[rng.choice(len(products.ids), n, p=products.popularity)].copy()
     orphan = rng.random(n) < d.FAULTS["user_interactions.orphan_product"]
-    product[orphan] = np.asarray(
-        ids("PROD", 9_999, rng.integers(0, 999_999, orphan.sum())).to_numpy(zero_copy_only=False),
-        dtype=object,
-    )
+    product[orphan] = strings(ids("PROD", 9_999, rng.integers(0, 999_999, orphan.sum())))
     kind = weighted_choice(rng, values(d.INTERACTIONS), d.INTERACTION_SHARE, n)
     rating = np.where(
         kind == "rating", weighted_choice(rng, np.array(d.RATINGS), d.RATING_SHARE, n), 0
