@@ -116,7 +116,7 @@ def _volume(text: str) -> tuple[str, int]:
     name, equals, number = text.partition("=")
     if not equals or not re.fullmatch(r"[a-z_]+", name):
         raise argparse.ArgumentTypeError(f"{text!r} is not NAME=N (e.g. customers=1000)")
-    return name, _bounded(0, 10**9)(number)
+    return name, _bounded(1, 10**9)(number)
 
 
 def volumes_of(args: argparse.Namespace) -> dict[str, int]:

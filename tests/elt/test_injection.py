@@ -109,6 +109,8 @@ def test_a_whole_run_with_a_hostile_id_builds_validates_and_publishes(warehouse,
         (["--start", "2026-01-01'; drop table public.canary; --"], "invalid fromisoformat"),
         (["--domain", "streaming; drop table public.canary"], "invalid choice"),
         (["--days", "1 or 1=1"], "invalid number value"),
+        (["--volume", "orders=1; drop table public.canary"], "argument --volume"),
+        (["--volume", "customers=0"], "0 is not between 1"),
     ],
 )
 def test_hostile_params_are_refused_in_one_line(warehouse, tmp_path, args, message):

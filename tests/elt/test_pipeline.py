@@ -203,3 +203,28 @@ def test_cli_generates_without_a_warehouse(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "runs/streaming/cli/usage_logs.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("volume", "outcome"),
+    [
+        ("orders=300", "runs/ecommerce/vol/orders.csv"),
+        ("planets=3", "volumes planets are taken by no domain: name one with --domain"),
+    ],
+)
+def test_cli_volumes_pick_the_domain_that_takes_them(tmp_path, volume, outcome):
+    result = subprocess.run(
+        [
+            *(sys.executable, str(REPO / "scripts/elt.py"), "generate", "--volume", volume),
+            *("--scale", "tiny", "--days", "1", "--end", "2025-11-15", "--run-id", "vol"),
+        ],
+        capture_output=True,
+        text=True,
+        env={"ELT_DATA_DIR": str(tmp_path), "PATH": ""},
+    )
+    if outcome.startswith("runs/"):
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / outcome).is_file()
+    else:
+        assert result.returncode == 1
+        assert result.stderr.strip() == f"error: {outcome}"
