@@ -73,8 +73,10 @@ ROW_COUNT_TOLERANCE = 0.05  # seed 002 §4.1: a row count within 5% of its desig
 TIERS = ("bronze", "silver", "gold", "platinum")
 TIER_SHARE = (0.50, 0.30, 0.15, 0.05)
 TIER_LTV = ((50, 500), (500, 2_000), (2_000, 10_000), (10_000, 50_000))
-# seed 003's order values by tier: they order the tiers; seed 002's log-normal sets the values
-TIER_ORDER_VALUE = ((20, 150), (40, 200), (80, 400), (150, 800))
+# Seed 003's order values by tier ($20-150 for bronze up to $150-800 for platinum) only order
+# the tiers: seed 002's log-normal sets the values. A tier moves its customers' log order
+# values by this many standard deviations (centred over all orders, so the whole stays 002's).
+TIER_ORDER_VALUE_SHIFT = (-0.15, -0.05, 0.05, 0.15)
 SEGMENTS = ("regular", "high_value", "at_risk", "churned")
 SEGMENT_SHARE = (0.60, 0.20, 0.15, 0.05)
 SEGMENT_HISTORY_SHARE = 0.30  # seed 003: customers with segment history
@@ -84,7 +86,13 @@ GENDERS = ("Male", "Female", "Other", "Prefer not to say")
 GENDER_SHARE = (0.48, 0.48, 0.02, 0.02)
 CONTACTS = ("email", "phone", "sms")
 CONTACT_SHARE = (0.6, 0.3, 0.1)
-PARETO_SHAPE = 1.16  # order propensity: 20% of customers place about 80% of the orders
+# Order propensity: Pareto, each tier drawn from its slice of it (bronze the lowest half). A
+# tier's band bounds what its customers may spend (lifetime value >= completed orders, seed 002
+# §4.2), so the lower tiers order at a fraction of their slice; the shape is then the one that
+# leaves 20% of customers placing about 80% of the orders (measured 82-85%).
+PARETO_SHAPE = 1.25
+TIER_PROPENSITY = (0.3, 0.75, 1.0, 1.0)
+ORDERING_DAYS = 5 * 365  # a customer places orders for five years after signing up
 
 # --- catalog ----------------------------------------------------------------------------------
 

@@ -1,9 +1,10 @@
 """Synthetic data for the online shop (seeds 002, 003, 004), vectorised and by day.
 
-Everything about a customer (profile, loyalty tier, later changes, order propensity) is drawn
-from the random stream of their signup day; every order, session, event, interaction and
-ticket from the stream of its own day. The same seed and day give the same rows, so a window
-is the union of its days. The numbers are in ``design``; the parts are in ``synth``.
+Everything about a customer (profile, loyalty tier, later changes, the orders they will place)
+is drawn from the random stream of their signup day; every order's lines, and every session,
+event, interaction and ticket, from the stream of its own day. The same seed and day give the
+same rows, so a window is the union of its days. The numbers are in ``design``; the parts
+are in ``synth``.
 """
 
 from __future__ import annotations
@@ -68,7 +69,11 @@ def generate(
     rate = Rates.of(size)
     pools = Pools(seed)
     products = catalog.products(seed, size.products, pools)
-    persons = people.customers(seed, rate.signups, window.end, pools)
+    # Seed 002's customers are drawn even when the window ends earlier: they set the order
+    # rate of each day, so a day's orders do not depend on the window that makes them.
+    everyone = people.customers(seed, rate.signups, max(window.end, d.SEED_END), pools)
+    order_plan = orders.plan(seed, rate.orders, everyone)
+    persons = everyone.as_of(window.end, order_plan.lifetime_values(everyone))
     campaigns = marketing.campaigns(seed, size.marketing_campaigns, window.end, pools)
 
     daily: dict[str, list[dict]] = {}
@@ -76,7 +81,7 @@ def generate(
     # days before its window (the same rows as before) so every review's order is in bronze.
     orders_from = max(window.start - timedelta(days=d.REVIEW_LAG_DAYS), d.LAUNCH_DAY)
     for day in Window(orders_from, window.end):
-        sold = orders.orders(seed, day, rate.orders, persons, products)
+        sold = orders.orders(seed, day, order_plan, persons, products)
         _add(daily, "reviews", orders.reviews(seed, day, sold, pools.sentences))
         for name in ("orders", "order_items", "inventory_movements"):
             _add(daily, name, sold[name])

@@ -428,6 +428,18 @@ def test_the_new_gates_catch_a_planted_violation(run):
         )
         == 1
     )
+    # gold: a customer whose completed orders are worth more than their lifetime value
+    assert (
+        _failing_rows(
+            url,
+            "gold",
+            "customer_360",
+            "lifetime value covers the completed orders",
+            "update planted_batch set lifetime_revenue = total_lifetime_value + 0.01"
+            " where customer_id = (select min(customer_id) from planted_batch)",
+        )
+        == 1
+    )
     # bronze: a tenth of the accounts reuse another's email (designed: 1%)
     assert (
         _failing_rows(

@@ -73,6 +73,10 @@ def configure_customer_360() -> list:
             " as c, (select count(*) as orders from {{ ref('orders') }}) as o"
             " where g.customers != c.customers or g.orders != o.orders",
         ),
+        rows_violating(
+            "lifetime value covers the completed orders (seed 002 §4.2)",
+            "select * from {batch} where total_lifetime_value < lifetime_revenue",
+        ),
     ]
 
 

@@ -42,8 +42,16 @@ def at(day: date, seconds: np.ndarray) -> np.ndarray:
 
 def day_factor(day: date) -> float:
     """Orders of a day relative to the mean day: weekends and the holiday season are busier."""
-    season = d.HOLIDAY_FACTOR if day.month in (11, 12) else 1.0
-    return season * (d.WEEKEND_FACTOR if day.weekday() >= 5 else d.WEEKDAY_FACTOR)
+    return float(day_factors(np.array([day_number(day)]))[0])
+
+
+def day_factors(day_numbers: np.ndarray) -> np.ndarray:
+    """:func:`day_factor` of many days at once."""
+    days = to_date(day_numbers)
+    month = days.astype("datetime64[M]").astype(int) % 12 + 1
+    weekday = (days.astype(int) + 3) % 7  # 1970-01-01 was a Thursday: Monday is 0
+    season = np.where(month >= 11, d.HOLIDAY_FACTOR, 1.0)
+    return season * np.where(weekday >= 5, d.WEEKEND_FACTOR, d.WEEKDAY_FACTOR)
 
 
 def concat(blocks: list[dict]) -> pa.Table:

@@ -1,15 +1,24 @@
 """Orders, their lines, the stock movements they cause, and the reviews that follow them.
 
-A day's order values are seed 002's log-normal (mean $125, sd $150, $5-$5,000), drawn for the
-day and handed out by rank of the buyer's tier (plus noise): the values as a whole keep the
-log-normal exactly, while higher tiers spend more per order (seed 003). Each order is built
-backwards from its total: discount, tax and shipping give the subtotal, the lines are catalog
-products near the subtotal's share per line, paid at the day's price (list price times the
-order's small promotion factor), so the lines add up to the subtotal to the cent.
+Every order a customer will ever place is planned at signup, from their signup day's stream:
+its day, total and status. That is what lets a customer's lifetime value (seed 002 §4.2) be at
+least what their completed orders add up to, in every run, whatever its window. A customer
+orders for ``ORDERING_DAYS`` after signing up, at a rate in proportion to their Pareto
+propensity and scaled each day so the shop's expected orders are the scale's (the weight of
+the customers ordering on a day is the drawn one up to seed 002's last day, held after it).
+
+Totals are seed 002's log-normal (mean $125, sd $150, $5-$5,000); a tier moves its customers'
+log totals a little (seed 003: higher tiers spend more per order), centred over all orders.
+Each order is built backwards from its total: discount, tax and shipping give the subtotal,
+the lines are catalog products near the subtotal's share per line, paid at the day's price
+(list price times the order's small promotion factor), so the lines add up to the subtotal
+to the cent and the total is the planned one to a few cents.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
@@ -18,25 +27,103 @@ import pyarrow.compute as pc
 
 from include.domains.ecommerce import design as d
 from include.domains.ecommerce.synth.catalog import Products
-from include.domains.ecommerce.synth.common import at, day_factor, day_number, ids, values
+from include.domains.ecommerce.synth.common import at, day_factors, day_number, ids, values
 from include.domains.ecommerce.synth.people import People
-from include.elt.randomness import rng_for, seconds_of_day, weighted_choice
+from include.elt.randomness import categorical, rng_for, seconds_of_day, weighted_choice
 
 CATEGORIES = values(d.CATEGORIES)
-TIER_NOISE = 0.6  # sd of the noise on the tier rank: tiers overlap, their medians rise
+STATUSES = values(d.ORDER_STATUSES)
+COMPLETED = d.ORDER_STATUSES.index("completed")
 EXTRA_ITEMS = d.ITEMS_PER_ORDER - 1  # items per order are 1 + Poisson(1.5)
+# A total rebuilt from rounded lines, discount and tax is off its planned value by cents:
+# a lifetime value counts each planned order this much higher to stay above the sum.
+ROUNDING = 0.5
 
 
-def orders(seed: int, day: date, per_day: float, people: People, products: Products) -> dict:
+@dataclass(frozen=True)
+class Plan:
+    """Every order each customer will place, by day: who, how much, in which status."""
+
+    day: np.ndarray  # day numbers since the epoch, ascending
+    buyer: np.ndarray  # index into People
+    total: np.ndarray
+    status: np.ndarray  # index into ORDER_STATUSES
+
+    def on(self, day: date) -> slice:
+        number = day_number(day)
+        return slice(*np.searchsorted(self.day, [number, number + 1]))
+
+    def lifetime_values(self, people: People) -> np.ndarray:
+        """Each customer's revenue from the shop over their whole life, completed orders only,
+        or their tier's value drawn at signup if that is more (revenue from elsewhere)."""
+        completed = self.status == COMPLETED
+        spent = np.bincount(
+            self.buyer[completed],
+            weights=self.total[completed] + ROUNDING,
+            minlength=len(people.ids),
+        )
+        return np.maximum(people.other_value, np.ceil(spent * 100) / 100)
+
+
+def plan(seed: int, per_day: float, people: People) -> Plan:
+    """The orders of everyone in ``people``, over their ordering years, ``per_day`` on a mean
+    day of the shop."""
+    first = day_number(d.LAUNCH_DAY)
+    last = int(people.signup_day.max()) + d.ORDERING_DAYS + 1
+    days = np.arange(last + 1)
+    rate = np.where(days >= first, per_day * day_factors(days), 0.0)
+    # the propensity of the customers ordering on each day: signed up in the ORDERING_DAYS before
+    signed = np.bincount(people.signup_day, weights=people.weight, minlength=last + 1)
+    before = np.concatenate([[0.0], np.cumsum(signed)])
+    active = before[days] - before[np.maximum(days - d.ORDERING_DAYS, 0)]
+    held = day_number(d.SEED_END)
+    active[held + 1 :] = active[held]
+    intensity = np.divide(rate, active, out=np.zeros_like(rate), where=active > 0)
+    exposure = np.concatenate([[0.0], np.cumsum(intensity)])  # of the days before each day
+    begin = exposure[np.maximum(people.signup_day + 1, first)]
+    expected = people.weight * (exposure[people.signup_day + d.ORDERING_DAYS + 1] - begin)
+    shift, spread = _tier_shift(expected, people)
+
+    parts = []
+    starts = np.flatnonzero(np.diff(people.signup_day, prepend=-1))
+    for start, stop in zip(starts, [*starts[1:], len(people.ids)], strict=True):
+        signup = int(people.signup_day[start])
+        rng = rng_for(seed, "ecom_order_plan", d.EPOCH + timedelta(days=signup))
+        buyer = np.arange(start, stop)
+        buyer = np.repeat(buyer, rng.poisson(expected[buyer]))
+        k = len(buyer)
+        # the days: inverse of the exposure, from the day after signup
+        span = expected[buyer] / people.weight[buyer]
+        day = np.searchsorted(exposure, begin[buyer] + rng.random(k) * span, side="right") - 1
+        z = shift[people.tier[buyer]] + spread * rng.standard_normal(k)
+        parts.append((day, buyer, z, categorical(rng, d.ORDER_STATUS_SHARE, k)))
+    day, buyer, z, status = (np.concatenate(column) for column in zip(*parts, strict=True))
+    low, high = d.ORDER_VALUE_RANGE
+    # a few cents inside the range: the total is rebuilt from rounded lines
+    total = np.clip(np.exp(d.ORDER_VALUE_MU + d.ORDER_VALUE_SIGMA * z), low + 0.1, high - 0.1)
+    order = np.lexsort((buyer, day))
+    return Plan(day[order], buyer[order], total[order], status[order])
+
+
+def _tier_shift(expected: np.ndarray, people: People) -> tuple[np.ndarray, float]:
+    """Each tier's shift of the normal score of log totals, centred on the tiers' expected
+    shares of the orders, and the sd left for the rest, so the scores of all orders stay
+    N(0, 1). The shares are those of seed 002's customers: the same in every window."""
+    seeds = people.signup_day <= day_number(d.SEED_END)
+    orders = np.bincount(people.tier[seeds], weights=expected[seeds], minlength=len(d.TIERS))
+    orders /= orders.sum()
+    shift = np.array(d.TIER_ORDER_VALUE_SHIFT) - orders @ np.array(d.TIER_ORDER_VALUE_SHIFT)
+    return shift, math.sqrt(1 - orders @ shift**2)
+
+
+def orders(seed: int, day: date, plan: Plan, people: People, products: Products) -> dict:
     rng = rng_for(seed, "ecom_orders", day)
     number = day_number(day)
-    pool = people.eligible(day)
-    n = rng.poisson(per_day * day_factor(day)) if len(pool) else 0
+    today = plan.on(day)
+    buyer, total = plan.buyer[today], plan.total[today]
+    n = len(buyer)
     if n == 0:
         return {"orders": None, "order_items": None, "inventory_movements": None, "items": None}
-    weights = people.weight[pool]
-    buyer = pool[rng.choice(len(pool), n, p=weights / weights.sum())]
-    total = _totals(rng, people.tier[buyer])
     rate = np.where(rng.random(n) < d.DISCOUNT_SHARE, rng.uniform(*d.DISCOUNT_RATE, n), 0.0)
     # total = (subtotal - discount) * (1 + tax) + shipping, shipping free from $100
     free = total / (1 + d.TAX_RATE) / (1 - rate) >= d.FREE_SHIPPING_FROM
@@ -72,7 +159,7 @@ def orders(seed: int, day: date, per_day: float, people: People, products: Produ
     total = np.round(subtotal - discount + tax + shipping, 2)
     total = np.where(rng.random(n) < d.FAULTS["orders.negative_total"], -total, total)
     discount_null = rng.random(n) < d.FAULTS["orders.null_discount"]
-    status = weighted_choice(rng, values(d.ORDER_STATUSES), d.ORDER_STATUS_SHARE, n)
+    status = STATUSES[plan.status[today]]
     region = weighted_choice(rng, values(d.REGIONS), d.REGION_SHARE, n)
     when = at(day, seconds_of_day(rng, n, d.ORDER_HOURS))
     order_ids = ids("ORD", number, np.arange(n))
@@ -123,16 +210,6 @@ def orders(seed: int, day: date, per_day: float, people: People, products: Produ
             "day_number": number,
         },
     }
-
-
-def _totals(rng: np.random.Generator, tier: np.ndarray) -> np.ndarray:
-    """The day's order totals, log-normal, the larger ones to the higher tiers."""
-    # a few cents inside the range: the total is rebuilt from rounded lines
-    low, high = d.ORDER_VALUE_RANGE
-    drawn = np.clip(
-        rng.lognormal(d.ORDER_VALUE_MU, d.ORDER_VALUE_SIGMA, len(tier)), low + 0.1, high - 0.1
-    )
-    return np.sort(drawn)[_ranks(tier + rng.normal(0, TIER_NOISE, len(tier)))]
 
 
 def _ranks(key: np.ndarray) -> np.ndarray:

@@ -4,11 +4,16 @@ Everything about a customer is drawn from the random stream of their signup day.
 redraws the segment from its designed mix and moves the tier one step by a Metropolis rule
 whose stationary mix is the designed one, so at every date (the data's last day included) the
 current segments and tiers show the designed shares, with a history leading up to them.
+
+Order propensity is Pareto and follows the tier: a customer's place in the Pareto
+distribution is drawn inside their tier's slice of it (bronze the lowest half, platinum the
+top 5%), so the heavy buyers are the high tiers and lifetime values can stay in their tier's
+range. The lifetime value itself is set once the orders are planned (see ``orders.plan``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -22,6 +27,8 @@ from include.elt.randomness import categorical, rng_for
 TIERS, SEGMENTS = values(d.TIERS), values(d.SEGMENTS)
 _TIER_SHARE = np.array(d.TIER_SHARE)
 _SEGMENT_SHARE = np.array(d.SEGMENT_SHARE)
+_TIER_FLOOR = np.cumsum(_TIER_SHARE) - _TIER_SHARE  # where each tier's slice starts
+_TIER_PROPENSITY = np.array(d.TIER_PROPENSITY)
 
 
 @dataclass(frozen=True)
@@ -32,10 +39,22 @@ class People:
     signup_day: np.ndarray  # day numbers since the epoch
     tier: np.ndarray  # index into TIERS, as at signup
     weight: np.ndarray  # order propensity (Pareto)
+    other_value: np.ndarray  # revenue outside the shop's orders: the floor of the lifetime value
 
     def eligible(self, day: date) -> np.ndarray:
         """Customers who signed up before ``day`` (signup < first order)."""
         return np.flatnonzero(self.signup_day < day_number(day))
+
+    def as_of(self, last_day: date, lifetime_value: np.ndarray) -> People:
+        """The customers and changes known on ``last_day``, with their lifetime values. (The
+        arrays keep every customer drawn: later ones only shape the order plan.)"""
+        known = pa.array(self.signup_day <= day_number(last_day))
+        column = self.customers.schema.get_field_index("total_lifetime_value")
+        customers = self.customers.set_column(
+            column, "total_lifetime_value", pa.array(lifetime_value)
+        ).filter(known)
+        changes = self.changes.filter(pc.less_equal(self.changes["changed_at"], last_day))
+        return replace(self, customers=customers, changes=changes)
 
 
 def tier_step(rng: np.random.Generator, tier: np.ndarray) -> np.ndarray:
@@ -61,6 +80,7 @@ EVENT_SHARE = d.SEGMENT_HISTORY_SHARE / (1 - _stay_chance())
 
 
 def customers(seed: int, per_day: float, last_day: date, pools: Pools) -> People:
+    """Everyone who signs up up to ``last_day``, their lifetime values still to be set."""
     blocks, change_blocks = [], []
     for number in range(day_number(last_day) + 1):
         day = d.EPOCH + timedelta(days=number)
@@ -83,14 +103,14 @@ def customers(seed: int, per_day: float, last_day: date, pools: Pools) -> People
             "invalid_email": rng.random(n) < d.FAULTS["customers.invalid_email"],
             "duplicate_email": rng.random(n) < d.FAULTS["customers.duplicate_email"],
             "tier": tier,
-            "ltv": np.round(np.exp(rng.uniform(np.log(low), np.log(high))), 2),
+            "other_value": np.round(np.exp(rng.uniform(np.log(low), np.log(high))), 2),
             "segment": categorical(rng, d.SEGMENT_SHARE, n),
             "city": rng.integers(0, len(pools.cities), n),
             "state": rng.integers(0, len(pools.states), n),
             "age_days": rng.integers(18 * 365, 80 * 365, n),
             "gender": categorical(rng, d.GENDER_SHARE, n),
             "contact": categorical(rng, d.CONTACT_SHARE, n),
-            "weight": rng.pareto(d.PARETO_SHAPE, n) + 1.0,
+            "propensity": _TIER_FLOOR[tier] + rng.random(n) * _TIER_SHARE[tier],
         }
         blocks.append(block)
         change_blocks.append(_changes(rng, number, block))
@@ -125,7 +145,7 @@ def customers(seed: int, per_day: float, last_day: date, pools: Pools) -> People
             "phone": pa.array(pools.phones[cols["phone"]].tolist(), mask=cols["phone_null"]),
             "signup_date": signup,
             "loyalty_tier": TIERS[cols["tier"]].tolist(),
-            "total_lifetime_value": cols["ltv"],
+            "total_lifetime_value": cols["other_value"],
             "segment": SEGMENTS[cols["segment"]].tolist(),
             "address_city": pools.cities[cols["city"]].tolist(),
             "address_state": pools.states[cols["state"]].tolist(),
@@ -137,11 +157,12 @@ def customers(seed: int, per_day: float, last_day: date, pools: Pools) -> People
     )
     return People(
         table,
-        _change_table(change_blocks, last_day),
+        _change_table(change_blocks),
         strings(customer_ids),
         cols["day"],
         cols["tier"],
-        cols["weight"],
+        weight=_TIER_PROPENSITY[cols["tier"]] * (1 - cols["propensity"]) ** (-1 / d.PARETO_SHAPE),
+        other_value=cols["other_value"],
     )
 
 
@@ -170,10 +191,8 @@ def _changes(rng: np.random.Generator, number: int, block: dict) -> dict:
     }
 
 
-def _change_table(blocks: list[dict], last_day: date) -> pa.Table:
+def _change_table(blocks: list[dict]) -> pa.Table:
     cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
-    known = cols["changed"] <= day_number(last_day)
-    cols = {k: v[known] for k, v in cols.items()}
     order = np.lexsort((cols["number"], cols["seq"], cols["day"]))
     cols = {k: v[order] for k, v in cols.items()}
     customer = ids("CUST", cols["day"], cols["seq"])
