@@ -1,8 +1,8 @@
 """What a domain is, and how the platform finds one.
 
-A domain is a package under ``include/domains/`` exposing ``DOMAIN``, plus its SQL models in
-``sql/<domain>/<layer>/``. The platform discovers domains by scanning that folder: adding one
-touches no platform code.
+A domain is a package under ``include/domains/`` exposing ``DOMAIN`` (a :class:`Domain`, which
+lists what it provides and the names that tie its parts together). The platform discovers
+domains by scanning that folder: adding one touches no platform code.
 """
 
 from __future__ import annotations
@@ -41,18 +41,58 @@ class Generator(Protocol):
 
 @dataclass(frozen=True)
 class Domain:
+    """What a domain provides; the platform derives everything else from it by name.
+
+    - ``name``: a lowercase word, also its package's name under ``include/domains/``. Domains
+      share the ``bronze``, ``silver`` and ``gold`` schemas, so every table of a domain is
+      ``<layer>.<name>_<table>`` (:meth:`relation`); its files go under ``runs/<name>/``,
+      ``reports/<name>/`` and ``logs/<name>/``, and the audit tables and its lease are keyed
+      by it.
+    - ``datasets``: the bronze tables, declared once (:class:`~include.elt.schema.Dataset`).
+      A dataset's ``name`` is its table's suffix (``bronze.<domain>_<dataset>``), its generated
+      file's stem and its bronze suite's name; its columns make the DDL, the files and the
+      COPY; ``partition_column`` is the date or timestamp column bronze is partitioned on by
+      day (``None``: reference data, replaced whole). ``key`` and ``foreign_keys``
+      (``{column: dataset}``) are what :func:`~include.elt.expectations.bronze_keys` checks.
+    - ``generator``: ``"package.module:function"``, imported only when a run generates and
+      called as ``function(window, *, scale, seed)``, plus ``volumes={name: n}`` when the run
+      sets volumes. It returns ``{dataset name: Partition}`` holding every declared dataset,
+      each table with exactly its declared columns (cast to the declared types). The same
+      seed and day must give the same rows: a window is the union of its days, and a rerun
+      replaces its days in bronze. Rows of days before the window are dropped unless the run
+      opens the domain's history.
+    - ``expectations_module``: a package with one module per layer (``bronze``, ``silver``,
+      ``gold``), each exposing ``SUITES``, ``{suite name: function returning expectations}``.
+      Bronze has one suite per dataset, named after it; silver and gold one per model, named
+      by the ``suite:`` of its declaration (a test fails on a model without a suite or a suite
+      without a model).
+    - SQL models: ``<sql_dir>/<layer>/<model>.sql`` for ``silver`` and ``gold``, each with its
+      declaration ``<model>.yml`` beside it (:mod:`include.elt.models`), building
+      ``<layer>.<domain>_<model>``; model names are unique across the layers. ``sql_dir`` is
+      ``sql/<name>``. An optional ``<sql_dir>/checks/<layer>.sql`` returns (figure, value)
+      rows logged after that layer is loaded or built.
+    - ``scales``: what ``--scale`` and the trigger form accept, passed to the generator;
+      ``default`` is the CLI's default scale, and the DAG's unless ``ELT_DEFAULT_SCALE`` says
+      otherwise.
+    - ``earliest_day``: no run may start before it.
+    - ``volumes``: the row counts a run may set instead of its scale's (``--volume NAME=N``);
+      any other name is refused. Without ``--domain``, the CLI runs the one domain that takes
+      every volume asked for. Like the scale and seed, they are part of the domain's stored
+      world.
+    - ``reports``: ``{CSV file name: gold model}``, exported by ``publish`` to
+      ``reports/<name>/``.
+    - ``description``: its first line describes the domain's DAG.
+    """
+
     name: str
     description: str
     datasets: tuple[Dataset, ...]
-    # "package.module:function" of the generator, and the package of the expectation suites
-    # (one module per layer): both imported only when a task runs, so parsing a DAG stays cheap.
+    # Both imported only when a task runs, so parsing a DAG stays cheap.
     generator: str
     expectations_module: str
     scales: tuple[str, ...]
     earliest_day: date
-    # Explicit counts a run may ask for instead of a scale's (seed 004's --customers/--products).
     volumes: tuple[str, ...] = ()
-    # {report file name: gold relation}
     reports: Mapping[str, str] = field(default_factory=dict)
 
     @property
