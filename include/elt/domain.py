@@ -3,8 +3,8 @@
 A domain is a package exposing ``DOMAIN`` (a :class:`Domain`, which lists what it provides and
 the names that tie its parts together). The platform finds domains by scanning
 ``include/domains/`` (each package there is named after its domain) and by importing the
-packages listed in ``ELT_DOMAIN_PACKAGES`` (comma-separated): adding a domain touches no
-platform code. The CLI runs every domain it finds; Airflow schedules one
+packages listed in ``ELT_DOMAIN_PACKAGES`` (comma-separated, e.g. ``tests.toy_domain``): adding
+a domain touches no platform code. The CLI runs every domain it finds; Airflow schedules one
 once a DAG file builds it (``dags/<domain>.py``, :mod:`include.orchestration.dag_builder`).
 """
 
