@@ -26,12 +26,12 @@ venv: $(BIN)/.installed
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint sql/
+	$(BIN)/sqlfluff lint sql/ tests/toy_domain/sql/
 
 format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
-	$(BIN)/sqlfluff fix sql/
+	$(BIN)/sqlfluff fix sql/ tests/toy_domain/sql/
 
 test: lint
 	$(BIN)/python -m pytest

@@ -1,13 +1,17 @@
 """What a domain is, and how the platform finds one.
 
-A domain is a package under ``include/domains/`` exposing ``DOMAIN``, plus its SQL models in
-``sql/<domain>/<layer>/``. The platform discovers domains by scanning that folder: adding one
-touches no platform code.
+A domain is a package exposing ``DOMAIN`` (a :class:`Domain`, which lists what it provides and
+the names that tie its parts together). The platform finds domains by scanning
+``include/domains/`` (each package there is named after its domain) and by importing the
+packages listed in ``ELT_DOMAIN_PACKAGES`` (comma-separated, e.g. ``tests.toy_domain``): adding
+a domain touches no platform code. The CLI runs every domain it finds; Airflow schedules one
+once a DAG file builds it (``dags/<domain>.py``, :mod:`include.orchestration.dag_builder`).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SQL_ROOT = REPO_ROOT / "sql"
 LAYERS = ("bronze", "silver", "gold")
+DOMAIN_PACKAGES_ENV = "ELT_DOMAIN_PACKAGES"
 
 
 @dataclass(frozen=True)
@@ -41,23 +46,65 @@ class Generator(Protocol):
 
 @dataclass(frozen=True)
 class Domain:
+    """What a domain provides; the platform derives everything else from it by name.
+
+    - ``name``: a lowercase word; under ``include/domains/`` also its package's name. Domains
+      share the ``bronze``, ``silver`` and ``gold`` schemas, so every table of a domain is
+      ``<layer>.<name>_<table>`` (:meth:`relation`); its files go under ``runs/<name>/``,
+      ``reports/<name>/`` and ``logs/<name>/``, and the audit tables and its lease are keyed
+      by it.
+    - ``datasets``: the bronze tables, declared once (:class:`~include.elt.schema.Dataset`).
+      A dataset's ``name`` is its table's suffix (``bronze.<domain>_<dataset>``), its generated
+      file's stem and its bronze suite's name; its columns make the DDL, the files and the
+      COPY; ``partition_column`` is the date or timestamp column bronze is partitioned on by
+      day (``None``: reference data, replaced whole). ``key`` and ``foreign_keys``
+      (``{column: dataset}``) are what :func:`~include.elt.expectations.bronze_keys` checks.
+    - ``generator``: ``"package.module:function"``, imported only when a run generates and
+      called as ``function(window, *, scale, seed)``, plus ``volumes={name: n}`` when the run
+      sets volumes. It returns ``{dataset name: Partition}`` holding every declared dataset,
+      each table with exactly its declared columns (cast to the declared types). The same
+      seed and day must give the same rows: a window is the union of its days, and a rerun
+      replaces its days in bronze. Rows of days before the window are dropped unless the run
+      opens the domain's history.
+    - ``expectations_module``: a package with one module per layer (``bronze``, ``silver``,
+      ``gold``), each exposing ``SUITES``, ``{suite name: function returning expectations}``.
+      Bronze has one suite per dataset, named after it; silver and gold one per model, named
+      by the ``suite:`` of its declaration (a test fails on a model without a suite or a suite
+      without a model).
+    - SQL models: ``<sql_dir>/<layer>/<model>.sql`` for ``silver`` and ``gold``, each with its
+      declaration ``<model>.yml`` beside it (:mod:`include.elt.models`), building
+      ``<layer>.<domain>_<model>``; model names are unique across the layers. ``sql_dir`` is
+      ``<sql_root>/<name>``; ``sql_root`` is the repository's ``sql/`` unless the domain keeps
+      its SQL elsewhere. An optional ``<sql_dir>/checks/<layer>.sql`` returns (figure, value)
+      rows logged after that layer is loaded or built.
+    - ``scales``: what ``--scale`` and the trigger form accept, passed to the generator;
+      ``default`` is the CLI's default scale, and the DAG's unless ``ELT_DEFAULT_SCALE`` says
+      otherwise.
+    - ``earliest_day``: no run may start before it.
+    - ``volumes``: the row counts a run may set instead of its scale's (``--volume NAME=N``);
+      any other name is refused. Without ``--domain``, the CLI runs the one domain that takes
+      every volume asked for. Like the scale and seed, they are part of the domain's stored
+      world.
+    - ``reports``: ``{CSV file name: gold model}``, exported by ``publish`` to
+      ``reports/<name>/``.
+    - ``description``: its first line describes the domain's DAG.
+    """
+
     name: str
     description: str
     datasets: tuple[Dataset, ...]
-    # "package.module:function" of the generator, and the package of the expectation suites
-    # (one module per layer): both imported only when a task runs, so parsing a DAG stays cheap.
+    # Both imported only when a task runs, so parsing a DAG stays cheap.
     generator: str
     expectations_module: str
     scales: tuple[str, ...]
     earliest_day: date
-    # Explicit counts a run may ask for instead of a scale's (seed 004's --customers/--products).
     volumes: tuple[str, ...] = ()
-    # {report file name: gold relation}
     reports: Mapping[str, str] = field(default_factory=dict)
+    sql_root: Path = SQL_ROOT
 
     @property
     def sql_dir(self) -> Path:
-        return SQL_ROOT / self.name
+        return self.sql_root / self.name
 
     def generate(
         self, window: Window, *, scale: str, seed: int, volumes: Mapping[str, int] | None = None
@@ -88,13 +135,46 @@ class Domain:
 
 
 def domain_names() -> list[str]:
-    import include.domains
-
-    return sorted(m.name for m in pkgutil.iter_modules(include.domains.__path__) if m.ispkg)
+    return sorted(_packages())
 
 
 def load_domain(name: str) -> Domain:
-    if name not in domain_names():
-        raise LookupError(f"unknown domain {name!r}; known: {', '.join(domain_names())}")
-    module = importlib.import_module(f"include.domains.{name}")
-    return module.DOMAIN
+    packages = _packages()
+    if name not in packages:
+        raise LookupError(f"unknown domain {name!r}; known: {', '.join(sorted(packages))}")
+    domain = _domain_in(packages[name])
+    if domain.name != name:
+        raise LookupError(f"{packages[name]}.DOMAIN is named {domain.name!r}, not {name!r}")
+    return domain
+
+
+def _packages() -> dict[str, str]:
+    """{domain name: package}. The folder's packages are named after their domain, so only the
+    ones the setting adds are imported to learn their name."""
+    import include.domains
+
+    found = {
+        m.name: f"include.domains.{m.name}"
+        for m in pkgutil.iter_modules(include.domains.__path__)
+        if m.ispkg
+    }
+    listed = os.environ.get(DOMAIN_PACKAGES_ENV, "").split(",")
+    for package in (p.strip() for p in listed if p.strip()):
+        name = _domain_in(package).name
+        if found.get(name, package) != package:
+            raise LookupError(
+                f"{DOMAIN_PACKAGES_ENV}: {package} and {found[name]} are both the domain {name!r}"
+            )
+        found[name] = package
+    return found
+
+
+def _domain_in(package: str) -> Domain:
+    try:
+        module = importlib.import_module(package)
+    except ImportError as exc:
+        raise LookupError(f"cannot import the domain package {package!r}: {exc}") from exc
+    domain = getattr(module, "DOMAIN", None)
+    if not isinstance(domain, Domain):
+        raise LookupError(f"{package} exposes no DOMAIN (an include.elt.domain.Domain)")
+    return domain

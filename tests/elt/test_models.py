@@ -18,8 +18,10 @@ from include.elt.models import (
     models,
     render,
 )
+from tests.toy_domain import DOMAIN as TOY
 
-DOMAINS = [load_domain(name) for name in domain_names()]
+# The test-only toy domain keeps the same contract as the platform's own.
+DOMAINS = [*(load_domain(name) for name in domain_names()), TOY]
 
 
 def _quote(composable) -> str:
