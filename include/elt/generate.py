@@ -34,6 +34,7 @@ _ARROW_TYPES = {
     "timestamp": pa.timestamp("s"),
     "boolean": pa.bool_(),
     "double precision": pa.float64(),
+    "jsonb": pa.string(),  # JSON text; PostgreSQL parses it on COPY
 }
 
 

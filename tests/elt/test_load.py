@@ -330,3 +330,19 @@ def test_months_past_the_horizon_are_merged_and_a_day_in_them_can_still_be_repla
     ) == [(_entry(rerun, "usage_logs").rows,)]
     # the day replaced its part of the month, and the month is one partition again
     assert DayRange(date(2026, 2, 1), date(2026, 3, 1)) in _partitions(warehouse, "usage_logs")
+
+
+def test_a_bronze_table_of_another_version_is_refused_naming_its_columns(warehouse, domain):
+    """An upgrade that declares a new column meets the old table: a clear error, not a COPY
+    failing on the column count."""
+    from dataclasses import replace
+
+    from include.elt.schema import Column
+    from include.elt.warehouse import _READY
+
+    plans = domain.dataset("plans")
+    newer = replace(plans, columns=(*plans.columns, Column("perks", "jsonb")))
+    changed = replace(domain, datasets=(newer,))
+    _READY.discard((warehouse, domain.name))
+    with pytest.raises(RuntimeError, match=r"streaming_plans .*missing \['perks'\]"):
+        ensure_bronze(warehouse, changed)

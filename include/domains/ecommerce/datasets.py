@@ -27,6 +27,8 @@ CUSTOMERS = Dataset(
         _c("date_of_birth", "date"),
         _c("gender", "text"),
         _c("preferred_contact_method", "text"),
+        # seed 004's JSONB: {"newsletter": bool, "favorite_categories": [...]}
+        _c("preferences", "jsonb"),
     ),
 )
 
@@ -64,6 +66,8 @@ PRODUCTS = Dataset(
         _c("is_active", "boolean"),
         _c("rating_avg", "numeric(3,2)", nullable=True),
         _c("review_count", "integer"),
+        # seed 004's JSONB: {"color", "weight_kg"} and one attribute of the category
+        _c("attributes", "jsonb"),
     ),
 )
 
@@ -85,6 +89,8 @@ ORDERS = Dataset(
         _c("tax_amount", "numeric(10,2)"),
         _c("shipping_cost", "numeric(10,2)"),
         _c("total_amount", "numeric(12,2)"),
+        # seed 004's JSONB: {"street", "city", "state", "zip", "country"}, the buyer's city
+        _c("shipping_address", "jsonb"),
     ),
 )
 
@@ -153,6 +159,8 @@ SESSIONS = Dataset(
         _c("device_type", "text"),
         _c("browser", "text"),
         _c("city", "text"),
+        # seed 004's JSONB: {"os", "screen"}, the operating system one of the device's
+        _c("device_info", "jsonb"),
     ),
 )
 

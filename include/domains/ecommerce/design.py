@@ -120,6 +120,17 @@ SUBCATEGORIES = {
     "Sports": ("Fitness", "Outdoor", "Cycling", "Team Sports", "Water Sports"),
 }
 ACTIVE_SHARE = 0.90
+WEIGHT_KG = (0.1, 25.0)
+# seed 004's product attributes: one per category besides colour and weight
+CATEGORY_ATTRIBUTE = {
+    "Electronics": ("warranty_months", (12, 24, 36)),
+    "Clothing": ("size", ("XS", "S", "M", "L", "XL")),
+    "Home": ("material", ("wood", "metal", "glass", "fabric", "ceramic")),
+    "Books": ("format", ("paperback", "hardcover", "ebook")),
+    "Sports": ("level", ("beginner", "intermediate", "pro")),
+}
+NEWSLETTER_SHARE = 0.4  # customers' preferences (seed 004's JSONB)
+SHIPPING_COUNTRY = "USA"
 
 # --- orders -----------------------------------------------------------------------------------
 
@@ -157,6 +168,16 @@ BROWSER_SHARE = (0.60, 0.25, 0.08, 0.07)
 CLICK_EVENTS = ("page_view", "add_to_cart", "search", "purchase", "remove_from_cart")
 CLICK_SHARE = (0.60, 0.15, 0.12, 0.08, 0.05)
 LOGGED_IN_SHARE = 0.7
+OPERATING_SYSTEMS = {  # seed 004's device info: the systems each device runs
+    "mobile": ("iOS", "Android"),
+    "desktop": ("Windows", "macOS", "Linux"),
+    "tablet": ("iPadOS", "Android"),
+}
+SCREENS = {
+    "mobile": ("390x844", "412x915", "360x800"),
+    "desktop": ("1920x1080", "1440x900", "2560x1440"),
+    "tablet": ("820x1180", "800x1280"),
+}
 INTERACTIONS = ("view", "cart", "purchase", "rating", "wishlist")
 INTERACTION_SHARE = (0.70, 0.15, 0.08, 0.05, 0.02)
 REFERRERS = ("google", "direct", "email", "social", "affiliate")

@@ -81,7 +81,7 @@ def generate(
     # days before its window (the same rows as before) so every review's order is in bronze.
     orders_from = max(window.start - timedelta(days=d.REVIEW_LAG_DAYS), d.LAUNCH_DAY)
     for day in Window(orders_from, window.end):
-        sold = orders.orders(seed, day, order_plan, persons, products)
+        sold = orders.orders(seed, day, order_plan, persons, products, pools)
         _add(daily, "reviews", orders.reviews(seed, day, sold, pools.sentences))
         for name in ("orders", "order_items", "inventory_movements"):
             _add(daily, name, sold[name])

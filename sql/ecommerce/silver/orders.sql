@@ -29,6 +29,7 @@ final as (
         ranked.tax_amount,
         ranked.shipping_cost,
         ranked.total_amount,
+        ranked.shipping_address,
         ranked.order_date::date as order_day,
         coalesce(ranked.discount_amount, 0) as discount_amount,
         ranked.discount_amount is null as discount_was_missing,

@@ -25,6 +25,7 @@ final as (
         is_active,
         rating_avg,
         review_count,
+        attributes,
         case
             when copy_number > 1 then 'duplicate product_id'
             when margin_pct < 0 then 'negative margin_pct'

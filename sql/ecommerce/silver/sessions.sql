@@ -24,6 +24,7 @@ final as (
         ranked.device_type,
         ranked.browser,
         ranked.city,
+        ranked.device_info,
         case
             when ranked.copy_number > 1 then 'duplicate session_id'
             when ranked.session_end < ranked.session_start then 'ends before it starts'

@@ -826,3 +826,32 @@ def test_volumes_scale_each_count_on_its_own(domain):
     assert busy["customers"].table.select(same).equals(small["customers"].table.select(same))
     value = [pc.sum(p["customers"].table["total_lifetime_value"]).as_py() for p in (small, busy)]
     assert value[1] > value[0]
+
+
+def test_seed_004s_json_columns_are_json_with_their_members(frames, catalog):
+    """Seed 004's JSONB: customers' preferences, products' attributes, orders' shipping
+    address (in the buyer's own city), sessions' device info (a system of that device)."""
+    members = {
+        ("customers", "preferences"): {"newsletter", "favorite_categories"},
+        ("orders", "shipping_address"): {"street", "city", "state", "zip", "country"},
+        ("sessions", "device_info"): {"os", "screen"},
+    }
+    parsed = {}
+    for (name, column), keys in members.items():
+        parsed[name] = frames[name][column].map(json.loads)
+        assert parsed[name].map(lambda v, keys=keys: set(v) == keys).all(), name
+    attributes = catalog["attributes"].map(json.loads)
+    for category, (key, options) in design.CATEGORY_ATTRIBUTE.items():
+        own = attributes[catalog["category"] == category]
+        assert own.map(lambda v, key=key: set(v) == {"color", "weight_kg", key}).all()
+        assert own.map(lambda v, key=key: v[key]).isin(options).all(), category
+    city = frames["orders"]["customer_id"].map(
+        frames["customers"].set_index("customer_id")["address_city"]
+    )
+    assert (parsed["orders"].map(lambda v: v["city"]) == city).all()
+    system = parsed["sessions"].map(lambda v: v["os"])
+    for device, systems in design.OPERATING_SYSTEMS.items():
+        assert system[frames["sessions"]["device_type"] == device].isin(systems).all(), device
+    assert parsed["customers"].map(lambda v: v["newsletter"]).mean() == pytest.approx(
+        design.NEWSLETTER_SHARE, abs=K * math.sqrt(0.24 / len(parsed["customers"]))
+    )

@@ -428,6 +428,32 @@ def test_the_new_gates_catch_a_planted_violation(run):
         )
         == 1
     )
+    # silver: an order shipped without a zip code, another to another city than its buyer's
+    assert (
+        _failing_rows(
+            url,
+            "silver",
+            "orders",
+            "the shipping address is whole",
+            "update planted_batch set shipping_address = shipping_address - 'zip'"
+            " where order_id = (select min(order_id) from planted_batch);"
+            " update planted_batch set shipping_address = jsonb_set(shipping_address, '{city}',"
+            " '\"Atlantis\"') where order_id = (select max(order_id) from planted_batch)",
+        )
+        == 2
+    )
+    # silver: a product whose attributes lost their colour
+    assert (
+        _failing_rows(
+            url,
+            "silver",
+            "products",
+            "attributes name a colour",
+            "update planted_batch set attributes = attributes - 'color'"
+            " where product_id = (select min(product_id) from planted_batch)",
+        )
+        == 1
+    )
     # gold: a customer whose completed orders are worth more than their lifetime value
     assert (
         _failing_rows(
@@ -450,7 +476,7 @@ def test_the_new_gates_catch_a_planted_violation(run):
             "insert into planted_batch select (c.customer_id || '-copy'), c.name, c.email, c.phone,"
             " c.signup_date + 1, c.loyalty_tier, c.total_lifetime_value, c.segment, c.address_city,"
             " c.address_state, c.address_country, c.date_of_birth, c.gender,"
-            " c.preferred_contact_method, c._run_id, c._source_file, c._loaded_at"
+            " c.preferred_contact_method, c.preferences, c._run_id, c._source_file, c._loaded_at"
             " from planted_batch as c where c.customer_id like '%0'",
         )
         == 1

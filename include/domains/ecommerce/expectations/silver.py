@@ -13,6 +13,11 @@ def configure_products() -> list:
         *not_null("product_name", "category", "price", "cost", "margin_pct"),
         gxe.ExpectColumnValuesToBeInSet(column="category", value_set=list(d.CATEGORIES)),
         gxe.ExpectColumnValuesToBeBetween(column="margin_pct", min_value=0, max_value=100),
+        rows_violating(
+            "attributes name a colour and a weight (seed 004)",
+            "select product_id from {batch}"
+            " where not coalesce(attributes ?& array['color', 'weight_kg'], false)",
+        ),
     ]
 
 
@@ -51,6 +56,13 @@ def configure_orders() -> list:
             "select o.order_id from {batch} as o join {{ ref('customers') }} as c"
             " on c.customer_id = o.customer_id and c.is_current"
             " where o.order_date::date <= c.signup_date",
+        ),
+        rows_violating(
+            "the shipping address is whole and in the buyer's city (seed 004)",
+            "select o.order_id from {batch} as o join {{ ref('customers') }} as c"
+            " on c.customer_id = o.customer_id and c.is_current"
+            " where not coalesce(o.shipping_address ?& array['street', 'city', 'state', 'zip',"
+            " 'country'], false) or o.shipping_address ->> 'city' is distinct from c.address_city",
         ),
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,7 +10,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from include.domains.ecommerce import design as d
-from include.domains.ecommerce.synth.common import Pools, day_number, ids, strings, to_date, values
+from include.domains.ecommerce.synth.common import (
+    Pools,
+    day_number,
+    ids,
+    json_objects,
+    json_text,
+    pick_by,
+    quoted,
+    strings,
+    to_date,
+    values,
+)
 from include.elt.randomness import rng_for, weighted_choice
 
 
@@ -64,6 +76,7 @@ def products(seed: int, n: int, pools: Pools) -> Products:
             "is_active": active,
             "rating_avg": pa.array(rating, mask=rating_null),
             "review_count": rng.integers(0, 400, n).astype(np.int32),
+            "attributes": _attributes(rng, category, pools),
         }
     )
     sellable = np.flatnonzero(active & ~negative)
@@ -75,4 +88,19 @@ def products(seed: int, n: int, pools: Pools) -> Products:
         price[order],
         category[order],
         popularity / popularity.sum(),
+    )
+
+
+def _attributes(rng: np.random.Generator, category: np.ndarray, pools: Pools) -> pa.Array:
+    """Seed 004's product attributes: colour, weight, and the category's own attribute."""
+    n = len(category)
+    low, high = d.WEIGHT_KG
+    weight = np.round(np.exp(rng.uniform(np.log(low), np.log(high), n)), 2)
+    own = {
+        name: tuple(f', "{key}": {json.dumps(option)}' for option in options)
+        for name, (key, options) in d.CATEGORY_ATTRIBUTE.items()
+    }
+    return json_objects(
+        {"color": quoted(pools.pick(rng, "colors", n)), "weight_kg": json_text(weight)},
+        more=pick_by(rng, category, own),
     )

@@ -68,6 +68,44 @@ def concat(blocks: list[dict]) -> pa.Table:
     )
 
 
+def quoted(texts: np.ndarray | pa.Array) -> pa.Array:
+    """Strings as JSON string literals."""
+    text = texts if isinstance(texts, pa.Array) else pa.array(texts, pa.string())
+    escaped = pc.replace_substring(pc.replace_substring(text, "\\", "\\\\"), '"', '\\"')
+    return pc.binary_join_element_wise('"', escaped, '"', "")
+
+
+def json_objects(
+    fields: dict[str, pa.Array | np.ndarray], more: np.ndarray | None = None
+) -> pa.Array:
+    """One JSON object per row (seed 004's JSONB columns), from values already JSON text:
+    :func:`quoted` strings, numbers and ``true``/``false`` as text; ``more`` adds members
+    whose key differs by row (``', "size": "M"'``)."""
+    pieces = []
+    for i, (key, value) in enumerate(fields.items()):
+        text = value if isinstance(value, pa.Array) else pa.array(value, pa.string())
+        pieces += [("{" if i == 0 else ", ") + f'"{key}": ', text]
+    if more is not None:
+        pieces.append(pa.array(more, pa.string()))
+    return pc.binary_join_element_wise(*pieces, "}", "")
+
+
+def pick_by(rng: np.random.Generator, key: np.ndarray, options: dict[str, tuple]) -> np.ndarray:
+    """For each row, one of the options of its key, uniformly."""
+    picked = np.empty(len(key), dtype=object)
+    for name, choices in options.items():
+        rows = np.flatnonzero(key == name)
+        picked[rows] = np.array(choices, dtype=object)[rng.integers(0, len(choices), len(rows))]
+    return picked
+
+
+def json_text(values: np.ndarray) -> pa.Array:
+    """Numbers or booleans as JSON text."""
+    if values.dtype == bool:
+        return pa.array(np.where(values, "true", "false"), pa.string())
+    return pc.cast(pa.array(values), pa.string())
+
+
 def null_where(mask: np.ndarray, array: pa.Array) -> pa.Array:
     return pc.if_else(pa.array(mask), pa.scalar(None, array.type), array)
 
@@ -87,6 +125,9 @@ class Pools:
         self.sentences = faker_pool(seed, "ecom_reviews", lambda f: f.sentence(nb_words=12), 400)
         self.people = faker_pool(seed, "ecom_owners", lambda f: f.name(), 100)
         self.audiences = faker_pool(seed, "ecom_audiences", lambda f: f.bs(), 50)
+        self.streets = faker_pool(seed, "ecom_streets", lambda f: f.street_address(), 2_000)
+        self.zips = faker_pool(seed, "ecom_zips", lambda f: f.zipcode(), 1_000)
+        self.colors = faker_pool(seed, "ecom_colors", lambda f: f.safe_color_name(), 30)
 
     def pick(self, rng: np.random.Generator, pool: str, n: int) -> np.ndarray:
         values = getattr(self, pool)

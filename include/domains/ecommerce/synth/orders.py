@@ -27,7 +27,16 @@ import pyarrow.compute as pc
 
 from include.domains.ecommerce import design as d
 from include.domains.ecommerce.synth.catalog import Products
-from include.domains.ecommerce.synth.common import at, day_factors, day_number, ids, values
+from include.domains.ecommerce.synth.common import (
+    Pools,
+    at,
+    day_factors,
+    day_number,
+    ids,
+    json_objects,
+    quoted,
+    values,
+)
 from include.domains.ecommerce.synth.people import People
 from include.elt.randomness import categorical, rng_for, seconds_of_day, weighted_choice
 
@@ -116,7 +125,9 @@ def _tier_shift(expected: np.ndarray, people: People) -> tuple[np.ndarray, float
     return shift, math.sqrt(1 - orders @ shift**2)
 
 
-def orders(seed: int, day: date, plan: Plan, people: People, products: Products) -> dict:
+def orders(
+    seed: int, day: date, plan: Plan, people: People, products: Products, pools: Pools
+) -> dict:
     rng = rng_for(seed, "ecom_orders", day)
     number = day_number(day)
     today = plan.on(day)
@@ -178,6 +189,7 @@ def orders(seed: int, day: date, plan: Plan, people: People, products: Products)
         "tax_amount": tax[rows],
         "shipping_cost": shipping[rows],
         "total_amount": total[rows],
+        "shipping_address": _addresses(rng, people, buyer, pools).take(pa.array(rows)),
     }
     item_number = np.arange(m) - np.repeat(
         np.cumsum(items_per_order) - items_per_order, items_per_order
@@ -210,6 +222,23 @@ def orders(seed: int, day: date, plan: Plan, people: People, products: Products)
             "day_number": number,
         },
     }
+
+
+def _addresses(
+    rng: np.random.Generator, people: People, buyer: np.ndarray, pools: Pools
+) -> pa.Array:
+    """Seed 004's shipping address: a street in the buyer's own city and state."""
+    customers = people.customers.take(pa.array(buyer))
+    n = len(buyer)
+    return json_objects(
+        {
+            "street": quoted(pools.pick(rng, "streets", n)),
+            "city": quoted(customers["address_city"].combine_chunks()),
+            "state": quoted(customers["address_state"].combine_chunks()),
+            "zip": quoted(pools.pick(rng, "zips", n)),
+            "country": quoted(np.full(n, d.SHIPPING_COUNTRY, dtype=object)),
+        }
+    )
 
 
 def _ranks(key: np.ndarray) -> np.ndarray:

@@ -13,6 +13,8 @@ range. The lifetime value itself is set once the orders are planned (see ``order
 
 from __future__ import annotations
 
+import itertools
+import json
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -21,7 +23,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from include.domains.ecommerce import design as d
-from include.domains.ecommerce.synth.common import Pools, day_number, ids, strings, to_date, values
+from include.domains.ecommerce.synth.common import (
+    Pools,
+    day_number,
+    ids,
+    json_objects,
+    json_text,
+    strings,
+    to_date,
+    values,
+)
 from include.elt.randomness import categorical, rng_for
 
 TIERS, SEGMENTS = values(d.TIERS), values(d.SEGMENTS)
@@ -29,6 +40,14 @@ _TIER_SHARE = np.array(d.TIER_SHARE)
 _SEGMENT_SHARE = np.array(d.SEGMENT_SHARE)
 _TIER_FLOOR = np.cumsum(_TIER_SHARE) - _TIER_SHARE  # where each tier's slice starts
 _TIER_PROPENSITY = np.array(d.TIER_PROPENSITY)
+# a customer's favourite categories (seed 004's preferences): none, one or two
+FAVORITES = values(
+    tuple(
+        json.dumps(list(chosen))
+        for k in range(3)
+        for chosen in itertools.combinations(d.CATEGORIES, k)
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -112,8 +131,10 @@ def customers(seed: int, per_day: float, last_day: date, pools: Pools) -> People
             "contact": categorical(rng, d.CONTACT_SHARE, n),
             "propensity": _TIER_FLOOR[tier] + rng.random(n) * _TIER_SHARE[tier],
         }
-        blocks.append(block)
         change_blocks.append(_changes(rng, number, block))
+        block["newsletter"] = rng.random(n) < d.NEWSLETTER_SHARE
+        block["favorites"] = rng.integers(0, len(FAVORITES), n)
+        blocks.append(block)
     cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
     customer_ids = ids("CUST", cols["day"], cols["seq"])
     first = pa.array(pools.first[cols["first"]], pa.string())
@@ -153,6 +174,12 @@ def customers(seed: int, per_day: float, last_day: date, pools: Pools) -> People
             "date_of_birth": signup - cols["age_days"].astype("timedelta64[D]"),
             "gender": values(d.GENDERS)[cols["gender"]].tolist(),
             "preferred_contact_method": values(d.CONTACTS)[cols["contact"]].tolist(),
+            "preferences": json_objects(
+                {
+                    "newsletter": json_text(cols["newsletter"]),
+                    "favorite_categories": FAVORITES[cols["favorites"]],
+                }
+            ),
         }
     )
     return People(

@@ -19,7 +19,10 @@ from include.domains.ecommerce.synth.common import (
     at,
     day_number,
     ids,
+    json_objects,
     null_where,
+    pick_by,
+    quoted,
     strings,
     values,
 )
@@ -100,6 +103,13 @@ def sessions(
         "device_type": device[of].tolist(),
         "page_url": page.tolist(),
     }
+    # seed 004's device info, last so the rows above keep their draws
+    session_rows["device_info"] = json_objects(
+        {
+            "os": quoted(pick_by(rng, device, d.OPERATING_SYSTEMS)),
+            "screen": quoted(pick_by(rng, device, d.SCREENS)),
+        }
+    )
     return session_rows, click_rows
 
 
