@@ -462,7 +462,7 @@ def _route_rejects(cur, domain: Domain, m: Model, run_id: str, day_column: str |
 
 
 def _published_columns(cur, m: Model) -> list[tuple[str, str]]:
-    return _columns(cur, f"{m.layer}.{m.relation}")
+    return _columns(cur, m.qualified)
 
 
 def _published(m: Model) -> sql.Identifier:
