@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from psycopg2 import sql
 
 from include.elt.domain import load_domain
@@ -27,10 +29,9 @@ def count(url: str, relation: str) -> int:
     return query(url, statement)[0][0]
 
 
-def checksum(url: str, relation: str) -> str:
-    """md5 of every row's data columns in key order; lineage (run id, load time) is excluded."""
+def column_names(url: str, relation: str) -> list[str]:
     schema, name = relation.split(".")
-    columns = [
+    return [
         column
         for (column,) in query(
             url,
@@ -38,12 +39,16 @@ def checksum(url: str, relation: str) -> str:
             " where table_schema = %s and table_name = %s order by ordinal_position",
             [schema, name],
         )
-        if column not in LINEAGE_COLUMNS
     ]
-    row = sql.SQL("row({})::text").format(sql.SQL(", ").join(map(sql.Identifier, columns)))
+
+
+def checksum(url: str, relation: str) -> str:
+    """md5 of every row's data columns in key order; lineage (run id, load time) is excluded."""
+    data = [c for c in column_names(url, relation) if c not in LINEAGE_COLUMNS]
+    row = sql.SQL("row({})::text").format(sql.SQL(", ").join(map(sql.Identifier, data)))
     statement = sql.SQL(
         "select md5(coalesce(string_agg({row}, '|' order by {row}), '')) from {t}"
-    ).format(row=row, t=sql.Identifier(schema, name))
+    ).format(row=row, t=sql.Identifier(*relation.split(".")))
     return query(url, statement)[0][0]
 
 
@@ -67,3 +72,53 @@ def layer_state(url: str, domain_name: str, *layers: str) -> dict[str, tuple[int
         for relation in relations(domain_name)
         if relation.split(".")[0] in layers
     }
+
+
+def first_rows(url: str, relation: str, key: tuple[str, ...], limit: int) -> list[list]:
+    """The first ``limit`` rows of ``relation`` by ``key``, each value as PostgreSQL's text."""
+    statement = sql.SQL("select {} from {} as t order by {} limit %s").format(
+        sql.SQL(", ").join(
+            sql.SQL("t.{}::text").format(sql.Identifier(c)) for c in column_names(url, relation)
+        ),
+        sql.Identifier(*relation.split(".")),
+        sql.SQL(", ").join(sql.Identifier("t", k) for k in key),
+    )
+    return [list(row) for row in query(url, statement, [limit])]
+
+
+def analytics_previews(log_path: Path) -> dict[str, tuple[str, list[list[str]]]]:
+    """Each relation's last preview in an analytics log: its caption, then its column names and
+    rows cell by cell (padding stripped)."""
+    previews: dict[str, list[str]] = {}
+    relation = None
+    for line in log_path.read_text().splitlines():
+        if line.startswith("    "):
+            previews.setdefault(relation, []).append(line.removeprefix("    "))
+        else:  # "<time> compiled <kind> <relation> from <file>...: <n> rows"
+            relation = line.split()[3]
+            previews.pop(relation, None)
+    return {
+        r: (lines[0], [[c.strip() for c in line.split(" | ")] for line in [lines[1], *lines[3:]]])
+        for r, lines in previews.items()
+    }
+
+
+def assert_gold_previews_are_published(url: str, domain_name: str, log_path: Path) -> None:
+    """The analytics log's last preview of each gold relation is the first five rows readers
+    now see in it, by its declared key; no other layer has one."""
+    previews = analytics_previews(log_path)
+    gold = models(load_domain(domain_name), "gold")
+    assert set(previews) == {m.qualified for m in gold}
+    for m in gold:
+        caption, (header, *rows) = previews[m.qualified]
+        expected = first_rows(url, m.qualified, m.unique_key, 5)
+        assert caption == f"preview: first {len(expected)} rows by {', '.join(m.unique_key)}"
+        assert header == column_names(url, m.qualified), m.qualified
+        assert rows == [[_shown(v) for v in row] for row in expected], m.qualified
+
+
+def _shown(value: str | None) -> str:
+    """A value as the preview shows it: null spelled out, cut to 40 characters."""
+    if value is None:
+        return "null"
+    return value if len(value) <= 40 else value[:37] + "..."

@@ -17,7 +17,14 @@ from include.elt.quality import QualityError
 from include.elt.runs import PlanError
 from include.elt.window import Window
 from tests.conftest import new_warehouse, roles, superuser
-from tests.helpers import count, layer_state, qualified, query, warehouse_state
+from tests.helpers import (
+    assert_gold_previews_are_published,
+    count,
+    layer_state,
+    qualified,
+    query,
+    warehouse_state,
+)
 
 FIRST = date(2026, 3, 1)
 DAYS = 30
@@ -69,8 +76,10 @@ def test_daily_runs_reruns_and_backfills_equal_one_run(one_run, tmp_path):
     _day(url, data_dir, missed[1], run_type="backfill")  # out of order, after later days
     assert warehouse_state(url) == one_run
 
-    _day(url, data_dir, FIRST + timedelta(days=14), run_id="rerun")  # a day in the middle, again
+    rerun = _day(url, data_dir, FIRST + timedelta(days=14), run_id="rerun")  # a day in the middle
     assert warehouse_state(url) == one_run
+    # what it logged of gold is what readers see: the days it did not rebuild too
+    assert_gold_previews_are_published(url, "streaming", rerun.analytics_log)
 
     # Every daily run rebuilt its own day of the fact and the daily mart, not the history; the
     # one after the missed days caught them up.

@@ -15,7 +15,14 @@ from include.elt.flow import STAGES
 from include.elt.quality import QualityError
 from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
-from tests.helpers import count, layer_state, qualified, query, warehouse_state
+from tests.helpers import (
+    assert_gold_previews_are_published,
+    count,
+    layer_state,
+    qualified,
+    query,
+    warehouse_state,
+)
 
 WINDOW = Window(date(2026, 5, 1), date(2026, 5, 7))
 BRONZE_USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
@@ -90,6 +97,12 @@ def test_a_run_publishes_gold_reports_docs_and_audit(completed_run):
     log_lines = ctx.analytics_log.read_text().splitlines()
     assert any(
         f"view {TOP_CONTENT} from sql/streaming/gold/top_content.sql:" in line for line in log_lines
+    )
+
+
+def test_the_analytics_log_previews_each_gold_relation_as_it_is_published(completed_run):
+    assert_gold_previews_are_published(
+        superuser(completed_run), "streaming", completed_run.analytics_log
     )
 
 

@@ -24,7 +24,14 @@ from include.elt.models import Scope, render_text
 from include.elt.warehouse import ensure_bronze
 from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
-from tests.helpers import checksum, count, qualified, query, warehouse_state
+from tests.helpers import (
+    assert_gold_previews_are_published,
+    checksum,
+    count,
+    qualified,
+    query,
+    warehouse_state,
+)
 
 END = date(2025, 11, 15)
 WINDOW = Window.ending(END, 14)
@@ -276,6 +283,10 @@ def test_reports_are_exported_from_gold(run):
         with (run.reports_dir / name).open() as f:
             rows = list(csv.reader(f))
         assert len(rows) - 1 == count(superuser(run), qualified("ecommerce", "gold", relation))
+
+
+def test_the_analytics_log_previews_each_gold_relation_as_it_is_published(run):
+    assert_gold_previews_are_published(superuser(run), "ecommerce", run.analytics_log)
 
 
 def test_scd2_history_grows_across_daily_runs_and_survives_reruns(tmp_path):
