@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from psycopg2 import sql
 
 from include.elt.domain import load_domain
@@ -16,36 +18,45 @@ def query(url: str, statement: str | sql.Composable, params=None) -> list[tuple]
         return cur.fetchall()
 
 
-def count(url: str, schema: str, table: str) -> int:
-    return query(url, sql.SQL("select count(*) from {}").format(sql.Identifier(schema, table)))[0][
-        0
-    ]
+def qualified(domain_name: str, layer: str, name: str) -> str:
+    """A table's name as SQL writes it, ``layer.<domain>_<name>``, by the platform's rule."""
+    return load_domain(domain_name).qualified(layer, name)
 
 
-def checksum(url: str, schema: str, table: str) -> str:
-    """md5 of every row's data columns in key order; lineage (run id, load time) is excluded."""
-    columns = [
-        name
-        for (name,) in query(
-            url,
-            "select column_name from information_schema.columns"
-            " where table_schema = %s and table_name = %s order by ordinal_position",
-            [schema, table],
-        )
-        if name not in LINEAGE_COLUMNS
-    ]
-    row = sql.SQL("row({})::text").format(sql.SQL(", ").join(map(sql.Identifier, columns)))
-    statement = sql.SQL(
-        "select md5(coalesce(string_agg({row}, '|' order by {row}), '')) from {t}"
-    ).format(row=row, t=sql.Identifier(schema, table))
+def count(url: str, relation: str) -> int:
+    """Rows of ``relation`` (``schema.name``)."""
+    statement = sql.SQL("select count(*) from {}").format(sql.Identifier(*relation.split(".")))
     return query(url, statement)[0][0]
 
 
-def relations(domain_name: str) -> list[tuple[str, str]]:
+def column_names(url: str, relation: str) -> list[str]:
+    schema, name = relation.split(".")
+    return [
+        column
+        for (column,) in query(
+            url,
+            "select column_name from information_schema.columns"
+            " where table_schema = %s and table_name = %s order by ordinal_position",
+            [schema, name],
+        )
+    ]
+
+
+def checksum(url: str, relation: str) -> str:
+    """md5 of every row's data columns in key order; lineage (run id, load time) is excluded."""
+    data = [c for c in column_names(url, relation) if c not in LINEAGE_COLUMNS]
+    row = sql.SQL("row({})::text").format(sql.SQL(", ").join(map(sql.Identifier, data)))
+    statement = sql.SQL(
+        "select md5(coalesce(string_agg({row}, '|' order by {row}), '')) from {t}"
+    ).format(row=row, t=sql.Identifier(*relation.split(".")))
+    return query(url, statement)[0][0]
+
+
+def relations(domain_name: str) -> list[str]:
     """Every published relation of a domain: bronze tables and silver/gold models."""
     domain = load_domain(domain_name)
-    return [("bronze", domain.relation(d.name)) for d in domain.datasets] + [
-        (m.layer, m.relation) for m in models(domain)
+    return [domain.qualified("bronze", d.name) for d in domain.datasets] + [
+        m.qualified for m in models(domain)
     ]
 
 
@@ -57,7 +68,57 @@ def warehouse_state(url: str, domain_name: str = "streaming") -> dict[str, tuple
 def layer_state(url: str, domain_name: str, *layers: str) -> dict[str, tuple[int, str]]:
     """Row count and checksum of the relations of a domain in ``layers``."""
     return {
-        f"{schema}.{table}": (count(url, schema, table), checksum(url, schema, table))
-        for schema, table in relations(domain_name)
-        if schema in layers
+        relation: (count(url, relation), checksum(url, relation))
+        for relation in relations(domain_name)
+        if relation.split(".")[0] in layers
     }
+
+
+def first_rows(url: str, relation: str, key: tuple[str, ...], limit: int) -> list[list]:
+    """The first ``limit`` rows of ``relation`` by ``key``, each value as PostgreSQL's text."""
+    statement = sql.SQL("select {} from {} as t order by {} limit %s").format(
+        sql.SQL(", ").join(
+            sql.SQL("t.{}::text").format(sql.Identifier(c)) for c in column_names(url, relation)
+        ),
+        sql.Identifier(*relation.split(".")),
+        sql.SQL(", ").join(sql.Identifier("t", k) for k in key),
+    )
+    return [list(row) for row in query(url, statement, [limit])]
+
+
+def analytics_previews(log_path: Path) -> dict[str, tuple[str, list[list[str]]]]:
+    """Each relation's last preview in an analytics log: its caption, then its column names and
+    rows cell by cell (padding stripped)."""
+    previews: dict[str, list[str]] = {}
+    relation = None
+    for line in log_path.read_text().splitlines():
+        if line.startswith("    "):
+            previews.setdefault(relation, []).append(line.removeprefix("    "))
+        else:  # "<time> compiled <kind> <relation> from <file>...: <n> rows"
+            relation = line.split()[3]
+            previews.pop(relation, None)
+    return {
+        r: (lines[0], [[c.strip() for c in line.split(" | ")] for line in [lines[1], *lines[3:]]])
+        for r, lines in previews.items()
+    }
+
+
+def assert_gold_previews_are_published(url: str, domain_name: str, log_path: Path) -> None:
+    """The analytics log's last preview of each gold relation is the first five rows readers
+    now see in it, by its declared key; no other layer has one."""
+    previews = analytics_previews(log_path)
+    gold = models(load_domain(domain_name), "gold")
+    assert set(previews) == {m.qualified for m in gold}
+    for m in gold:
+        caption, (header, *rows) = previews[m.qualified]
+        expected = first_rows(url, m.qualified, m.unique_key, 5)
+        assert caption == f"preview: first {len(expected)} rows by {', '.join(m.unique_key)}"
+        assert header == column_names(url, m.qualified), m.qualified
+        assert rows == [[_shown(v) for v in row] for row in expected], m.qualified
+
+
+def _shown(value: str | None) -> str:
+    """A value as the preview shows it: null spelled out, cut to 40 characters."""
+    if value is None:
+        return "null"
+    return value if len(value) <= 40 else value[:37] + "..."

@@ -127,6 +127,10 @@ class Domain:
         """Table name inside a layer schema: domains share bronze/silver/gold, so prefix it."""
         return f"{self.name}_{table}"
 
+    def qualified(self, layer: str, table: str) -> str:
+        """``layer.<domain>_<table>``: how a table is named in SQL, logs and audit rows."""
+        return f"{layer}.{self.relation(table)}"
+
     def dataset(self, name: str) -> Dataset:
         for ds in self.datasets:
             if ds.name == name:

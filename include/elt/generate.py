@@ -180,9 +180,7 @@ def generate(
             pacsv.write_csv(table, staging / file)
         else:
             pq.write_table(table, staging / file, compression="snappy")
-            write_metadata(
-                dataset, table, staging / file, f"bronze.{domain.relation(dataset.name)}"
-            )
+            write_metadata(dataset, table, staging / file, domain.qualified("bronze", dataset.name))
         entries.append(
             FileEntry(
                 dataset=dataset.name,

@@ -121,7 +121,7 @@ def targets(
             scope = Scope()
             found = [
                 Target(
-                    f"bronze.{domain.relation(d.name)}",
+                    domain.qualified("bronze", d.name),
                     "bronze_stage",
                     domain.relation(d.name),
                     _render_all(domain, suites[d.name](), scope, quote),

@@ -20,12 +20,19 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from psycopg2 import sql
 
 from include.elt import partitions as parts
+from include.elt.analytics_log import (
+    PREVIEW_LAYERS,
+    PREVIEW_ROWS,
+    Preview,
+    fetch_preview,
+    log_compiled,
+)
 from include.elt.domain import REPO_ROOT, Domain
 from include.elt.models import (
     REJECT_COLUMN,
@@ -63,6 +70,7 @@ class ModelResult:
     rejected: int
     seconds: float
     window: Window = None
+    preview: Preview | None = None  # its first rows by key, for the analytics log
 
 
 def build_layer(
@@ -75,18 +83,19 @@ def build_layer(
     analytics_log: Path | None = None,
 ) -> list[ModelResult]:
     """Build every model of ``layer`` into the stage, in dependency order."""
+    preview_rows = PREVIEW_ROWS if analytics_log is not None and layer in PREVIEW_LAYERS else 0
     clear_stage(url, domain, layer)
     windows = staged_windows(url, domain, run_id)
     staged = set(windows)
     results = []
     for m in models(domain, layer):
         window = window_of(url, domain, m, changes, windows)
-        result = build_model(url, domain, m, run_id, staged, window)
+        result = build_model(url, domain, m, run_id, staged, window, preview_rows=preview_rows)
         staged.add(m.name)
         windows[m.name] = result.window
         results.append(result)
         if analytics_log is not None:
-            _append_analytics_log(analytics_log, result)
+            log_compiled(analytics_log, result)
     return results
 
 
@@ -200,8 +209,17 @@ def _days_with_resolvable_rejects(
 
 
 def build_model(
-    url: str, domain: Domain, m: Model, run_id: str, staged: set[str], window: Window
+    url: str,
+    domain: Domain,
+    m: Model,
+    run_id: str,
+    staged: set[str],
+    window: Window,
+    *,
+    preview_rows: int = 0,
 ) -> ModelResult:
+    """Build ``m`` into the stage; ``preview_rows``: also read that many of its first rows by key
+    (in the same transaction: the staged relation as the gates and the publish will see it)."""
     started = time.perf_counter()
     with transaction(url) as conn, conn.cursor() as cur:
         advisory_lock(cur, f"stage.{domain.name}")
@@ -214,6 +232,9 @@ def build_model(
             cur.execute("rollback to savepoint model")
             rows, rejected = builder(cur, domain, m, run_id, staged, None)
         effective = window if incremental else None
+        preview = None
+        if preview_rows:
+            preview = fetch_preview(cur, m.stage_schema, m.relation, m.unique_key, preview_rows)
         cur.execute(
             "insert into audit.staged_models (domain, layer, model, run_id, strategy,"
             " window_start, window_end, row_count, rejected_count)"
@@ -257,6 +278,7 @@ def build_model(
         rejected,
         time.perf_counter() - started,
         effective,
+        preview,
     )
     span = f"days {effective[0]}..{effective[1]}" if effective else "all"
     log.info(
@@ -462,7 +484,7 @@ def _route_rejects(cur, domain: Domain, m: Model, run_id: str, day_column: str |
 
 
 def _published_columns(cur, m: Model) -> list[tuple[str, str]]:
-    return _columns(cur, f"{m.layer}.{m.relation}")
+    return _columns(cur, m.qualified)
 
 
 def _published(m: Model) -> sql.Identifier:
@@ -493,15 +515,3 @@ def _repo_path(path: Path) -> str:
         return str(path.resolve().relative_to(REPO_ROOT))
     except ValueError:
         return str(path)
-
-
-def _append_analytics_log(log_path: Path, result: ModelResult) -> None:
-    """The seed's ``analytics.log``: when each relation was compiled, from which file, how big."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    span = f" for days {result.window[0]}..{result.window[1]}" if result.window else ""
-    with log_path.open("a") as f:
-        f.write(
-            f"{stamp} compiled {result.kind} {result.relation} from {result.sql_file}{span}:"
-            f" {result.rows} rows\n"
-        )

@@ -14,6 +14,7 @@ from airflow.timetables.base import TimeRestriction
 from include.elt.domain import domain_names
 from include.elt.flow import STAGES
 from tests.conftest import REPO
+from tests.helpers import qualified
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +57,10 @@ def test_streaming_task_graph_is_the_flow(dagbag):
 def test_table_producing_tasks_declare_assets(dagbag):
     dag = dagbag.dags["streaming"]
     outlets = {t.task_id: {a.name for a in t.outlets} for t in dag.tasks}
-    assert "bronze.streaming_usage_logs" in outlets["load_bronze"]
-    assert "silver.streaming_usage_logs" in outlets["build_silver"]
-    assert {"gold.streaming_top_content", "gold.streaming_engagement"} <= outlets["build_gold"]
-    assert "gold.streaming_daily_usage" in outlets["build_gold"]
+    assert qualified("streaming", "bronze", "usage_logs") in outlets["load_bronze"]
+    assert qualified("streaming", "silver", "usage_logs") in outlets["build_silver"]
+    gold = {qualified("streaming", "gold", m) for m in ("top_content", "engagement", "daily_usage")}
+    assert gold <= outlets["build_gold"]
 
 
 def test_daily_schedule_has_a_one_day_data_interval(dagbag):

@@ -9,7 +9,7 @@ from airflow.dag_processing.dagbag import DagBag
 
 from include.elt.flow import STAGES
 from tests.conftest import REPO
-from tests.helpers import count, query
+from tests.helpers import count, qualified, query
 
 
 @pytest.fixture
@@ -25,12 +25,10 @@ def test_a_manual_run_succeeds_end_to_end(streaming_dag, warehouse_url, data_dir
     # dag.test() does not raise when a task fails: the states are the verdict.
     assert states == {stage: "success" for stage in STAGES}
     assert run.state == "success"
-    assert count(warehouse_url, "gold", "streaming_top_content") > 0
-    assert count(warehouse_url, "gold", "streaming_engagement") > 0
-    days = query(
-        warehouse_url,
-        "select min(usage_date), max(usage_date) from silver.streaming_usage_logs",
-    )[0]
+    assert count(warehouse_url, qualified("streaming", "gold", "top_content")) > 0
+    assert count(warehouse_url, qualified("streaming", "gold", "engagement")) > 0
+    usage_logs = qualified("streaming", "silver", "usage_logs")
+    days = query(warehouse_url, f"select min(usage_date), max(usage_date) from {usage_logs}")[0]
     assert [d.isoformat() for d in days] == ["2026-04-01", "2026-04-05"]
     with (data_dir / "reports/streaming/top_content_report.csv").open() as f:
         assert next(csv.reader(f)) == [

@@ -17,11 +17,26 @@ from include.elt.quality import QualityError
 from include.elt.runs import PlanError
 from include.elt.window import Window
 from tests.conftest import new_warehouse, roles, superuser
-from tests.helpers import count, layer_state, query, warehouse_state
+from tests.helpers import (
+    assert_gold_previews_are_published,
+    count,
+    layer_state,
+    qualified,
+    query,
+    warehouse_state,
+)
 
 FIRST = date(2026, 3, 1)
 DAYS = 30
 LAST = FIRST + timedelta(days=DAYS - 1)
+BRONZE_USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
+BRONZE_SUBSCRIPTIONS = qualified("streaming", "bronze", "subscriptions")
+BRONZE_CUSTOMERS = qualified("streaming", "bronze", "customers")
+USAGE_LOGS = qualified("streaming", "silver", "usage_logs")
+STAGED_USAGE_LOGS = qualified("streaming", "silver_stage", "usage_logs__changes")
+DAILY_USAGE = qualified("streaming", "gold", "daily_usage")
+TOP_CONTENT = qualified("streaming", "gold", "top_content")
+ENGAGEMENT = qualified("streaming", "gold", "engagement")
 
 
 def _ctx(url: str, data_dir: Path, run_id: str, window: Window, **kwargs) -> pipeline.RunContext:
@@ -61,16 +76,18 @@ def test_daily_runs_reruns_and_backfills_equal_one_run(one_run, tmp_path):
     _day(url, data_dir, missed[1], run_type="backfill")  # out of order, after later days
     assert warehouse_state(url) == one_run
 
-    _day(url, data_dir, FIRST + timedelta(days=14), run_id="rerun")  # a day in the middle, again
+    rerun = _day(url, data_dir, FIRST + timedelta(days=14), run_id="rerun")  # a day in the middle
     assert warehouse_state(url) == one_run
+    # what it logged of gold is what readers see: the days it did not rebuild too
+    assert_gold_previews_are_published(url, "streaming", rerun.analytics_log)
 
     # Every daily run rebuilt its own day of the fact and the daily mart, not the history; the
     # one after the missed days caught them up.
     windows = query(
         url,
         "select run_id, window_end - window_start from audit.model_builds"
-        " where run_id like 'scheduled%%' and relation in"
-        " ('silver.streaming_usage_logs', 'gold.streaming_daily_usage')",
+        " where run_id like 'scheduled%%' and relation in (%s, %s)",
+        [USAGE_LOGS, DAILY_USAGE],
     )
     caught_up = f"scheduled__{missed[1] + timedelta(days=1)}"
     assert {days for run_id, days in windows if run_id != caught_up} == {1}
@@ -94,10 +111,10 @@ def test_a_failing_silver_gate_leaves_published_silver_and_gold_unchanged(publis
     # A fault only the table-wide check can see: today's session reuses an id of yesterday's.
     planted = query(
         url,
-        "insert into bronze.streaming_usage_logs select u.usage_id, u.customer_id,"
+        f"insert into {BRONZE_USAGE_LOGS} select u.usage_id, u.customer_id,"
         " u.subscription_id, u.content_id, %s::timestamp + interval '12 hours', u.device,"
         " u.duration_watched, u.completion_rate, 'planted', 'test', now()"
-        " from bronze.streaming_usage_logs as u join bronze.streaming_subscriptions as s"
+        f" from {BRONZE_USAGE_LOGS} as u join {BRONZE_SUBSCRIPTIONS} as s"
         " using (subscription_id) where u.session_start::date = %s - 1"
         " and coalesce(s.end_date, 'infinity') > %s"
         " order by u.usage_id limit 1 returning usage_id",
@@ -112,12 +129,12 @@ def test_a_failing_silver_gate_leaves_published_silver_and_gold_unchanged(publis
     # the staging keeps the bad rows for inspection
     assert query(
         url,
-        "select count(*) from silver_stage.streaming_usage_logs__changes where usage_id = %s",
+        f"select count(*) from {STAGED_USAGE_LOGS} where usage_id = %s",
         [planted],
     ) == [(1,)]
     # and the domain is free again: the next run replaces the staging and publishes
     pipeline.run(_ctx(url, data_dir, "next", Window(day, day), run_type="scheduled"))
-    assert count(url, "silver", "streaming_usage_logs") > before["silver.streaming_usage_logs"][0]
+    assert count(url, USAGE_LOGS) > before[USAGE_LOGS][0]
 
 
 def test_a_reader_sees_the_old_rows_until_it_ends_never_an_empty_relation(published_run):
@@ -125,7 +142,7 @@ def test_a_reader_sees_the_old_rows_until_it_ends_never_an_empty_relation(publis
     day = FIRST + timedelta(days=5)
     ctx = _ctx(url, data_dir, "next-day", Window(day, day), run_type="scheduled")
     pipeline.run(ctx, [s for s in STAGES if s != "publish"])
-    old = count(url, "silver", "streaming_usage_logs"), count(url, "gold", "streaming_top_content")
+    old = count(url, USAGE_LOGS), count(url, TOP_CONTENT)
 
     reader = psycopg2.connect(url)
     reader.set_session(isolation_level="REPEATABLE READ")
@@ -137,14 +154,14 @@ def test_a_reader_sees_the_old_rows_until_it_ends_never_an_empty_relation(publis
         conn.autocommit = True
         while not stop.is_set():
             with conn.cursor() as cur:
-                cur.execute("select count(*) from gold.streaming_engagement")
+                cur.execute(f"select count(*) from {ENGAGEMENT}")
                 watched.append(cur.fetchone()[0])
         conn.close()
 
     with reader.cursor() as cur:
-        cur.execute("select count(*) from silver.streaming_usage_logs")
+        cur.execute(f"select count(*) from {USAGE_LOGS}")
         seen.append(cur.fetchone()[0])
-        cur.execute("select count(*) from gold.streaming_top_content")
+        cur.execute(f"select count(*) from {TOP_CONTENT}")
         seen.append(cur.fetchone()[0])
         failures = []
 
@@ -159,9 +176,9 @@ def test_a_reader_sees_the_old_rows_until_it_ends_never_an_empty_relation(publis
         watcher.start()
         publisher.start()
         time.sleep(2)  # the publish waits for this reader; the reader still sees its snapshot
-        cur.execute("select count(*) from silver.streaming_usage_logs")
+        cur.execute(f"select count(*) from {USAGE_LOGS}")
         seen.append(cur.fetchone()[0])
-        cur.execute("select count(*) from gold.streaming_top_content")
+        cur.execute(f"select count(*) from {TOP_CONTENT}")
         seen.append(cur.fetchone()[0])
     reader.commit()
     reader.close()
@@ -170,7 +187,7 @@ def test_a_reader_sees_the_old_rows_until_it_ends_never_an_empty_relation(publis
     watcher.join()
     assert not failures
     assert seen == [old[0], old[1], old[0], old[1]]
-    assert count(url, "silver", "streaming_usage_logs") > old[0]
+    assert count(url, USAGE_LOGS) > old[0]
     assert watched and 0 not in watched
     assert query(
         url, "select status from audit.task_runs where run_id = 'next-day' and task = 'publish'"
@@ -207,5 +224,5 @@ def test_a_manual_run_in_another_world_fails_unless_it_replaces_the_history(publ
     assert query(url, "select scale, seed, first_day from audit.domain_profiles") == [
         ("tiny", 7, LAST)
     ]
-    assert query(url, "select distinct usage_date from silver.streaming_usage_logs") == [(LAST,)]
-    assert query(url, "select distinct _run_id from bronze.streaming_customers") == [("replacing",)]
+    assert query(url, f"select distinct usage_date from {USAGE_LOGS}") == [(LAST,)]
+    assert query(url, f"select distinct _run_id from {BRONZE_CUSTOMERS}") == [("replacing",)]

@@ -25,10 +25,14 @@ from include.elt.generate import Manifest
 from include.elt.quality import QualityError
 from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse, role_env, roles
-from tests.helpers import count, layer_state, query
+from tests.helpers import count, layer_state, qualified, query
 
 DAY = date(2026, 3, 10)
 WINDOW = Window(DAY - timedelta(days=2), DAY)
+BRONZE_USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
+BRONZE_SUBSCRIPTIONS = qualified("streaming", "bronze", "subscriptions")
+BRONZE_PLANS = qualified("streaming", "bronze", "plans")
+CUSTOMER_TOTALS = qualified("streaming", "gold", "customer_totals")
 
 
 def _ctx(warehouse, data_dir: Path, run_id: str, window: Window = WINDOW, **kw):
@@ -125,7 +129,7 @@ def test_a_loader_killed_mid_copy_changes_nothing_and_the_retry_loads_once(tmp_p
     url = new_warehouse()
     warehouse = roles(url)
     pipeline.run(_ctx(warehouse, tmp_path, "first"), ["generate", "load_bronze"])
-    before = layer_state(url, "streaming", "bronze")["bronze.streaming_usage_logs"]
+    before = layer_state(url, "streaming", "bronze")[BRONZE_USAGE_LOGS]
     ctx = _ctx(warehouse, tmp_path, "killed")
     pipeline.run(ctx, ["generate"])
     pipe = HalfFedPipe(ctx)
@@ -138,14 +142,14 @@ def test_a_loader_killed_mid_copy_changes_nothing_and_the_retry_loads_once(tmp_p
         time.sleep(0.1)
     pipe.restore()
     assert _no_load_left(url), "the killed load left a backend, a lock or a staging table"
-    assert layer_state(url, "streaming", "bronze")["bronze.streaming_usage_logs"] == before
+    assert layer_state(url, "streaming", "bronze")[BRONZE_USAGE_LOGS] == before
 
     retry = _cli_load(role_env(url), tmp_path, "killed")
     assert retry.wait(120) == 0, retry.stderr.read()
     manifest = Manifest.read(ctx.run_folder)
     usage = next(f for f in manifest.files if f.dataset == "usage_logs")
-    assert count(url, "bronze", "streaming_usage_logs") == usage.rows  # once, not twice
-    assert layer_state(url, "streaming", "bronze")["bronze.streaming_usage_logs"] == before
+    assert count(url, BRONZE_USAGE_LOGS) == usage.rows  # once, not twice
+    assert layer_state(url, "streaming", "bronze")[BRONZE_USAGE_LOGS] == before
 
 
 def test_postgres_restarted_mid_load_fails_the_task_cleanly_and_the_retry_succeeds(tmp_path):
@@ -170,12 +174,12 @@ def test_postgres_restarted_mid_load_fails_the_task_cleanly_and_the_retry_succee
         assert stderr[-1].startswith("error: ") and "Traceback" not in "\n".join(stderr)
 
         server.start_server()
-        assert count(url, "bronze", "streaming_usage_logs") == 0  # nothing half-loaded
+        assert count(url, BRONZE_USAGE_LOGS) == 0  # nothing half-loaded
         retry = _cli_load(env, tmp_path, "restarted")
         assert retry.wait(120) == 0, retry.stderr.read()
         manifest = Manifest.read(ctx.run_folder)
         for entry in manifest.files:
-            assert count(url, "bronze", f"streaming_{entry.dataset}") == entry.rows
+            assert count(url, qualified("streaming", "bronze", entry.dataset)) == entry.rows
 
 
 def test_two_loads_of_the_same_day_serialise_and_without_the_lock_they_would_duplicate(
@@ -215,12 +219,12 @@ def test_two_loads_of_the_same_day_serialise_and_without_the_lock_they_would_dup
         return errors
 
     assert twice() == []
-    assert count(url, "bronze", "streaming_plans") == plans.rows  # serialised: 0 duplicates
+    assert count(url, BRONZE_PLANS) == plans.rows  # serialised: 0 duplicates
 
     # The negative control: without the table's lock the same two loads duplicate every row.
     monkeypatch.setattr(load, "advisory_lock", lambda cur, name, **kw: None)
     assert twice() == []
-    duplicates = count(url, "bronze", "streaming_plans") - plans.rows
+    duplicates = count(url, BRONZE_PLANS) - plans.rows
     assert duplicates == plans.rows
 
 
@@ -246,10 +250,10 @@ def _plant_in_silver(url: str, ctx: pipeline.RunContext) -> None:
     it: each day on its own is fine)."""
     query(
         url,
-        "insert into bronze.streaming_usage_logs select u.usage_id, u.customer_id,"
+        f"insert into {BRONZE_USAGE_LOGS} select u.usage_id, u.customer_id,"
         " u.subscription_id, u.content_id, %s::timestamp + interval '12 hours', u.device,"
         " u.duration_watched, u.completion_rate, 'planted', 'test', now()"
-        " from bronze.streaming_usage_logs as u join bronze.streaming_subscriptions as s"
+        f" from {BRONZE_USAGE_LOGS} as u join {BRONZE_SUBSCRIPTIONS} as s"
         " using (subscription_id) where u.session_start::date = %s - 1"
         " and coalesce(s.end_date, 'infinity') > %s order by u.usage_id limit 1 returning 1",
         [ctx.window.end, ctx.window.end, ctx.window.end],
@@ -260,8 +264,8 @@ def _plant_in_gold(url: str, ctx: pipeline.RunContext) -> None:
     """A customer's all-time session count is one too many: the next day keeps adding to it."""
     query(
         url,
-        "update gold.streaming_customer_totals set count_sessions = count_sessions + 1"
-        " where customer_id = (select min(customer_id) from gold.streaming_customer_totals)"
+        f"update {CUSTOMER_TOTALS} set count_sessions = count_sessions + 1"
+        f" where customer_id = (select min(customer_id) from {CUSTOMER_TOTALS})"
         " returning 1",
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import date, timedelta
@@ -20,10 +21,12 @@ from include.elt.runs import PlanError, RunPlan, World
 from include.elt.warehouse import LockTimeout, ensure_bronze, transaction
 from include.elt.window import Window
 from tests.conftest import new_warehouse, roles
-from tests.helpers import checksum, count, query
+from tests.helpers import checksum, count, qualified, query
 
 END = date(2026, 6, 30)
 WINDOW = Window.ending(END, 3)
+USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
+PLANS = qualified("streaming", "bronze", "plans")
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +50,10 @@ def warehouse(warehouse_url, domain) -> str:
 def _bronze_state(url: str) -> dict[str, tuple[int, str]]:
     tables = ["plans", "content", "customers", "subscriptions", "usage_logs"]
     return {
-        t: (count(url, "bronze", f"streaming_{t}"), checksum(url, "bronze", f"streaming_{t}"))
+        t: (
+            count(url, qualified("streaming", "bronze", t)),
+            checksum(url, qualified("streaming", "bronze", t)),
+        )
         for t in tables
     }
 
@@ -56,22 +62,22 @@ def _entry(manifest: Manifest, dataset: str):
     return next(f for f in manifest.files if f.dataset == dataset)
 
 
-def _partitions(url: str, table: str) -> list[DayRange]:
+def _partitions(url: str, dataset: str) -> list[DayRange]:
+    relation = load_domain("streaming").relation(dataset)
     with transaction(url) as conn, conn.cursor() as cur:
-        return [p.range for p in partitions_of(cur, "bronze", f"streaming_{table}")]
+        return [p.range for p in partitions_of(cur, "bronze", relation)]
 
 
 def test_load_writes_every_row_with_lineage(warehouse, domain, manifest):
     results = load_manifest(warehouse, domain, manifest, run_id="run-1")
     for entry in manifest.files:
-        assert count(warehouse, "bronze", f"streaming_{entry.dataset}") == entry.rows
+        assert count(warehouse, qualified("streaming", "bronze", entry.dataset)) == entry.rows
     assert {r.table: r.rows for r in results} == {
-        f"streaming_{e.dataset}": e.rows for e in manifest.files
+        domain.relation(e.dataset): e.rows for e in manifest.files
     }
     lineage = query(
         warehouse,
-        "select distinct _run_id, _source_file, _loaded_at is not null"
-        " from bronze.streaming_usage_logs",
+        f"select distinct _run_id, _source_file, _loaded_at is not null from {USAGE_LOGS}",
     )
     assert lineage == [("run-1", str(Path(manifest.folder) / "usage_logs.csv"), True)]
 
@@ -98,14 +104,11 @@ def test_loading_a_day_replaces_only_that_day(warehouse, domain, manifest, tmp_p
     load_manifest(warehouse, domain, manifest, run_id="window")
     last_day = generate(domain, Window(END, END), scale="tiny", seed=99, out_dir=tmp_path / "day")
     load_file(warehouse, domain, last_day, _entry(last_day, "usage_logs"), "day-run")
-    by_run = dict(
-        query(warehouse, "select _run_id, count(*) from bronze.streaming_usage_logs group by 1")
-    )
+    by_run = dict(query(warehouse, f"select _run_id, count(*) from {USAGE_LOGS} group by 1"))
     assert by_run["day-run"] == _entry(last_day, "usage_logs").rows
     days_kept = query(
         warehouse,
-        "select count(distinct session_start::date) from bronze.streaming_usage_logs"
-        " where _run_id = 'window'",
+        f"select count(distinct session_start::date) from {USAGE_LOGS} where _run_id = 'window'",
     )[0][0]
     assert days_kept == 2
 
@@ -168,7 +171,7 @@ def test_a_row_outside_the_files_days_is_refused(warehouse, domain, manifest):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(LoadError, match=rf"{path}:4: no partition of relation"):
         load_file(warehouse, domain, manifest, entry, "outside")
-    assert count(warehouse, "bronze", "streaming_usage_logs") == 0
+    assert count(warehouse, USAGE_LOGS) == 0
 
 
 def test_a_file_with_the_wrong_header_is_refused(warehouse, domain, manifest):
@@ -176,7 +179,7 @@ def test_a_file_with_the_wrong_header_is_refused(warehouse, domain, manifest):
     path.write_text(path.read_text().replace("monthly_price", "price", 1))
     with pytest.raises(LoadError, match=rf"{path}:1: .*header"):
         load_file(warehouse, domain, manifest, _entry(manifest, "plans"), "bad-header")
-    assert count(warehouse, "bronze", "streaming_plans") == 0
+    assert count(warehouse, PLANS) == 0
 
 
 def test_a_missing_file_is_a_clear_error(warehouse, domain, manifest, tmp_path):
@@ -203,8 +206,8 @@ def test_concurrent_loads_of_the_same_day_never_both_apply(warehouse, domain, ma
     for t in threads:
         t.join()
     assert not errors
-    assert count(warehouse, "bronze", "streaming_usage_logs") == entry.rows
-    assert len(query(warehouse, "select distinct _run_id from bronze.streaming_usage_logs")) == 1
+    assert count(warehouse, USAGE_LOGS) == entry.rows
+    assert len(query(warehouse, f"select distinct _run_id from {USAGE_LOGS}")) == 1
 
 
 def test_a_lock_held_elsewhere_fails_the_load_within_its_timeout_naming_it(
@@ -214,14 +217,14 @@ def test_a_lock_held_elsewhere_fails_the_load_within_its_timeout_naming_it(
     holder = psycopg2.connect(warehouse)
     try:
         with holder.cursor() as cur:
-            cur.execute("select pg_advisory_lock(hashtext('bronze.streaming_usage_logs'))")
+            cur.execute("select pg_advisory_lock(hashtext(%s))", [USAGE_LOGS])
         started = time.monotonic()
-        with pytest.raises(LockTimeout, match=r"1s waiting for lock 'bronze.streaming_usage_logs'"):
+        with pytest.raises(LockTimeout, match=f"1s waiting for lock '{re.escape(USAGE_LOGS)}'"):
             load_file(warehouse, domain, manifest, _entry(manifest, "usage_logs"), "blocked")
         assert time.monotonic() - started < 10
     finally:
         holder.close()
-    assert count(warehouse, "bronze", "streaming_usage_logs") == 0
+    assert count(warehouse, USAGE_LOGS) == 0
 
 
 def test_another_world_is_refused_unless_it_replaces_the_history(warehouse, domain, tmp_path):
@@ -241,9 +244,7 @@ def test_another_world_is_refused_unless_it_replaces_the_history(warehouse, doma
     )
     load_manifest(warehouse, domain, other, run_id="world-b")
     # nothing of world A survives, even days B does not cover
-    assert query(warehouse, "select distinct _run_id from bronze.streaming_usage_logs") == [
-        ("world-b",)
-    ]
+    assert query(warehouse, f"select distinct _run_id from {USAGE_LOGS}") == [("world-b",)]
     assert query(warehouse, "select scale, seed, first_day from audit.domain_profiles") == [
         ("tiny", 6, END)
     ]
@@ -297,7 +298,7 @@ def test_an_error_in_the_second_stream_names_its_line_and_leaves_nothing(
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(LoadError, match=rf"{path}:{bad + 1}: invalid input syntax"):
         load_file(warehouse, domain, manifest, entry, "broken")
-    assert count(warehouse, "bronze", "streaming_usage_logs") == 0
+    assert count(warehouse, USAGE_LOGS) == 0
     assert query(warehouse, "select count(*) from pg_tables where schemaname = 'bronze_stage'") == [
         (0,)
     ]
@@ -324,8 +325,7 @@ def test_months_past_the_horizon_are_merged_and_a_day_in_them_can_still_be_repla
     assert _bronze_state(warehouse)["usage_logs"] == before["usage_logs"]
     assert query(
         warehouse,
-        "select count(*) from bronze.streaming_usage_logs where _run_id = 'rerun'"
-        " and session_start::date = %s",
+        f"select count(*) from {USAGE_LOGS} where _run_id = 'rerun' and session_start::date = %s",
         [day],
     ) == [(_entry(rerun, "usage_logs").rows,)]
     # the day replaced its part of the month, and the month is one partition again

@@ -15,9 +15,20 @@ from include.elt.flow import STAGES
 from include.elt.quality import QualityError
 from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
-from tests.helpers import count, layer_state, query, warehouse_state
+from tests.helpers import (
+    assert_gold_previews_are_published,
+    count,
+    layer_state,
+    qualified,
+    query,
+    warehouse_state,
+)
 
 WINDOW = Window(date(2026, 5, 1), date(2026, 5, 7))
+BRONZE_USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
+USAGE_LOGS = qualified("streaming", "silver", "usage_logs")
+TOP_CONTENT = qualified("streaming", "gold", "top_content")
+ENGAGEMENT = qualified("streaming", "gold", "engagement")
 TOP_CONTENT_COLUMNS = [
     "content_id",
     "title",
@@ -34,10 +45,10 @@ ENGAGEMENT_COLUMNS = [
     "total_sessions",
 ]
 KEYS = {
-    "silver.streaming_usage_logs": "usage_id",
-    "silver.streaming_customers": "customer_id",
-    "gold.streaming_top_content": "content_id",
-    "gold.streaming_engagement": "customer_id",
+    USAGE_LOGS: "usage_id",
+    qualified("streaming", "silver", "customers"): "customer_id",
+    TOP_CONTENT: "content_id",
+    ENGAGEMENT: "customer_id",
 }
 
 
@@ -65,12 +76,12 @@ def completed_run(tmp_path_factory):
 def test_a_run_publishes_gold_reports_docs_and_audit(completed_run):
     ctx = completed_run
     url = superuser(ctx)
-    assert count(url, "gold", "streaming_top_content") > 50
-    assert count(url, "gold", "streaming_engagement") > 100
+    assert count(url, TOP_CONTENT) > 50
+    assert count(url, ENGAGEMENT) > 100
     with (ctx.reports_dir / "top_content_report.csv").open() as f:
         rows = list(csv.reader(f))
     assert rows[0] == TOP_CONTENT_COLUMNS
-    assert len(rows) - 1 == count(url, "gold", "streaming_top_content")
+    assert len(rows) - 1 == count(url, TOP_CONTENT)
     hours = [float(r[3]) for r in rows[1:]]
     assert hours == sorted(hours, reverse=True)
     with (ctx.reports_dir / "engagement_report.csv").open() as f:
@@ -85,8 +96,13 @@ def test_a_run_publishes_gold_reports_docs_and_audit(completed_run):
     assert (ctx.gx_dir / "gx/uncommitted/data_docs/local_site/index.html").is_file()
     log_lines = ctx.analytics_log.read_text().splitlines()
     assert any(
-        "view gold.streaming_top_content from sql/streaming/gold/top_content.sql:" in line
-        for line in log_lines
+        f"view {TOP_CONTENT} from sql/streaming/gold/top_content.sql:" in line for line in log_lines
+    )
+
+
+def test_the_analytics_log_previews_each_gold_relation_as_it_is_published(completed_run):
+    assert_gold_previews_are_published(
+        superuser(completed_run), "streaming", completed_run.analytics_log
     )
 
 
@@ -96,11 +112,7 @@ def test_rerunning_the_same_window_leaves_the_warehouse_identical(completed_run)
     pipeline.run(_context(url, completed_run.data_dir, "second"))
     assert warehouse_state(url) == before
     for relation, key in KEYS.items():
-        schema, table = relation.split(".")
-        duplicates = query(
-            url,
-            f"select count(*) - count(distinct {key}) from {schema}.{table}",
-        )[0][0]
+        duplicates = query(url, f"select count(*) - count(distinct {key}) from {relation}")[0][0]
         assert duplicates == 0, relation
 
 
@@ -134,12 +146,12 @@ def test_silver_routes_rule_breaking_rows_to_rejects_with_the_reason(completed_r
     pipeline.run(ctx, ["generate", "load_bronze"])
     bad_id = query(
         url,
-        "insert into bronze.streaming_usage_logs"
+        f"insert into {BRONZE_USAGE_LOGS}"
         " (usage_id, customer_id, subscription_id, content_id, session_start, device,"
         "  duration_watched, completion_rate, _run_id, _source_file)"
         " select u.usage_id + 1, u.customer_id, u.subscription_id, u.content_id,"
         "  u.session_start, u.device, 0.01, u.completion_rate, 'manual', 'test'"
-        " from bronze.streaming_usage_logs as u order by u.usage_id desc limit 1"
+        f" from {BRONZE_USAGE_LOGS} as u order by u.usage_id desc limit 1"
         " returning usage_id",
     )[0][0]
     pipeline.run(ctx, [s for s in STAGES if s not in ("generate", "load_bronze")])
@@ -150,10 +162,8 @@ def test_silver_routes_rule_breaking_rows_to_rejects_with_the_reason(completed_r
         " where run_id = 'rejects-test' and (record->>'usage_id')::bigint = %s",
         [bad_id],
     )
-    assert rejects == [("silver.streaming_usage_logs", reason, WINDOW.end)]
-    assert query(
-        url, "select count(*) from silver.streaming_usage_logs where usage_id = %s", [bad_id]
-    ) == [(0,)]
+    assert rejects == [(USAGE_LOGS, reason, WINDOW.end)]
+    assert query(url, f"select count(*) from {USAGE_LOGS} where usage_id = %s", [bad_id]) == [(0,)]
     # a rerun of the same days replaces their rejects: never twice the same row
     pipeline.run(_context(url, completed_run.data_dir, "after"))
     assert query(

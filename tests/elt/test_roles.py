@@ -14,34 +14,42 @@ from psycopg2 import errors
 from include.elt import pipeline
 from include.elt.window import Window
 from tests.conftest import _server, new_warehouse, roles
+from tests.helpers import qualified
 
 ROLES = ("elt_owner", "elt_loader", "elt_transformer", "elt_validator", "analyst")
 Y, N = True, False
+BRONZE_USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
+BRONZE_PLANS = qualified("streaming", "bronze", "plans")
+USAGE_LOGS = qualified("streaming", "silver", "usage_logs")
+PLANS = qualified("streaming", "silver", "plans")
+TOP_CONTENT = qualified("streaming", "gold", "top_content")
+DAILY_USAGE = qualified("streaming", "gold", "daily_usage")
+CUSTOMER_TOTALS = qualified("streaming", "gold", "customer_totals")
 
 # probe -> allowed for (owner, loader, transformer, validator, analyst)
 MATRIX = {
-    "select 1 from bronze.streaming_usage_logs limit 1": (Y, Y, Y, Y, N),
-    "select 1 from silver.streaming_usage_logs limit 1": (Y, N, Y, Y, N),
-    "select 1 from gold.streaming_top_content limit 1": (Y, N, Y, Y, Y),
-    "select 1 from gold.streaming_daily_usage limit 1": (Y, N, Y, Y, Y),
+    f"select 1 from {BRONZE_USAGE_LOGS} limit 1": (Y, Y, Y, Y, N),
+    f"select 1 from {USAGE_LOGS} limit 1": (Y, N, Y, Y, N),
+    f"select 1 from {TOP_CONTENT} limit 1": (Y, N, Y, Y, Y),
+    f"select 1 from {DAILY_USAGE} limit 1": (Y, N, Y, Y, Y),
     "select 1 from audit.task_runs limit 1": (Y, Y, Y, Y, N),
-    "insert into bronze.streaming_plans select * from bronze.streaming_plans limit 0": (
+    f"insert into {BRONZE_PLANS} select * from {BRONZE_PLANS} limit 0": (
         Y,
         Y,
         N,
         N,
         N,
     ),
-    "insert into silver.streaming_plans select * from silver.streaming_plans limit 0": (
+    f"insert into {PLANS} select * from {PLANS} limit 0": (
         Y,
         N,
         Y,
         N,
         N,
     ),
-    "delete from gold.streaming_customer_totals where false": (Y, N, Y, N, N),
+    f"delete from {CUSTOMER_TOTALS} where false": (Y, N, Y, N, N),
     # the owner is a member of the loader and the transformer (it sets what their tables grant)
-    "drop table gold.streaming_daily_usage cascade": (Y, N, Y, N, N),
+    f"drop table {DAILY_USAGE} cascade": (Y, N, Y, N, N),
     "create table bronze.probe (x int)": (Y, Y, N, N, N),
     "create table silver.probe (x int)": (Y, N, Y, N, N),
     "create table audit.probe (x int)": (Y, N, N, N, N),
@@ -51,7 +59,7 @@ MATRIX = {
     "delete from audit.domain_leases": (Y, N, N, N, N),
     "select audit.take_lease('probe', 'probe', '1 minute')": (Y, Y, Y, Y, N),
     "copy (select 1) to program 'id'": (N, N, N, N, N),
-    "copy bronze.streaming_plans from '/etc/passwd'": (N, N, N, N, N),
+    f"copy {BRONZE_PLANS} from '/etc/passwd'": (N, N, N, N, N),
     "select pg_read_file('/etc/passwd')": (N, N, N, N, N),
     "create role probe": (N, N, N, N, N),
     "create database probe": (N, N, N, N, N),

@@ -8,10 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from tests.helpers import layer_state, query
+from tests.helpers import layer_state, qualified, query
 from tests.stack.conftest import task_states, trigger, wait_for_run
 
 DOCS = "great_expectations/gx/uncommitted/data_docs/local_site"
+USAGE_LOGS = qualified("streaming", "silver", "usage_logs")
+CUSTOMERS = qualified("streaming", "silver", "customers")
+BRONZE_CUSTOMERS = qualified("streaming", "bronze", "customers")
+KEYS_KEPT = f"no key published in {CUSTOMERS} is lost"  # the check the planted fault fails
+# GX files a suite's results under its dotted name, one folder a part
+VALIDATIONS = f"{DOCS}/validations/{CUSTOMERS.replace('.', '/')}"
 
 
 def test_a_failed_gate_is_visible_in_the_task_log_and_data_docs(api, stack, warehouse):
@@ -20,13 +26,12 @@ def test_a_failed_gate_is_visible_in_the_task_log_and_data_docs(api, stack, ware
     # them: the run's own rows are fine, only the table-wide check can see it.
     (customer,) = query(
         warehouse,
-        "select customer_id from silver.streaming_usage_logs where usage_date < %s"
-        " order by customer_id limit 1",
+        f"select customer_id from {USAGE_LOGS} where usage_date < %s order by customer_id limit 1",
         [day - timedelta(days=1)],
     )[0]
     (removed,) = query(
         warehouse,
-        "delete from bronze.streaming_customers as c where customer_id = %s returning to_jsonb(c)",
+        f"delete from {BRONZE_CUSTOMERS} as c where customer_id = %s returning to_jsonb(c)",
         [customer],
     )[0]
     published = layer_state(warehouse, "streaming", "silver", "gold")
@@ -36,8 +41,8 @@ def test_a_failed_gate_is_visible_in_the_task_log_and_data_docs(api, stack, ware
     finally:
         query(
             warehouse,
-            "insert into bronze.streaming_customers select * from"
-            " jsonb_populate_record(null::bronze.streaming_customers, %s) returning 1",
+            f"insert into {BRONZE_CUSTOMERS} select * from"
+            f" jsonb_populate_record(null::{BRONZE_CUSTOMERS}, %s) returning 1",
             [json.dumps(removed)],
         )
     states = task_states(api, run_id)
@@ -49,14 +54,12 @@ def test_a_failed_gate_is_visible_in_the_task_log_and_data_docs(api, stack, ware
         f"/api/v2/dags/streaming/dagRuns/{run_id}/taskInstances/validate_silver/logs/1"
     ).text
     assert "streaming silver checkpoint failed" in log
-    assert "no key published in silver.streaming_customers is lost" in log
+    assert KEYS_KEPT in log
 
     docs = httpx.get(f"{stack.docs_url}/data-docs/index.html").text
     assert run_id in docs and "fa-times text-danger" in docs
-    pages = sorted(
-        (stack.data_dir / DOCS / "validations/silver/streaming_customers" / run_id).rglob("*.html")
-    )
+    pages = sorted((stack.data_dir / VALIDATIONS / run_id).rglob("*.html"))
     assert pages, "no Data Docs page for the failed validation"
     relative = pages[0].relative_to(stack.data_dir / DOCS)
     page = httpx.get(f"{stack.docs_url}/data-docs/{relative.as_posix()}").text
-    assert "Failed" in page and "no key published in silver.streaming_customers is lost" in page
+    assert "Failed" in page and KEYS_KEPT in page

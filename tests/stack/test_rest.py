@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from include.elt.flow import STAGES
-from tests.helpers import count, query, warehouse_state
+from tests.helpers import count, qualified, query, warehouse_state
 from tests.stack.conftest import task_states, trigger, wait_for_run
 
 CONF = {"scale": "tiny", "start": "2026-04-01", "end": "2026-04-03"}
@@ -25,12 +25,13 @@ def test_a_triggered_run_succeeds_and_a_rerun_leaves_the_warehouse_identical(api
     print(f"\nREST-triggered run: {time.monotonic() - started:.1f}s (queue + run)")
     assert run["state"] == "success", task_states(api, run_id)
     assert task_states(api, run_id) == {stage: "success" for stage in STAGES}
-    assert count(warehouse, "gold", "streaming_top_content") > 0
-    assert count(warehouse, "gold", "streaming_engagement") > 0
+    assert count(warehouse, qualified("streaming", "gold", "top_content")) > 0
+    assert count(warehouse, qualified("streaming", "gold", "engagement")) > 0
+    usage_logs = qualified("streaming", "bronze", "usage_logs")
     window = query(
         warehouse,
         "select min(session_start)::date::text, max(session_start)::date::text"
-        " from bronze.streaming_usage_logs where _run_id = %s",
+        f" from {usage_logs} where _run_id = %s",
         [run_id],
     )
     assert window == [("2026-04-01", "2026-04-03")]

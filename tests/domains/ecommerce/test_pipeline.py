@@ -24,7 +24,14 @@ from include.elt.models import Scope, render_text
 from include.elt.warehouse import ensure_bronze
 from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
-from tests.helpers import checksum, count, query, warehouse_state
+from tests.helpers import (
+    assert_gold_previews_are_published,
+    checksum,
+    count,
+    qualified,
+    query,
+    warehouse_state,
+)
 
 END = date(2025, 11, 15)
 WINDOW = Window.ending(END, 14)
@@ -49,6 +56,24 @@ GOLD = [
     "user_product_features",
     "customer_360",
 ]
+BRONZE_ORDERS = qualified("ecommerce", "bronze", "orders")
+BRONZE_PRODUCTS = qualified("ecommerce", "bronze", "products")
+BRONZE_MARKETING_EVENTS = qualified("ecommerce", "bronze", "marketing_events")
+BRONZE_MARKETING_CAMPAIGNS = qualified("ecommerce", "bronze", "marketing_campaigns")
+BRONZE_SEGMENT_CHANGES = qualified("ecommerce", "bronze", "customer_segment_changes")
+ORDERS = qualified("ecommerce", "silver", "orders")
+ORDER_ITEMS = qualified("ecommerce", "silver", "order_items")
+PRODUCTS = qualified("ecommerce", "silver", "products")
+CUSTOMERS = qualified("ecommerce", "silver", "customers")
+REVIEWS = qualified("ecommerce", "silver", "reviews")
+MARKETING_EVENTS = qualified("ecommerce", "silver", "marketing_events")
+USER_INTERACTIONS = qualified("ecommerce", "silver", "user_interactions")
+SUPPORT_TICKETS = qualified("ecommerce", "silver", "support_tickets")
+DAILY_SALES = qualified("ecommerce", "gold", "daily_sales")
+CAMPAIGN_PERFORMANCE = qualified("ecommerce", "gold", "campaign_performance")
+PRODUCT_FEATURES = qualified("ecommerce", "gold", "product_features")
+USER_PRODUCT_FEATURES = qualified("ecommerce", "gold", "user_product_features")
+CUSTOMER_360 = qualified("ecommerce", "gold", "customer_360")
 # child table, column -> parent table, column (silver)
 FOREIGN_KEYS = {
     ("orders", "customer_id"): ("customers", "customer_id"),
@@ -85,21 +110,21 @@ def run(tmp_path_factory) -> pipeline.RunContext:
 
 # fault in bronze (SQL counting it) -> the silver table and reason that quarantine it
 FAULT_REJECTS = {
-    "select count(*) - count(distinct order_id) from bronze.ecommerce_orders": (
-        "silver.ecommerce_orders",
+    f"select count(*) - count(distinct order_id) from {BRONZE_ORDERS}": (
+        ORDERS,
         "duplicate order_id",
     ),
-    "select count(distinct order_id) from bronze.ecommerce_orders where total_amount < 0": (
-        "silver.ecommerce_orders",
+    f"select count(distinct order_id) from {BRONZE_ORDERS} where total_amount < 0": (
+        ORDERS,
         "negative total_amount",
     ),
-    "select count(*) from bronze.ecommerce_products where margin_pct < 0": (
-        "silver.ecommerce_products",
+    f"select count(*) from {BRONZE_PRODUCTS} where margin_pct < 0": (
+        PRODUCTS,
         "negative margin_pct",
     ),
-    "select count(*) from bronze.ecommerce_marketing_events where campaign_id not in"
-    " (select campaign_id from bronze.ecommerce_marketing_campaigns)": (
-        "silver.ecommerce_marketing_events",
+    f"select count(*) from {BRONZE_MARKETING_EVENTS} where campaign_id not in"
+    f" (select campaign_id from {BRONZE_MARKETING_CAMPAIGNS})": (
+        MARKETING_EVENTS,
         "unknown campaign_id",
     ),
 }
@@ -119,40 +144,39 @@ def test_every_injected_fault_is_quarantined_with_its_reason(run, fault):
 
 def test_nothing_is_lost_between_bronze_and_silver(run):
     # Nothing is lost: every bronze order is in silver or in rejects.
-    bronze = count(superuser(run), "bronze", "ecommerce_orders")
-    silver = count(superuser(run), "silver", "ecommerce_orders")
+    bronze = count(superuser(run), BRONZE_ORDERS)
+    silver = count(superuser(run), ORDERS)
     rejected = query(
         superuser(run),
-        "select count(*) from silver.rejects where table_name = 'silver.ecommerce_orders'",
+        "select count(*) from silver.rejects where table_name = %s",
+        [ORDERS],
     )[0][0]
     assert bronze == silver + rejected
 
 
 def test_repairs_keep_the_row_and_say_so(run):
     url = superuser(run)
-    assert query(url, "select count(*) from silver.ecommerce_orders where discount_amount is null")[
-        0
-    ] == (0,)
-    assert query(
-        url, "select count(*) > 0 from silver.ecommerce_orders where discount_was_missing"
-    ) == [(True,)]
-    assert query(
-        url, "select count(*) > 0 from silver.ecommerce_order_items where category_was_mismatched"
-    ) == [(True,)]
+    assert query(url, f"select count(*) from {ORDERS} where discount_amount is null")[0] == (0,)
+    assert query(url, f"select count(*) > 0 from {ORDERS} where discount_was_missing") == [(True,)]
+    assert query(url, f"select count(*) > 0 from {ORDER_ITEMS} where category_was_mismatched") == [
+        (True,)
+    ]
     assert query(
         url,
         "select count(*) > 0, count(*) filter (where email is not null)"
-        " from silver.ecommerce_customers where not has_valid_email",
+        f" from {CUSTOMERS} where not has_valid_email",
     ) == [(True, 0)]
 
 
 @pytest.mark.parametrize(("child", "parent"), FOREIGN_KEYS.items(), ids=lambda k: ".".join(k))
 def test_silver_has_referential_integrity(run, child, parent):
     (child_table, child_column), (parent_table, parent_column) = child, parent
+    child_relation = qualified("ecommerce", "silver", child_table)
+    parent_relation = qualified("ecommerce", "silver", parent_table)
     orphans = query(
         superuser(run),
-        f"select count(*) from silver.ecommerce_{child_table} as c where c.{child_column}"
-        f" is not null and not exists (select 1 from silver.ecommerce_{parent_table} as p"
+        f"select count(*) from {child_relation} as c where c.{child_column}"
+        f" is not null and not exists (select 1 from {parent_relation} as p"
         f" where p.{parent_column} = c.{child_column})",
     )[0][0]
     assert orphans == 0
@@ -175,26 +199,26 @@ def test_temporal_order_holds_in_silver(run):
     url = superuser(run)
     assert query(
         url,
-        "select count(*) from silver.ecommerce_orders as o join silver.ecommerce_customers as c"
+        f"select count(*) from {ORDERS} as o join {CUSTOMERS} as c"
         " on c.customer_id = o.customer_id and c.is_current"
         " where o.order_date::date <= c.signup_date",
     ) == [(0,)]
     assert query(
         url,
-        "select count(*) from silver.ecommerce_reviews as r join silver.ecommerce_orders as o"
+        f"select count(*) from {REVIEWS} as r join {ORDERS} as o"
         " using (order_id) where r.review_date <= o.order_date",
     ) == [(0,)]
-    assert query(url, "select count(*) > 0 from silver.ecommerce_reviews") == [(True,)]
+    assert query(url, f"select count(*) > 0 from {REVIEWS}") == [(True,)]
 
 
 def test_a1_daily_sales_reconciles_with_silver_items(run):
     rows = query(
         superuser(run),
         "with gold as (select order_day, sum(revenue) as revenue, sum(count_orders) as orders"
-        " from gold.ecommerce_daily_sales group by 1),"
+        f" from {DAILY_SALES} group by 1),"
         " lines as (select o.order_day, sum(i.line_total) as revenue,"
-        " count(distinct o.order_id) as orders from silver.ecommerce_order_items as i"
-        " join silver.ecommerce_orders as o using (order_id) group by 1)"
+        f" count(distinct o.order_id) as orders from {ORDER_ITEMS} as i"
+        f" join {ORDERS} as o using (order_id) group by 1)"
         " select count(*), count(*) filter (where gold.revenue = lines.revenue)"
         " from gold full join lines using (order_day)",
     )
@@ -207,19 +231,19 @@ def test_a2_campaign_performance_reconciles_and_computes_rates(run):
     gold = query(
         url,
         "select sum(impressions), sum(clicks), sum(conversions), sum(revenue)"
-        " from gold.ecommerce_campaign_performance",
+        f" from {CAMPAIGN_PERFORMANCE}",
     )[0]
     silver = query(
         url,
         "select count(*) filter (where event_type = 'impression'),"
         " count(*) filter (where event_type = 'click'),"
         " count(*) filter (where event_type = 'conversion'), sum(revenue)"
-        " from silver.ecommerce_marketing_events",
+        f" from {MARKETING_EVENTS}",
     )[0]
     assert gold == silver
     assert query(
         url,
-        "select count(*) from gold.ecommerce_campaign_performance where impressions > 0"
+        f"select count(*) from {CAMPAIGN_PERFORMANCE} where impressions > 0"
         " and (ctr != round(clicks::numeric / impressions, 4)"
         " or roas != round(revenue / nullif(cost, 0), 4))",
     ) == [(0,)]
@@ -229,13 +253,13 @@ def test_b3_features_reconcile_with_interactions_and_orders(run):
     url = superuser(run)
     assert query(
         url,
-        "select (select sum(views) from gold.ecommerce_product_features)"
-        " = (select count(*) from silver.ecommerce_user_interactions"
+        f"select (select sum(views) from {PRODUCT_FEATURES})"
+        f" = (select count(*) from {USER_INTERACTIONS}"
         " where interaction_type = 'view'),"
-        " (select sum(units_sold) from gold.ecommerce_product_features)"
-        " = (select sum(quantity) from silver.ecommerce_order_items),"
-        " (select count(*) from gold.ecommerce_user_product_features)"
-        " = (select count(distinct (user_id, product_id)) from silver.ecommerce_user_interactions)",
+        f" (select sum(units_sold) from {PRODUCT_FEATURES})"
+        f" = (select sum(quantity) from {ORDER_ITEMS}),"
+        f" (select count(*) from {USER_PRODUCT_FEATURES})"
+        f" = (select count(distinct (user_id, product_id)) from {USER_INTERACTIONS})",
     ) == [(True, True, True)]
 
 
@@ -243,14 +267,14 @@ def test_c2_customer_360_reconciles_with_silver(run):
     url = superuser(run)
     assert query(
         url,
-        "select (select count(*) from gold.ecommerce_customer_360)"
-        " = (select count(*) from silver.ecommerce_customers where is_current),"
-        " (select sum(count_orders) from gold.ecommerce_customer_360)"
-        " = (select count(*) from silver.ecommerce_orders),"
-        " (select sum(lifetime_revenue) from gold.ecommerce_customer_360)"
-        " = (select sum(total_amount) from silver.ecommerce_orders where status = 'completed'),"
-        " (select sum(count_tickets) from gold.ecommerce_customer_360)"
-        " = (select count(*) from silver.ecommerce_support_tickets)",
+        f"select (select count(*) from {CUSTOMER_360})"
+        f" = (select count(*) from {CUSTOMERS} where is_current),"
+        f" (select sum(count_orders) from {CUSTOMER_360})"
+        f" = (select count(*) from {ORDERS}),"
+        f" (select sum(lifetime_revenue) from {CUSTOMER_360})"
+        f" = (select sum(total_amount) from {ORDERS} where status = 'completed'),"
+        f" (select sum(count_tickets) from {CUSTOMER_360})"
+        f" = (select count(*) from {SUPPORT_TICKETS})",
     ) == [(True, True, True, True)]
 
 
@@ -258,26 +282,28 @@ def test_reports_are_exported_from_gold(run):
     for name, relation in load_domain("ecommerce").reports.items():
         with (run.reports_dir / name).open() as f:
             rows = list(csv.reader(f))
-        assert len(rows) - 1 == count(superuser(run), "gold", f"ecommerce_{relation}")
+        assert len(rows) - 1 == count(superuser(run), qualified("ecommerce", "gold", relation))
+
+
+def test_the_analytics_log_previews_each_gold_relation_as_it_is_published(run):
+    assert_gold_previews_are_published(superuser(run), "ecommerce", run.analytics_log)
 
 
 def test_scd2_history_grows_across_daily_runs_and_survives_reruns(tmp_path):
     url, data_dir = new_warehouse(), tmp_path / "data"
     first_end = date(2025, 6, 30)
     pipeline.run(_context(url, data_dir, "day-1", Window(first_end, first_end)))
-    before = set(
-        query(url, "select customer_id, valid_from, valid_to from silver.ecommerce_customers")
-    )
+    before = set(query(url, f"select customer_id, valid_from, valid_to from {CUSTOMERS}"))
     # Thirty daily runs later, segments have changed for some customers.
     later = first_end + timedelta(days=30)
     pipeline.run(_context(url, data_dir, "day-31", Window(later, later)))
     after = query(
         url,
-        "select customer_id, valid_from, valid_to, is_current from silver.ecommerce_customers",
+        f"select customer_id, valid_from, valid_to, is_current from {CUSTOMERS}",
     )
     changed = query(
         url,
-        "select distinct customer_id from bronze.ecommerce_customer_segment_changes"
+        f"select distinct customer_id from {BRONZE_SEGMENT_CHANGES}"
         " where changed_at > %s and changed_at <= %s",
         [first_end, later],
     )
@@ -295,9 +321,9 @@ def test_scd2_history_grows_across_daily_runs_and_survives_reruns(tmp_path):
     unchanged = {c for c, *_ in before} - {c for (c,) in changed}
     kept = {(c, f, t) for c, f, t, _ in after if c in unchanged}
     assert {r for r in before if r[0] in unchanged} == kept
-    state = checksum(url, "silver", "ecommerce_customers")
+    state = checksum(url, CUSTOMERS)
     pipeline.run(_context(url, data_dir, "day-31-again", Window(later, later)))
-    assert checksum(url, "silver", "ecommerce_customers") == state
+    assert checksum(url, CUSTOMERS) == state
 
 
 def test_parquet_files_load_like_csv(tmp_path):
@@ -311,7 +337,7 @@ def test_parquet_files_load_like_csv(tmp_path):
     assert (tmp_path / "pq" / "orders_metadata.json").is_file()
     load_manifest(roles(url).loader, domain, manifest, "parquet-run")
     for entry in manifest.files:
-        assert count(url, "bronze", f"ecommerce_{entry.dataset}") == entry.rows
+        assert count(url, qualified("ecommerce", "bronze", entry.dataset)) == entry.rows
 
 
 def test_cli_takes_explicit_volumes_and_loads(tmp_path, warehouse_url):
@@ -341,8 +367,8 @@ def test_cli_takes_explicit_volumes_and_loads(tmp_path, warehouse_url):
         env={**role_env(warehouse_url), "ELT_DATA_DIR": str(tmp_path), "PATH": ""},
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert count(warehouse_url, "bronze", "ecommerce_products") == 60
-    assert 300 < count(warehouse_url, "bronze", "ecommerce_customers") < 500
+    assert count(warehouse_url, BRONZE_PRODUCTS) == 60
+    assert 300 < count(warehouse_url, qualified("ecommerce", "bronze", "customers")) < 500
     assert "orphan orders (unknown customer)" in result.stderr
     assert query(warehouse_url, "select scale, volumes from audit.domain_profiles") == [
         ("tiny", {"customers": 400, "products": 60})
@@ -355,7 +381,7 @@ def test_the_ecommerce_dag_runs_end_to_end(airflow_db, warehouse_url, data_dir):
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states == {stage: "success" for stage in STAGES}
     for mart in GOLD:
-        assert count(warehouse_url, "gold", f"ecommerce_{mart}") > 0, mart
+        assert count(warehouse_url, qualified("ecommerce", "gold", mart)) > 0, mart
 
 
 def test_daily_runs_and_an_out_of_order_backfill_equal_one_run(tmp_path):
@@ -383,7 +409,7 @@ def _failing_rows(url: str, layer: str, suite: str, description: str, planted: s
     domain = load_domain("ecommerce")
     module = importlib.import_module(f"include.domains.ecommerce.expectations.{layer}")
     [check] = [c for c in module.SUITES[suite]() if (c.description or "").startswith(description)]
-    relation = f"{layer}.ecommerce_{suite}"
+    relation = domain.qualified(layer, suite)
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
         text = render_text(domain, check.unexpected_rows_query, Scope(), lambda c: c.as_string(cur))
         cur.execute(text.replace("{batch}", relation))

@@ -7,11 +7,12 @@ per-title totals and the two views agree with the per-customer totals."""
 
 import great_expectations.expectations as gxe
 
+from include.domains.streaming import DOMAIN
 from include.elt.expectations import not_null, rows_violating
 
 SILVER_SESSIONS = (
     "((select coalesce(sum(row_count), 0) from audit.partitions"
-    " where relation = 'silver.streaming_usage_logs'"
+    " where relation = '" + DOMAIN.qualified("silver", "usage_logs") + "'"
     " and not (day >= {{ window_start }} and day < {{ window_end }}))"
     " + (select count(*) from {{ ref('usage_logs') }}"
     " where usage_date >= {{ window_start }} and usage_date < {{ window_end }}))"

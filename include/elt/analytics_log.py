@@ -1,0 +1,100 @@
+"""Seed 000's ``analytics.log``: one line per compiled relation, and for gold a preview of it.
+
+Each line says when a relation was compiled, from which file, over which days and how many rows
+it holds. A gold relation's line is followed by its first rows by key, indented, as a table::
+
+    2026-05-07T06:00:12+00:00 compiled view gold.shop_top from sql/shop/gold/top.sql: 90 rows
+        preview: first 5 rows by item_id
+        item_id | title        | revenue
+        --------+--------------+--------
+        1       | Quiet Harbor | 12.50
+        2       | null         | 0.00
+        ...
+
+so ``grep compiled`` keeps the counts and ``grep -v '^ '`` drops the previews.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from psycopg2 import sql
+
+if TYPE_CHECKING:
+    from include.elt.transform import ModelResult
+
+PREVIEW_LAYERS = ("gold",)  # what analysts read
+PREVIEW_ROWS = 5
+PREVIEW_INDENT = "    "
+MAX_CELL = 40  # characters; a longer value is cut and ends in "..."
+NULL = "null"
+_ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The first rows of a relation by its key, each value as PostgreSQL writes it as text."""
+
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str | None, ...], ...]
+
+
+def fetch_preview(cur, schema: str, relation: str, key: tuple[str, ...], limit: int) -> Preview:
+    """The first ``limit`` rows of ``schema.relation`` ordered by ``key`` (all columns if none)."""
+    cur.execute(
+        "select attname from pg_attribute where attrelid = to_regclass(%s)"
+        " and attnum > 0 and not attisdropped order by attnum",
+        [f"{schema}.{relation}"],
+    )
+    columns = tuple(name for (name,) in cur.fetchall())
+    # Qualified, so the order is the columns' own, not their text (output names win otherwise).
+    cur.execute(
+        sql.SQL("select {} from {} as t order by {} limit %s").format(
+            sql.SQL(", ").join(sql.SQL("t.{}::text").format(sql.Identifier(c)) for c in columns),
+            sql.Identifier(schema, relation),
+            sql.SQL(", ").join(sql.Identifier("t", c) for c in key or columns),
+        ),
+        [limit],
+    )
+    return Preview(tuple(key), columns, tuple(tuple(r) for r in cur.fetchall()))
+
+
+def log_compiled(log_path: Path, result: ModelResult) -> None:
+    """Append a compiled relation's line, and its preview if it has one."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    span = f" for days {result.window[0]}..{result.window[1]}" if result.window else ""
+    lines = [
+        f"{stamp} compiled {result.kind} {result.relation} from {result.sql_file}{span}:"
+        f" {result.rows} rows"
+    ]
+    if result.preview is not None:
+        lines += [PREVIEW_INDENT + line for line in preview_lines(result.preview)]
+    with log_path.open("a") as f:
+        f.write("".join(line + "\n" for line in lines))
+
+
+def preview_lines(preview: Preview) -> list[str]:
+    """A caption, the column names, a rule and one line per row, in fixed-width columns."""
+    table = [list(preview.columns), *([cell(v) for v in row] for row in preview.rows)]
+    widths = [max(len(r[i]) for r in table) for i in range(len(preview.columns))]
+    order = ", ".join(preview.key) or "all columns"
+    caption = f"preview: first {len(preview.rows)} rows by {order}"
+    # every column padded to its width but the last: no trailing blanks
+    header, *rows = (
+        " | ".join([*(c.ljust(w) for c, w in zip(r[:-1], widths, strict=False)), r[-1]])
+        for r in table
+    )
+    return [caption, header, "-+-".join("-" * w for w in widths), *rows]
+
+
+def cell(value: str | None) -> str:
+    """One value on one line, at most ``MAX_CELL`` characters."""
+    if value is None:
+        return NULL
+    text = value.translate(_ONE_LINE)
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 3] + "..."
