@@ -15,8 +15,13 @@ from include.elt.domain import DOMAIN_PACKAGES_ENV, domain_names, load_domain
 from include.elt.flow import STAGES
 from tests.conftest import REPO, new_warehouse, role_env
 from tests.helpers import count, query
+from tests.toy_domain import DOMAIN as TOY_DOMAIN
 
 TOY = {DOMAIN_PACKAGES_ENV: "tests.toy_domain"}
+BRONZE_CUSTOMERS = TOY_DOMAIN.qualified("bronze", "customers")
+BRONZE_VISITS = TOY_DOMAIN.qualified("bronze", "visits")
+SILVER_VISITS = TOY_DOMAIN.qualified("silver", "visits")
+GOLD_DAILY_VISITS = TOY_DOMAIN.qualified("gold", "daily_visits")
 FIRST_DAY, LAST_DAY = date(2026, 3, 1), date(2026, 3, 5)
 CUSTOMERS = 1000
 RUN_ID = "toy-run"
@@ -43,26 +48,26 @@ def toy_run(tmp_path_factory) -> tuple[str, Path]:
 
 def test_the_toy_domain_loads_builds_and_publishes_its_rows(toy_run):
     url, data_dir = toy_run
-    assert count(url, "bronze", "toy_customers") == CUSTOMERS
-    visits = count(url, "bronze", "toy_visits")
+    assert count(url, BRONZE_CUSTOMERS) == CUSTOMERS
+    visits = count(url, BRONZE_VISITS)
     assert visits > 0
     # every visit is of a known customer, so silver keeps them all, on the window's days
     assert query(
-        url, "select count(*), min(visit_date), max(visit_date) from silver.toy_visits"
+        url, f"select count(*), min(visit_date), max(visit_date) from {SILVER_VISITS}"
     ) == [(visits, FIRST_DAY, LAST_DAY)]
     recount = (
         "select visit_date, region, count(*), count(distinct customer_id), sum(pages)"
-        " from silver.toy_visits group by visit_date, region"
+        f" from {SILVER_VISITS} group by visit_date, region"
     )
     gold = (
         "select visit_date, region, count_visits, count_visitors, count_pages"
-        " from gold.toy_daily_visits"
+        f" from {GOLD_DAILY_VISITS}"
     )
     assert query(url, f"{recount} except {gold}") == []
     assert query(url, f"{gold} except {recount}") == []
     with (data_dir / "reports/toy/daily_visits.csv").open() as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == count(url, "gold", "toy_daily_visits")
+    assert len(rows) == count(url, GOLD_DAILY_VISITS)
     assert sum(int(r["count_visits"]) for r in rows) == visits
 
 
