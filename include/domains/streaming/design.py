@@ -7,6 +7,7 @@ run generates it: nothing here depends on a run's window.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -57,6 +58,53 @@ RESUBSCRIBE_GAP_DAYS = (7, 61)  # [low, high) days between spells
 # --- sessions ---------------------------------------------------------------------------------
 
 WEEKEND_FACTOR = 1.5  # seed 000: Saturdays and Sundays have 1.5x the sessions of a weekday
+
+# Recency (seed 000: "more events in the last 14 days" of a 60-day window). A day's rows may not
+# depend on the run that makes it, so the bias cannot be relative to a run's last day: it is a
+# growth trend in engagement instead. Sessions per active subscription grow by a fixed rate per
+# day, chosen so that in any 60-day window inside the ramp the last 14 days have
+# RECENCY_FACTOR x the sessions per subscription of the 46 days before. Events (sessions) per
+# day grow by that times the subscriber base's own growth (about 1.07 in 2026).
+#
+# 1.15 because: the gate must tell it from no bias on a 60-day window at tiny scale (about
+# 15k sessions; five standard errors of the split are about 8% there), and a steady factor f
+# means growing f^(365/30) a year (1.15: x5.5). A larger factor over a longer ramp makes
+# volumes explode, so the trend runs over a bounded ramp and is flat outside it: before the
+# ramp engagement is the ramp's first day's, after it the last day's. Windows outside the ramp
+# keep only the subscriber growth; the gate expects exactly what the trend gives their days.
+RECENCY_FACTOR = 1.15
+RECENT_DAYS = 14
+RECENCY_WINDOW_DAYS = 60
+ENGAGEMENT_RAMP = (date(2026, 1, 1), date(2027, 6, 30))
+# Engagement is PLAN_SESSIONS_PER_DAY on this day: the volumes of the platform's present
+# (late 2026) stay what the scales promise; earlier days of the ramp are quieter.
+ENGAGEMENT_REFERENCE_DAY = date(2026, 11, 1)
+
+
+def _window_ratio(growth_per_day: float) -> float:
+    """Mean of e^(g t) over a window's last RECENT_DAYS days / over the days before them."""
+    earlier = RECENCY_WINDOW_DAYS - RECENT_DAYS
+    values = [math.exp(growth_per_day * t) for t in range(RECENCY_WINDOW_DAYS)]
+    return (sum(values[earlier:]) / RECENT_DAYS) / (sum(values[:earlier]) / earlier)
+
+
+def _growth_for(factor: float) -> float:
+    low, high = 0.0, 0.1
+    for _ in range(100):  # bisection: the ratio rises with the rate
+        middle = (low + high) / 2
+        low, high = (middle, high) if _window_ratio(middle) < factor else (low, middle)
+    return (low + high) / 2
+
+
+ENGAGEMENT_GROWTH_PER_DAY = _growth_for(RECENCY_FACTOR)  # about 0.0047 (x5.5 a year)
+
+
+def engagement(day: date) -> float:
+    """Sessions per active subscription on ``day``, relative to PLAN_SESSIONS_PER_DAY."""
+    first, last = ENGAGEMENT_RAMP
+    clipped = min(max(day, first), last)
+    return math.exp(ENGAGEMENT_GROWTH_PER_DAY * (clipped - ENGAGEMENT_REFERENCE_DAY).days)
+
 
 # Sessions by hour of day: quiet nights, a lunch bump and an evening peak.
 HOUR_WEIGHTS = (1, 1, 1, 1, 1, 1, 2, 3, 3, 3, 3, 4, 5, 4, 3, 3, 4, 5, 7, 9, 10, 9, 6, 3)

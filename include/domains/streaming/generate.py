@@ -3,6 +3,11 @@
 Every customer, with their whole subscription history, is drawn from the random stream of their
 signup day; every session from the stream of its own day. So the same seed and day always give
 the same rows, and a 60-day window is exactly the union of its 60 daily runs.
+
+The numbers come from :mod:`include.domains.streaming.design`. Seed 000's recency ("more events
+in the last 14 days") therefore cannot lean towards a run's last day: it is the design's
+engagement trend, a rate per subscription that grows day by day, so every 60-day window inside
+the trend's ramp is busier in its last 14 days by the designed factor.
 """
 
 from __future__ import annotations
@@ -240,7 +245,7 @@ def _usage(seed: int, window: Window, people: _Population, content: pa.Table) ->
         active = np.flatnonzero(
             (people.spell_start <= day_number) & (people.spell_end >= day_number)
         )
-        rate = PLAN_SESSIONS_PER_DAY[people.spell_plan[active]]
+        rate = PLAN_SESSIONS_PER_DAY[people.spell_plan[active]] * d.engagement(day)
         if day.weekday() >= 5:
             rate = rate * d.WEEKEND_FACTOR
         spell = np.repeat(active, rng.poisson(rate))
