@@ -137,3 +137,12 @@ REGION_SHARE = (0.18, 0.21, 0.38, 0.23)
 DEVICES = ("mobile", "smart_tv", "web", "tablet")
 DEVICE_SHARE = (0.45, 0.30, 0.15, 0.10)
 PRIMARY_DEVICE_LOYALTY = 0.7  # of sessions are on the customer's primary device
+# --- checks -----------------------------------------------------------------------------------
+
+# How far an observed split of sessions may stray from its design, in standard errors of the
+# binomial split. Five, not the bronze gate's four: each run makes several such comparisons and
+# a false alarm stops the pipeline, while a missing rule (no weekend boost, no recency, equal
+# plans) is more than eight standard errors off even on tiny's 60-day windows.
+SPLIT_STANDARD_ERRORS = 5
+MIN_DAYS_WEEKEND = 14  # two full weeks before weekends are compared with weekdays
+MIN_DAYS_RECENCY = RECENT_DAYS * 2  # 14 recent days and at least 14 before them

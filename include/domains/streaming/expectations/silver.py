@@ -65,6 +65,15 @@ def configure_usage_logs() -> list:
             f" where u.duration_watched < {d.MIN_WATCHED} * c.duration_minutes"
             f" - {d.WATCHED_ROUNDING} or u.duration_watched > c.duration_minutes",
         ),
+        rows_violating(
+            f"{d.PREMIUM} sessions watch at least {d.PREMIUM_MIN_WATCHED:.0%} of the content",
+            "select u.usage_id from {batch} as u"
+            " join {{ ref('subscriptions') }} as s using (subscription_id)"
+            " join {{ ref('plans') }} as p using (plan_id)"
+            " join {{ ref('content') }} as c using (content_id)"
+            f" where p.plan_name = '{d.PREMIUM}' and u.duration_watched"
+            f" < {d.PREMIUM_MIN_WATCHED} * c.duration_minutes - {d.WATCHED_ROUNDING}",
+        ),
     ]
 
 
