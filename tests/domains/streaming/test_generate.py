@@ -1,6 +1,6 @@
 """Property tests of the streaming generator against every behavioural rule of seeds 000/001.
 
-Tolerances follow from the sample: a 60-day window at default scale has ~580k sessions, so a
+Tolerances follow from the sample: a 60-day window at default scale has ~550k sessions, so a
 share's standard error is under 0.001 and the bands below are tens of standard errors wide.
 """
 
