@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
+import psycopg2
 from psycopg2 import sql
 
 from include.elt.domain import load_domain
-from include.elt.models import models
+from include.elt.models import Scope, models, render_text
 from include.elt.schema import LINEAGE_COLUMNS
 from include.elt.warehouse import transaction
 
@@ -122,3 +124,29 @@ def _shown(value: str | None) -> str:
     if value is None:
         return "null"
     return value if len(value) <= 40 else value[:37] + "..."
+
+
+def failing_rows(
+    url: str, domain_name: str, layer: str, suite: str, description: str, planted: str
+) -> int:
+    """Rows the check of ``suite`` whose description starts with ``description`` returns on a
+    copy of the published relation with ``planted`` (SQL on ``planted_batch``) applied; ``-1``
+    if the clean relation already fails: how a test proves a gate catches a violation."""
+    domain = load_domain(domain_name)
+    module = importlib.import_module(f"{domain.expectations_module}.{layer}")
+    [check] = [c for c in module.SUITES[suite]() if (c.description or "").startswith(description)]
+    relation = domain.qualified(layer, suite)
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        text = render_text(domain, check.unexpected_rows_query, Scope(), lambda c: c.as_string(cur))
+        cur.execute(text.replace("{batch}", relation))
+        if cur.fetchall():
+            return -1
+        cur.execute(f"create temp table planted_batch as select * from {relation}")
+        cur.execute(planted)
+        # the check may read the relation by name too (history, a bronze source): the plant
+        schema, table = relation.split(".")
+        planted_text = text.replace("{batch}", "planted_batch")
+        cur.execute(planted_text.replace(f'"{schema}"."{table}"', "planted_batch"))
+        found = len(cur.fetchall())
+        conn.rollback()
+    return found

@@ -1,11 +1,8 @@
 """The streaming domain: a subscription video/music/podcast service (seeds 000 and 001)."""
 
-from datetime import date
-
 from include.domains.streaming.datasets import DATASETS
+from include.domains.streaming.design import LAUNCH_DAY
 from include.elt.domain import Domain
-
-LAUNCH_DAY = date(2024, 1, 1)  # no customer signs up before the service launched
 
 DOMAIN = Domain(
     name="streaming",

@@ -3,6 +3,11 @@
 Every customer, with their whole subscription history, is drawn from the random stream of their
 signup day; every session from the stream of its own day. So the same seed and day always give
 the same rows, and a 60-day window is exactly the union of its 60 daily runs.
+
+The numbers come from :mod:`include.domains.streaming.design`. Seed 000's recency ("more events
+in the last 14 days") therefore cannot lean towards a run's last day: it is the design's
+engagement trend, a rate per subscription that grows day by day, so every 60-day window inside
+the trend's ramp is busier in its last 14 days by the designed factor.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from include.domains.streaming import LAUNCH_DAY
+from include.domains.streaming import design as d
+from include.domains.streaming.design import LAUNCH_DAY
 from include.elt.domain import Partition
 from include.elt.randomness import (
     categorical,
@@ -30,54 +36,19 @@ from include.elt.window import Window
 
 log = logging.getLogger(__name__)
 
-GROWTH_REFERENCE_DAY = date(2026, 1, 1)  # signups run at the scale's base rate on this day
-SIGNUP_DOUBLING_DAYS = 365  # the service grows: more customers, so more sessions, recently
-MAX_SPELLS = 3
 ID_STRIDE = 100_000  # ids are day_number * stride + sequence: unique and stable per day
 
-
-@dataclass(frozen=True)
-class Scale:
-    signups_per_day: float
-    content_titles: int
-
-
-SCALES = {
-    "tiny": Scale(signups_per_day=1, content_titles=120),
-    "default": Scale(signups_per_day=30, content_titles=2_000),
-    "large": Scale(signups_per_day=250, content_titles=10_000),
-}
-
-PLAN_NAMES = np.array(["Basic", "Standard", "Premium"], dtype=object)
-PLAN_SHARE = [0.40, 0.35, 0.25]
-PLAN_PRICE = [8.99, 13.99, 19.99]
-PLAN_STREAMS = [1, 2, 4]
-PLAN_QUALITY = ["SD", "HD", "UHD"]
-# Premium watches more and stays longer; Basic fewer sessions and churns sooner.
-PLAN_SESSIONS_PER_DAY = np.array([0.35, 0.55, 0.80])
-PLAN_MEAN_SPELL_DAYS = np.array([90.0, 150.0, 240.0])
-OPEN_ENDED_SHARE = 0.35
-RESUBSCRIBE_SHARE = 0.5
-PLAN_CHANGE = ([-1, 0, 1], [0.2, 0.5, 0.3])  # downgrade / same / upgrade on resubscribing
-WEEKEND_FACTOR = 1.5
-
-GENRES = np.array(["movie", "music", "podcast"], dtype=object)
-GENRE_SHARE = [0.50, 0.30, 0.20]
-GENRE_MINUTES = {"movie": (80, 180), "music": (3, 8), "podcast": (20, 90)}
-REGIONS = np.array(["Northeast", "Midwest", "South", "West"], dtype=object)
-REGION_SHARE = [0.18, 0.21, 0.38, 0.23]
-DEVICES = np.array(["mobile", "smart_tv", "web", "tablet"], dtype=object)
-DEVICE_SHARE = [0.45, 0.30, 0.15, 0.10]
-PRIMARY_DEVICE_LOYALTY = 0.7
-# Sessions by hour of day: quiet nights, a lunch bump and an evening peak.
-HOUR_WEIGHTS = [1, 1, 1, 1, 1, 1, 2, 3, 3, 3, 3, 4, 5, 4, 3, 3, 4, 5, 7, 9, 10, 9, 6, 3]
-PREMIUM_MIN_WATCHED = 0.70
-MIN_WATCHED = 0.25
-COMPLETION_NOISE = {"Premium": (-0.05, 0.10), "other": (-0.05, 0.05)}
+PLAN_NAMES = np.array(d.PLAN_NAMES, dtype=object)
+PLAN_SESSIONS_PER_DAY = np.array(d.PLAN_SESSIONS_PER_DAY)
+PLAN_MEAN_SPELL_DAYS = np.array(d.PLAN_MEAN_SPELL_DAYS)
+PREMIUM_PLAN = d.PLAN_NAMES.index(d.PREMIUM)
+GENRES = np.array(d.GENRES, dtype=object)
+REGIONS = np.array(d.REGIONS, dtype=object)
+DEVICES = np.array(d.DEVICES, dtype=object)
 
 
 def generate(window: Window, *, scale: str, seed: int) -> dict[str, Partition]:
-    size = SCALES[scale]
+    size = d.SCALES[scale]
     content = _content(seed, size.content_titles)
     people = _population(seed, size.signups_per_day, window.end)
     return {
@@ -93,17 +64,17 @@ def _plans() -> pa.Table:
     return pa.table(
         {
             "plan_id": pa.array([1, 2, 3], pa.int32()),
-            "plan_name": PLAN_NAMES.tolist(),
-            "monthly_price": PLAN_PRICE,
-            "max_streams": pa.array(PLAN_STREAMS, pa.int32()),
-            "video_quality": PLAN_QUALITY,
+            "plan_name": list(d.PLAN_NAMES),
+            "monthly_price": list(d.PLAN_PRICE),
+            "max_streams": pa.array(d.PLAN_STREAMS, pa.int32()),
+            "video_quality": list(d.PLAN_QUALITY),
         }
     )
 
 
 def _content(seed: int, titles: int) -> pa.Table:
     rng = rng_for(seed, "content")
-    counts = np.round(np.asarray(GENRE_SHARE) * titles).astype(int)
+    counts = np.round(np.asarray(d.GENRE_SHARE) * titles).astype(int)
     genre = np.repeat(GENRES, counts)
     pools = {
         "movie": faker_pool(seed, "movie_titles", lambda f: f.catch_phrase().title(), 400),
@@ -117,10 +88,10 @@ def _content(seed: int, titles: int) -> pa.Table:
     for g, n in zip(GENRES, counts, strict=True):
         mask = genre == g
         title[mask] = pools[g][rng.integers(0, len(pools[g]), n)]
-        low, high = GENRE_MINUTES[g]
+        low, high = d.GENRE_MINUTES[g]
         minutes[mask] = rng.integers(low, high + 1, n)
-    library_days = (LAUNCH_DAY - date(2015, 1, 1)).days
-    release = np.datetime64(date(2015, 1, 1)) + rng.integers(0, library_days, len(genre))
+    library_days = (LAUNCH_DAY - d.LIBRARY_START).days
+    release = np.datetime64(d.LIBRARY_START) + rng.integers(0, library_days, len(genre))
     return pa.table(
         {
             "content_id": np.arange(1, len(genre) + 1, dtype=np.int64),
@@ -144,8 +115,9 @@ class _Population:
 
 
 def _signups_on(day: date, base_rate: float) -> float:
-    years = (day - GROWTH_REFERENCE_DAY).days / SIGNUP_DOUBLING_DAYS
-    return base_rate * 2.0 ** np.clip(years, -3, 3)
+    years = (day - d.GROWTH_REFERENCE_DAY).days / d.SIGNUP_DOUBLING_DAYS
+    clip = d.SIGNUP_GROWTH_CLIP_YEARS
+    return base_rate * 2.0 ** np.clip(years, -clip, clip)
 
 
 def _population(seed: int, base_rate: float, last_day: date) -> _Population:
@@ -167,8 +139,8 @@ def _population(seed: int, base_rate: float, last_day: date) -> _Population:
                 rng.integers(0, 1_000, n),  # last name
                 rng.integers(0, 100, n),  # email number
                 rng.integers(0, 20, n),  # email domain
-                categorical(rng, REGION_SHARE, n),
-                categorical(rng, DEVICE_SHARE, n),
+                categorical(rng, d.REGION_SHARE, n),
+                categorical(rng, d.DEVICE_SHARE, n),
             )
         )
         spell_blocks.append(_spells(rng, ids, day_number))
@@ -223,20 +195,20 @@ def _population(seed: int, base_rate: float, last_day: date) -> _Population:
 
 
 def _spells(rng: np.random.Generator, ids: np.ndarray, signup_day: int):
-    """Up to MAX_SPELLS subscription spells per customer, the first on or after signup."""
+    """Up to d.MAX_SPELLS subscription spells per customer, the first on or after signup."""
     n = len(ids)
-    start = signup_day + rng.integers(0, 8, n).astype(float)
-    plan = categorical(rng, PLAN_SHARE, n)
+    start = signup_day + rng.integers(0, d.FIRST_SPELL_DELAY_DAYS, n).astype(float)
+    plan = categorical(rng, d.PLAN_SHARE, n)
     alive = np.ones(n, dtype=bool)
     out = []
-    for spell_no in range(MAX_SPELLS):
+    for spell_no in range(d.MAX_SPELLS):
         length = rng.geometric(1.0 / PLAN_MEAN_SPELL_DAYS[plan])
-        open_ended = rng.random(n) < OPEN_ENDED_SHARE
+        open_ended = rng.random(n) < d.OPEN_ENDED_SHARE
         end = np.where(open_ended, np.inf, start + length - 1)
         out.append((ids * 10 + spell_no, ids, plan, start.copy(), end, alive.copy()))
-        alive &= ~open_ended & (rng.random(n) < RESUBSCRIBE_SHARE)
-        start = end + rng.integers(7, 61, n)
-        change = np.asarray(PLAN_CHANGE[0])[categorical(rng, PLAN_CHANGE[1], n)]
+        alive &= ~open_ended & (rng.random(n) < d.RESUBSCRIBE_SHARE)
+        start = end + rng.integers(*d.RESUBSCRIBE_GAP_DAYS, n)
+        change = np.asarray(d.PLAN_CHANGE[0])[categorical(rng, d.PLAN_CHANGE[1], n)]
         plan = np.clip(plan + change, 0, 2)
     sub_id, cust, plans, starts, ends, alive_masks = (
         np.concatenate(c) for c in zip(*out, strict=True)
@@ -257,7 +229,9 @@ def _usage(seed: int, window: Window, people: _Population, content: pa.Table) ->
     content_ids = content["content_id"].to_numpy()
     by_genre = {g: np.flatnonzero(genre == g) for g in GENRES}
     # A few hits and a long tail within each genre (fixed per catalog, so per seed).
-    popularity = {g: 1.0 / np.arange(1, len(ix) + 1) ** 0.8 for g, ix in by_genre.items()}
+    popularity = {
+        g: 1.0 / np.arange(1, len(ix) + 1) ** d.POPULARITY_EXPONENT for g, ix in by_genre.items()
+    }
     popularity = {g: cumulative(w) for g, w in popularity.items()}
     primary_device = np.asarray(
         people.customers["primary_device"].to_numpy(zero_copy_only=False), dtype=object
@@ -271,35 +245,35 @@ def _usage(seed: int, window: Window, people: _Population, content: pa.Table) ->
         active = np.flatnonzero(
             (people.spell_start <= day_number) & (people.spell_end >= day_number)
         )
-        rate = PLAN_SESSIONS_PER_DAY[people.spell_plan[active]]
+        rate = PLAN_SESSIONS_PER_DAY[people.spell_plan[active]] * d.engagement(day)
         if day.weekday() >= 5:
-            rate = rate * WEEKEND_FACTOR
+            rate = rate * d.WEEKEND_FACTOR
         spell = np.repeat(active, rng.poisson(rate))
         n = len(spell)
         if n == 0:
             continue
         plan = people.spell_plan[spell]
         customer_row = people.spell_customer_row[spell]
-        genre_pick = categorical(rng, GENRE_SHARE, n)
+        genre_pick = categorical(rng, d.GENRE_SHARE, n)
         item = np.empty(n, dtype=np.int64)
         for g_index, g in enumerate(GENRES):
             mask = genre_pick == g_index
             item[mask] = by_genre[g][from_cdf(rng, popularity[g], mask.sum())]
-        premium = plan == 2
+        premium = plan == PREMIUM_PLAN
         watched = np.where(
             premium,
-            rng.uniform(PREMIUM_MIN_WATCHED, 1.0, n),
-            rng.uniform(MIN_WATCHED, 1.0, n),
+            rng.uniform(d.PREMIUM_MIN_WATCHED, 1.0, n),
+            rng.uniform(d.MIN_WATCHED, 1.0, n),
         )
         noise = np.where(
             premium,
-            rng.uniform(*COMPLETION_NOISE["Premium"], n),
-            rng.uniform(*COMPLETION_NOISE["other"], n),
+            rng.uniform(*d.COMPLETION_NOISE[d.PREMIUM], n),
+            rng.uniform(*d.COMPLETION_NOISE["other"], n),
         )
-        seconds = seconds_of_day(rng, n, HOUR_WEIGHTS)
-        loyal = rng.random(n) < PRIMARY_DEVICE_LOYALTY
+        seconds = seconds_of_day(rng, n, d.HOUR_WEIGHTS)
+        loyal = rng.random(n) < d.PRIMARY_DEVICE_LOYALTY
         device = np.where(
-            loyal, primary_device[customer_row], weighted_choice(rng, DEVICES, DEVICE_SHARE, n)
+            loyal, primary_device[customer_row], weighted_choice(rng, DEVICES, d.DEVICE_SHARE, n)
         )
         order = np.argsort(seconds, kind="stable")
         blocks.append(
@@ -313,7 +287,7 @@ def _usage(seed: int, window: Window, people: _Population, content: pa.Table) ->
                 ],
                 "device": device[order],
                 "duration_watched": np.round(watched * minutes[item], 2)[order],
-                "completion_rate": np.round(np.clip(watched + noise, 0.05, 1.0), 4)[order],
+                "completion_rate": np.round(np.clip(watched + noise, *d.COMPLETION_CLIP), 4)[order],
             }
         )
     if not blocks:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import importlib
 import itertools
 import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-import psycopg2
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
@@ -20,7 +18,6 @@ from include.elt.domain import load_domain
 from include.elt.flow import STAGES
 from include.elt.generate import generate
 from include.elt.load import load_manifest
-from include.elt.models import Scope, render_text
 from include.elt.warehouse import ensure_bronze
 from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
@@ -28,6 +25,7 @@ from tests.helpers import (
     assert_gold_previews_are_published,
     checksum,
     count,
+    failing_rows,
     qualified,
     query,
     warehouse_state,
@@ -403,35 +401,13 @@ def test_daily_runs_and_an_out_of_order_backfill_equal_one_run(tmp_path):
 # --- the gates issue 9 added catch a planted violation ----------------------------------------
 
 
-def _failing_rows(url: str, layer: str, suite: str, description: str, planted: str) -> int:
-    """Rows the named check returns on a copy of the published relation with ``planted``
-    (SQL on ``planted_batch``) applied; ``-1`` if the clean relation already fails."""
-    domain = load_domain("ecommerce")
-    module = importlib.import_module(f"include.domains.ecommerce.expectations.{layer}")
-    [check] = [c for c in module.SUITES[suite]() if (c.description or "").startswith(description)]
-    relation = domain.qualified(layer, suite)
-    with psycopg2.connect(url) as conn, conn.cursor() as cur:
-        text = render_text(domain, check.unexpected_rows_query, Scope(), lambda c: c.as_string(cur))
-        cur.execute(text.replace("{batch}", relation))
-        if cur.fetchall():
-            return -1
-        cur.execute(f"create temp table planted_batch as select * from {relation}")
-        cur.execute(planted)
-        # the check may read the relation by name too (a bronze source): that reads the plant
-        schema, table = relation.split(".")
-        planted_text = text.replace("{batch}", "planted_batch")
-        cur.execute(planted_text.replace(f'"{schema}"."{table}"', "planted_batch"))
-        found = len(cur.fetchall())
-        conn.rollback()
-    return found
-
-
 def test_the_new_gates_catch_a_planted_violation(run):
     url = superuser(run)
     # silver: a second current account with the first one's email
     assert (
-        _failing_rows(
+        failing_rows(
             url,
+            "ecommerce",
             "silver",
             "customers",
             "current emails are unique",
@@ -444,8 +420,9 @@ def test_the_new_gates_catch_a_planted_violation(run):
     )
     # silver: a campaign that ended before the data's last day but still says active
     assert (
-        _failing_rows(
+        failing_rows(
             url,
+            "ecommerce",
             "silver",
             "marketing_campaigns",
             "a campaign past its end date is completed",
@@ -456,8 +433,9 @@ def test_the_new_gates_catch_a_planted_violation(run):
     )
     # silver: an order shipped without a zip code, another to another city than its buyer's
     assert (
-        _failing_rows(
+        failing_rows(
             url,
+            "ecommerce",
             "silver",
             "orders",
             "the shipping address is whole",
@@ -470,8 +448,9 @@ def test_the_new_gates_catch_a_planted_violation(run):
     )
     # silver: a product whose attributes lost their colour
     assert (
-        _failing_rows(
+        failing_rows(
             url,
+            "ecommerce",
             "silver",
             "products",
             "attributes name a colour",
@@ -482,8 +461,9 @@ def test_the_new_gates_catch_a_planted_violation(run):
     )
     # gold: a customer whose completed orders are worth more than their lifetime value
     assert (
-        _failing_rows(
+        failing_rows(
             url,
+            "ecommerce",
             "gold",
             "customer_360",
             "lifetime value covers the completed orders",
@@ -494,8 +474,9 @@ def test_the_new_gates_catch_a_planted_violation(run):
     )
     # bronze: a tenth of the accounts reuse another's email (designed: 1%)
     assert (
-        _failing_rows(
+        failing_rows(
             url,
+            "ecommerce",
             "bronze",
             "customers",
             "email is the previous account's",

@@ -5,7 +5,7 @@ a 60-day run to a narrow one)."""
 import great_expectations.expectations as gxe
 
 from include.domains.streaming import datasets as ds
-from include.domains.streaming.generate import GENRE_SHARE, PLAN_SHARE
+from include.domains.streaming import design as d
 from include.elt.expectations import (
     bronze_shape,
     primary_key,
@@ -15,7 +15,9 @@ from include.elt.expectations import (
 )
 from include.elt.patterns import EMAIL_PATTERN
 
-GENRES = dict(zip(("movie", "music", "podcast"), GENRE_SHARE, strict=True))
+GENRES = d.GENRE_MIX
+MIX = "/".join(f"{share:.0%}".rstrip("%") for share in d.GENRE_SHARE)
+LOW, HIGH = d.COMPLETION_CLIP
 
 
 def configure_plans() -> list:
@@ -27,7 +29,9 @@ def configure_content() -> list:
         *bronze_shape(ds.CONTENT),
         *primary_key("content_id"),
         share_between("genre", GENRES, 0.01),  # the whole catalog, built to the shares
-        gxe.ExpectColumnValuesToBeBetween(column="duration_minutes", min_value=1, max_value=240),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="duration_minutes", min_value=1, max_value=d.MAX_CONTENT_MINUTES
+        ),
     ]
 
 
@@ -43,7 +47,7 @@ def configure_subscriptions() -> list:
     return [
         *bronze_shape(ds.SUBSCRIPTIONS),
         *primary_key("subscription_id"),
-        share_between("plan_id", {str(i + 1): share for i, share in enumerate(PLAN_SHARE)}),
+        share_between("plan_id", {str(i + 1): share for i, share in enumerate(d.PLAN_SHARE)}),
     ]
 
 
@@ -55,10 +59,10 @@ def configure_usage_logs() -> list:
     return [
         *bronze_shape(ds.USAGE_LOGS),
         *primary_key("usage_id"),
-        gxe.ExpectColumnValuesToBeBetween(column="completion_rate", min_value=0.05, max_value=1),
+        gxe.ExpectColumnValuesToBeBetween(column="completion_rate", min_value=LOW, max_value=HIGH),
         gxe.ExpectColumnValuesToBeBetween(column="duration_watched", min_value=0, strict_min=True),
         rows_violating(
-            "sessions follow the 50/30/20 movie/music/podcast mix",
+            f"sessions follow the {MIX} {'/'.join(d.GENRES)} mix",
             f"with expected as ({expected}), mix as (select content.genre,"
             " count(*)::numeric / sum(count(*)) over () as share, sum(count(*)) over () as n"
             " from {batch} as usage join {{ source('content') }} as content"

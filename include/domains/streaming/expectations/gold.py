@@ -3,11 +3,25 @@
 Every check stays the size of the run: each changed day of ``daily_usage`` equals silver's
 sessions of that day; the per-customer totals equal silver's session count, read from the row
 counts recorded for each published day (``audit.partitions``) plus the run's own days; the
-per-title totals and the two views agree with the per-customer totals."""
+per-title totals and the two views agree with the per-customer totals.
+
+``daily_usage`` also carries seed 000's governance checks, the behaviour the design promises:
+weekends ×1.5, plan-weighted sessions, and recency. Each needs many days, and a daily run has
+one, so each reads the last 60 days held (the published days plus the run's, through
+``ref('daily_usage')``) ending on the run's last day: ~720 mart rows and the subscriptions
+active on those days, the same cost whatever the length of the history. Sessions per (day,
+plan) are Poisson around active subscriptions × plan rate × weekend factor × engagement trend
+(the design), so, given their total, a group's sessions (weekend days, a plan, the last 14
+days) are binomial with the group's share of that expectation: a group more than
+``SPLIT_STANDARD_ERRORS`` standard errors from it fails. The band follows the counts, wide for
+tiny's few sessions, tight for large's. Weekends are compared once 14 days are held, recency
+once 28 (14 recent days and at least 14 before); plan weighting on any day.
+"""
 
 import great_expectations.expectations as gxe
 
 from include.domains.streaming import DOMAIN
+from include.domains.streaming import design as d
 from include.elt.expectations import not_null, rows_violating
 
 SILVER_SESSIONS = (
@@ -23,8 +37,83 @@ CUSTOMER_TOTALS = (
 )
 
 
+def _day_plan_cells() -> str:
+    """SQL CTEs ending in ``cells``: per day held in the last RECENCY_WINDOW_DAYS up to the
+    run's last day and per plan, the sessions and what the design expects of them."""
+    rates = ", ".join(
+        f"('{name}', {rate})"
+        for name, rate in zip(d.PLAN_NAMES, d.PLAN_SESSIONS_PER_DAY, strict=True)
+    )
+    first, last = d.ENGAGEMENT_RAMP
+    trend = (
+        f"exp({d.ENGAGEMENT_GROWTH_PER_DAY!r} * (least(greatest(active.day, '{first}'::date),"
+        f" '{last}'::date) - '{d.ENGAGEMENT_REFERENCE_DAY}'::date))"
+    )
+    weekend = "extract(isodow from active.day) >= 6"
+    return (
+        "with last_day as (select max(usage_date) as day from {batch} as batch_rows),"
+        " observed as (select usage_date as day, plan_name, sum(count_sessions) as sessions"
+        " from {{ ref('daily_usage') }}"
+        f" where usage_date > (select day from last_day) - {d.RECENCY_WINDOW_DAYS}"
+        " and usage_date <= (select day from last_day) group by usage_date, plan_name),"
+        " days as (select distinct day from observed),"
+        f" design as (select * from (values {rates}) as design (plan_name, rate)),"
+        " active as (select days.day, plans.plan_name, count(*) as subscriptions from days"
+        " join {{ ref('subscriptions') }} as s on s.start_date <= days.day"
+        " and coalesce(s.end_date, 'infinity'::date) >= days.day"
+        " join {{ ref('plans') }} as plans on plans.plan_id = s.plan_id"
+        " group by days.day, plans.plan_name),"
+        " cells as (select active.day, active.plan_name,"
+        " coalesce(observed.sessions, 0) as sessions,"
+        " active.subscriptions * design.rate"
+        f" * (case when {weekend} then {d.WEEKEND_FACTOR} else 1 end) * {trend} as expected,"
+        f" {weekend} as is_weekend,"
+        f" active.day > (select day from last_day) - {d.RECENT_DAYS} as is_recent,"
+        " (select count(*) from days) as count_days"
+        " from active join design on design.plan_name = active.plan_name"
+        " left join observed on observed.day = active.day"
+        " and observed.plan_name = active.plan_name)"
+    )
+
+
+def _split_as_designed(description: str, part: str, min_days: int = 1) -> gxe.Expectation:
+    """Sessions split by ``part`` (a column of ``cells``) as the design expects, within
+    SPLIT_STANDARD_ERRORS binomial standard errors; passes while fewer than ``min_days`` days
+    are held."""
+    k = d.SPLIT_STANDARD_ERRORS
+    return rows_violating(
+        description,
+        _day_plan_cells() + f", parts as (select {part} as part, sum(sessions) as sessions,"
+        " sum(expected) as expected from cells"
+        f" where count_days >= {int(min_days)} group by {part}),"
+        " totals as (select sum(sessions) as n, sum(expected) as e from parts)"
+        " select part, sessions, n * expected / e as expected_sessions from parts, totals"
+        " where n > 0 and abs(sessions - n * expected / e)"
+        f" > {k} * sqrt(n * (expected / e) * (1 - expected / e))",
+    )
+
+
 def configure_daily_usage() -> list:
+    span = f"last {d.RECENCY_WINDOW_DAYS} days"
+    plan_rates = "/".join(f"{r:g}" for r in d.PLAN_SESSIONS_PER_DAY)
     return [
+        _split_as_designed(
+            f"weekends have {d.WEEKEND_FACTOR:g}x a weekday's sessions per subscription"
+            f" ({span}, from {d.MIN_DAYS_WEEKEND} days held)",
+            "is_weekend",
+            d.MIN_DAYS_WEEKEND,
+        ),
+        _split_as_designed(
+            f"sessions per subscription are weighted by plan {plan_rates} ({span})",
+            "plan_name",
+        ),
+        _split_as_designed(
+            f"the last {d.RECENT_DAYS} days are busier by the designed engagement trend"
+            f" ({d.RECENCY_FACTOR:g}x per subscription; {span}, from {d.MIN_DAYS_RECENCY}"
+            " days held)",
+            "is_recent",
+            d.MIN_DAYS_RECENCY,
+        ),
         *not_null("count_sessions", "count_viewers", "minutes_watched"),
         gxe.ExpectColumnValuesToBeBetween(column="count_sessions", min_value=1),
         rows_violating(

@@ -3,15 +3,16 @@ from each model's declaration (``sql/streaming/silver/*.yml``)."""
 
 import great_expectations.expectations as gxe
 
+from include.domains.streaming import design as d
 from include.elt.expectations import not_null, rows_violating
 from include.elt.patterns import EMAIL_PATTERN
+
+LOW, HIGH = d.COMPLETION_CLIP
 
 
 def configure_plans() -> list:
     return [
-        gxe.ExpectColumnValuesToBeInSet(
-            column="plan_name", value_set=["Basic", "Standard", "Premium"]
-        ),
+        gxe.ExpectColumnValuesToBeInSet(column="plan_name", value_set=list(d.PLAN_NAMES)),
         gxe.ExpectColumnValuesToBeBetween(column="monthly_price", min_value=0, strict_min=True),
     ]
 
@@ -19,7 +20,7 @@ def configure_plans() -> list:
 def configure_content() -> list:
     return [
         *not_null("title", "genre", "duration_minutes"),
-        gxe.ExpectColumnValuesToBeInSet(column="genre", value_set=["movie", "music", "podcast"]),
+        gxe.ExpectColumnValuesToBeInSet(column="genre", value_set=list(d.GENRES)),
     ]
 
 
@@ -49,7 +50,7 @@ def configure_subscriptions() -> list:
 def configure_usage_logs() -> list:
     return [
         *not_null("customer_id", "subscription_id", "content_id", "session_start", "usage_date"),
-        gxe.ExpectColumnValuesToBeBetween(column="completion_rate", min_value=0.05, max_value=1),
+        gxe.ExpectColumnValuesToBeBetween(column="completion_rate", min_value=LOW, max_value=HIGH),
         rows_violating(
             "no usage outside an active subscription of the same customer",
             "select u.usage_id from {batch} as u"
@@ -58,11 +59,20 @@ def configure_usage_logs() -> list:
             " or u.usage_date > coalesce(s.end_date, 'infinity')",
         ),
         rows_violating(
-            "duration_watched is 25-100% of the content length",
+            f"duration_watched is {d.MIN_WATCHED:.0%}-100% of the content length",
             "select u.usage_id from {batch} as u"
             " join {{ ref('content') }} as c using (content_id)"
-            " where u.duration_watched < 0.25 * c.duration_minutes - 0.005"
-            " or u.duration_watched > c.duration_minutes",
+            f" where u.duration_watched < {d.MIN_WATCHED} * c.duration_minutes"
+            f" - {d.WATCHED_ROUNDING} or u.duration_watched > c.duration_minutes",
+        ),
+        rows_violating(
+            f"{d.PREMIUM} sessions watch at least {d.PREMIUM_MIN_WATCHED:.0%} of the content",
+            "select u.usage_id from {batch} as u"
+            " join {{ ref('subscriptions') }} as s using (subscription_id)"
+            " join {{ ref('plans') }} as p using (plan_id)"
+            " join {{ ref('content') }} as c using (content_id)"
+            f" where p.plan_name = '{d.PREMIUM}' and u.duration_watched"
+            f" < {d.PREMIUM_MIN_WATCHED} * c.duration_minutes - {d.WATCHED_ROUNDING}",
         ),
     ]
 
