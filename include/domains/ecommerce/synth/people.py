@@ -188,9 +188,23 @@ def customers(seed: int, per_day: float, last_day: date, pools: Pools) -> People
         strings(customer_ids),
         cols["day"],
         cols["tier"],
-        weight=_TIER_PROPENSITY[cols["tier"]] * (1 - cols["propensity"]) ** (-1 / d.PARETO_SHAPE),
+        weight=_by_month(
+            cols["day"],
+            _TIER_PROPENSITY[cols["tier"]] * (1 - cols["propensity"]) ** (-1 / d.PARETO_SHAPE),
+        ),
         other_value=cols["other_value"],
     )
+
+
+def _by_month(day: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Propensities scaled so each signup month's mean is 1: Pareto within a month, while the
+    heavy tail cannot make one month's customers order more than another's in all (so the shop's
+    daily orders stay the scale's however its customers come and go)."""
+    month = to_date(day).astype("datetime64[M]").astype(np.int64)
+    first = month - month.min()
+    total = np.bincount(first, weights=weight)
+    count = np.bincount(first)
+    return weight / (total / np.maximum(count, 1))[first]
 
 
 def _changes(rng: np.random.Generator, number: int, block: dict) -> dict:
