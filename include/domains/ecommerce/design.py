@@ -76,7 +76,7 @@ TIER_LTV = ((50, 500), (500, 2_000), (2_000, 10_000), (10_000, 50_000))
 # Seed 003's order values by tier ($20-150 for bronze up to $150-800 for platinum) only order
 # the tiers: seed 002's log-normal sets the values. A tier moves its customers' log order
 # values by this many standard deviations (centred over all orders, so the whole stays 002's).
-TIER_ORDER_VALUE_SHIFT = (-0.15, -0.05, 0.05, 0.15)
+TIER_ORDER_VALUE_SHIFT = (-0.3, -0.1, 0.1, 0.3)
 SEGMENTS = ("regular", "high_value", "at_risk", "churned")
 SEGMENT_SHARE = (0.60, 0.20, 0.15, 0.05)
 SEGMENT_HISTORY_SHARE = 0.30  # seed 003: customers with segment history
@@ -93,6 +93,7 @@ CONTACT_SHARE = (0.6, 0.3, 0.1)
 PARETO_SHAPE = 1.3
 TIER_PROPENSITY = (0.2, 0.55, 1.0, 1.0)
 ORDERING_DAYS = 5 * 365  # a customer places orders for five years after signing up
+COHORT_CUSTOMERS = 100  # propensities are scaled per signup cohort of about this many
 
 # --- catalog ----------------------------------------------------------------------------------
 

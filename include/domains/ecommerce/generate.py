@@ -10,7 +10,7 @@ are in ``synth``.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -69,9 +69,11 @@ def generate(
     rate = Rates.of(size)
     pools = Pools(seed)
     products = catalog.products(seed, size.products, pools)
-    # Seed 002's customers are drawn even when the window ends earlier: they set the order
-    # rate of each day, so a day's orders do not depend on the window that makes them.
-    everyone = people.customers(seed, rate.signups, _month_end(max(window.end, d.SEED_END)), pools)
+    # Customers are drawn to the end of the signup cohort of seed 002's last day (or of the
+    # window's, if later) even when the window ends earlier: they set each day's order rate, so
+    # a day's orders do not depend on the window that makes them.
+    horizon = people.cohort_end(rate.signups, max(window.end, d.SEED_END))
+    everyone = people.customers(seed, rate.signups, horizon, pools)
     order_plan = orders.plan(seed, rate.orders, everyone)
     persons = everyone.as_of(window.end, order_plan.lifetime_values(everyone))
     campaigns = marketing.campaigns(seed, size.marketing_campaigns, window.end, pools)
@@ -140,8 +142,3 @@ def _within(reviews: pa.Table, window: Window) -> pa.Table:
     end = pa.scalar(np.datetime64(window.end + timedelta(days=1), "s"))
     column = reviews["review_date"]
     return reviews.filter(pc.and_(pc.greater_equal(column, start), pc.less(column, end)))
-
-
-def _month_end(day: date) -> date:
-    """The last day of ``day``'s month: propensities are scaled by whole signup months."""
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -188,23 +189,37 @@ def customers(seed: int, per_day: float, last_day: date, pools: Pools) -> People
         strings(customer_ids),
         cols["day"],
         cols["tier"],
-        weight=_by_month(
+        weight=_by_cohort(
             cols["day"],
+            per_day,
             _TIER_PROPENSITY[cols["tier"]] * (1 - cols["propensity"]) ** (-1 / d.PARETO_SHAPE),
         ),
         other_value=cols["other_value"],
     )
 
 
-def _by_month(day: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Propensities scaled so each signup month's mean is 1: Pareto within a month, while the
-    heavy tail cannot make one month's customers order more than another's in all (so the shop's
-    daily orders stay the scale's however its customers come and go)."""
+def cohort_months(per_day: float) -> int:
+    """Signup months per cohort: enough for about COHORT_CUSTOMERS customers."""
+    return max(1, math.ceil(d.COHORT_CUSTOMERS / (per_day * 365.25 / 12)))
+
+
+def cohort_end(per_day: float, day: date) -> date:
+    """The last day of the cohort ``day`` signs up in: customers are drawn to there."""
+    months = cohort_months(per_day)
+    month = (day.year - d.EPOCH.year) * 12 + day.month - 1
+    after = (month // months + 1) * months  # the next cohort's first month, from the epoch's
+    return date(d.EPOCH.year + after // 12, after % 12 + 1, 1) - timedelta(days=1)
+
+
+def _by_cohort(day: np.ndarray, per_day: float, weight: np.ndarray) -> np.ndarray:
+    """Propensities scaled so each signup cohort's mean is 1: Pareto within a cohort, while the
+    heavy tail cannot make one cohort order more than another in all (so the shop's daily
+    orders stay the scale's however its customers come and go)."""
     month = to_date(day).astype("datetime64[M]").astype(np.int64)
-    first = month - month.min()
-    total = np.bincount(first, weights=weight)
-    count = np.bincount(first)
-    return weight / (total / np.maximum(count, 1))[first]
+    cohort = (month - np.datetime64(d.EPOCH, "M").astype(np.int64)) // cohort_months(per_day)
+    total = np.bincount(cohort, weights=weight)
+    count = np.bincount(cohort)
+    return weight / (total / np.maximum(count, 1))[cohort]
 
 
 def _changes(rng: np.random.Generator, number: int, block: dict) -> dict:
