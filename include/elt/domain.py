@@ -85,6 +85,12 @@ class Domain:
       any other name is refused. Without ``--domain``, the CLI runs the one domain that takes
       every volume asked for. Like the scale and seed, they are part of the domain's stored
       world.
+    - ``row_counts``: optionally ``"package.module:function"``, called as
+      ``function(dataset, first_day, last_day, *, scale, volumes)``: the design's expected
+      rows of a dataset over those days (``None`` for a dataset it does not promise). The
+      generate stage writes it beside each file's rows, the load records it in
+      ``audit.loads.expected_rows``, and :func:`~include.elt.expectations.row_count_near`
+      checks the loaded days against it.
     - ``reports``: ``{CSV file name: gold model}``, exported by ``publish`` to
       ``reports/<name>/``.
     - ``description``: its first line describes the domain's DAG.
@@ -101,6 +107,7 @@ class Domain:
     volumes: tuple[str, ...] = ()
     reports: Mapping[str, str] = field(default_factory=dict)
     sql_root: Path = SQL_ROOT
+    row_counts: str | None = None
 
     @property
     def sql_dir(self) -> Path:
@@ -122,6 +129,23 @@ class Domain:
         if volumes:
             return generator(window, scale=scale, seed=seed, volumes=dict(volumes))
         return generator(window, scale=scale, seed=seed)
+
+    def expected_rows(
+        self,
+        dataset: str,
+        first_day: date | None,
+        last_day: date | None,
+        *,
+        scale: str,
+        volumes: Mapping[str, int] | None = None,
+    ) -> float | None:
+        """The design's row count of ``dataset`` over those days (``None``: not declared)."""
+        if self.row_counts is None:
+            return None
+        module, function = self.row_counts.split(":")
+        counts = getattr(importlib.import_module(module), function)
+        expected = counts(dataset, first_day, last_day, scale=scale, volumes=dict(volumes or {}))
+        return None if expected is None else float(expected)
 
     def relation(self, table: str) -> str:
         """Table name inside a layer schema: domains share bronze/silver/gold, so prefix it."""

@@ -170,6 +170,27 @@ def rate_near(description: str, condition: str, rate: float) -> gxe.Expectation:
     )
 
 
+def row_count_near(domain: str, dataset: str, tolerance: float) -> gxe.Expectation:
+    """The days loaded hold the design's row count (``audit.loads.expected_rows``, recorded by
+    this run's load) within ``tolerance``, or within 4 Poisson standard errors (plus 4 rows
+    for a small count's skew) where the count is too small for the tolerance to be fair: a
+    day of orders is ~100 rows. For counts of independent rows, not of clustered ones."""
+    return gxe.UnexpectedRowsExpectation(
+        description=(
+            f"row count within {tolerance:.0%} of the design's, or 4 standard errors if wider"
+        ),
+        unexpected_rows_query=(
+            "select n, expected from (select count(*) as n from {batch}) as counted,"
+            " (select expected_rows as expected from audit.loads"
+            f" where domain = '{_name(domain)}' and dataset = '{_name(dataset)}'"
+            " order by loaded_at desc limit 1) as designed"
+            " where expected is not null"
+            f" and abs(n - expected)"
+            f" > greatest({float(tolerance)} * expected, 4 * sqrt(expected) + 4)"
+        ),
+    )
+
+
 def rows_violating(description: str, query: str) -> gxe.Expectation:
     """A rule written as SQL that returns the rows breaking it.
 

@@ -64,6 +64,8 @@ class FileEntry:
     # Days from here on are loaded as one partition each; earlier days (the history before the
     # window, written when a run opens the history) as one partition.
     daily_from: str | None = None
+    # The domain's designed row count for the file's days (None: it declares none).
+    expected_rows: float | None = None
 
     def ranges(self) -> list[DayRange] | None:
         """The partitions this file replaces (``None``: the whole table)."""
@@ -189,6 +191,9 @@ def generate(
                 first_day=_iso(part.first_day),
                 last_day=_iso(part.last_day),
                 daily_from=_iso(max(window.start, part.first_day)) if part.first_day else None,
+                expected_rows=domain.expected_rows(
+                    dataset.name, part.first_day, part.last_day, scale=scale, volumes=volumes
+                ),
             )
         )
         _log_profile(dataset, table, out_dir / file)

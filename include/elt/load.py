@@ -340,11 +340,12 @@ def _swap(
 def _record_load(cur, domain, entry: FileEntry, run_id, rows, replaced, world_replaced) -> None:
     cur.execute(
         "insert into audit.loads (run_id, domain, dataset, first_day, last_day, row_count,"
-        " replaced_rows, world_replaced) values (%s, %s, %s, %s, %s, %s, %s, %s)"
+        " replaced_rows, world_replaced, expected_rows)"
+        " values (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
         " on conflict (domain, run_id, dataset) do update set first_day = excluded.first_day,"
         " last_day = excluded.last_day, row_count = excluded.row_count,"
         " replaced_rows = excluded.replaced_rows, world_replaced = excluded.world_replaced,"
-        " loaded_at = now()",
+        " expected_rows = excluded.expected_rows, loaded_at = now()",
         [
             run_id,
             domain.name,
@@ -354,6 +355,7 @@ def _record_load(cur, domain, entry: FileEntry, run_id, rows, replaced, world_re
             rows,
             replaced,
             world_replaced,
+            entry.expected_rows,
         ],
     )
 

@@ -97,8 +97,11 @@ create table if not exists audit.loads (
     replaced_rows bigint not null,
     world_replaced boolean not null,
     loaded_at timestamptz not null default now(),
+    -- the design's row count for the file's days, when the domain declares one
+    expected_rows double precision,
     primary key (domain, run_id, dataset)
 );
+alter table audit.loads add column if not exists expected_rows double precision;
 
 -- One run at a time stages a domain's silver and gold: the holder of its lease.
 create table if not exists audit.domain_leases (

@@ -9,6 +9,7 @@ DOMAIN = Domain(
     description=__doc__,
     datasets=DATASETS,
     generator="include.domains.ecommerce.generate:generate",
+    row_counts="include.domains.ecommerce.generate:expected_rows",
     expectations_module="include.domains.ecommerce.expectations",
     scales=("tiny", "default", "large"),
     earliest_day=LAUNCH_DAY,

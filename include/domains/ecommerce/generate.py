@@ -10,7 +10,7 @@ are in ``synth``.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -53,6 +53,35 @@ class Rates:
             support_tickets=size.support_tickets / shop.days,
             restocks=size.restocks / shop.days,
         )
+
+
+def expected_rows(
+    dataset: str, first_day: date | None, last_day: date | None, *, scale: str, volumes: dict
+) -> float | None:
+    """Seed 002 §4.1's row counts over a file's days: the daily rates the scale sets, times the
+    days (weighted by weekday and season for orders). ``None`` for datasets whose count follows
+    from others (clicks of sessions, lines, movements, reviews: clustered, so a Poisson band
+    would not fit them) or from the campaigns' own schedule."""
+    size = sized(scale, volumes)
+    if dataset == "products":
+        return size.products
+    if first_day is None or last_day is None:
+        return None
+    rate = Rates.of(size)
+    if dataset == "customers":
+        return rate.signups * ((last_day - first_day).days + 1)
+    shop = list(Window(max(first_day, d.LAUNCH_DAY), last_day)) if last_day >= d.LAUNCH_DAY else []
+    per_day = {
+        "sessions": rate.sessions,
+        "user_interactions": rate.user_interactions,
+        "support_tickets": rate.support_tickets,
+    }
+    if dataset == "orders":
+        duplicates = 1 + d.FAULTS["orders.duplicate_order_id"]
+        return rate.orders * duplicates * sum(day_factor(day) for day in shop)
+    if dataset in per_day:
+        return per_day[dataset] * len(shop)
+    return None
 
 
 def sized(scale: str, volumes: dict[str, int] | None) -> d.Scale:

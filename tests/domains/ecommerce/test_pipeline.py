@@ -472,6 +472,18 @@ def test_the_new_gates_catch_a_planted_violation(run):
         )
         == 1
     )
+    # bronze: half the orders of the days loaded lost (seed 002 §4.1: within 5% of the design)
+    assert (
+        failing_rows(
+            url,
+            "ecommerce",
+            "bronze",
+            "orders",
+            "row count within",
+            "delete from planted_batch where right(order_id, 1) < '5'",
+        )
+        == 1
+    )
     # bronze: a tenth of the accounts reuse another's email (designed: 1%)
     assert (
         failing_rows(

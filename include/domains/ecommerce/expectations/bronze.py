@@ -6,17 +6,26 @@ so a one-day run and a 60-day one are held to bands that fit their sample sizes;
 beyond fails.
 """
 
+from include.domains.ecommerce import DOMAIN
 from include.domains.ecommerce import datasets as ds
 from include.domains.ecommerce import design as d
-from include.elt.expectations import bronze_keys, bronze_shape, rate_near, share_between
+from include.elt.expectations import (
+    bronze_keys,
+    bronze_shape,
+    rate_near,
+    row_count_near,
+    share_between,
+)
 from include.elt.patterns import EMAIL_PATTERN
 from include.elt.schema import Dataset
 
 
 def _declared(dataset: Dataset) -> list:
-    """Shape, key and foreign keys as declared, with the faults the design puts in them."""
+    """Shape, key and foreign keys as declared, with the faults the design puts in them; the
+    row count the design promises for the days loaded (seed 002 §4.1), where it promises one."""
     return [
         *bronze_shape(dataset),
+        row_count_near(DOMAIN.name, dataset.name, d.ROW_COUNT_TOLERANCE),
         *bronze_keys(
             dataset,
             d.DUPLICATE_KEYS.get(dataset.name, 0.0),
