@@ -72,7 +72,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="NAME=N",
-        help="a row count instead of the scale's (e.g. customers=1000); repeatable",
+        help="a row count instead of the scale's (e.g. customers=1000; a domain may scale"
+        " what depends on it, as ecommerce's orders follow its customers); repeatable",
     )
     parser.add_argument(
         "--customers", type=_bounded(1, 10**8), help="same as --volume customers=N (seed 004)"

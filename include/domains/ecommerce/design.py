@@ -65,6 +65,11 @@ SCALES = {
     ),
 }
 VOLUMES = tuple(f.name for f in fields(Scale))
+# What a population does grows with it: a run that sets the customers (or the catalog) scales
+# these counts in proportion, unless it sets them too (seed 004's --customers 1000 is a small
+# shop, not 1,000 customers placing the default scale's 100,000 orders).
+PER_CUSTOMER = ("orders", "sessions", "clickstream_events", "user_interactions", "support_tickets")
+PER_PRODUCT = ("restocks",)
 ROW_COUNT_TOLERANCE = 0.05  # seed 002 §4.1: a row count within 5% of its design
 
 

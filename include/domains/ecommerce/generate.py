@@ -88,7 +88,14 @@ def sized(scale: str, volumes: dict[str, int] | None) -> d.Scale:
     unknown = set(volumes or {}) - set(d.VOLUMES)
     if unknown:
         raise ValueError(f"ecommerce takes volumes {', '.join(d.VOLUMES)}; not {sorted(unknown)}")
-    return replace(d.SCALES[scale], **(volumes or {}))
+    base = d.SCALES[scale]
+    volumes = dict(volumes or {})
+    for driver, counts in (("customers", d.PER_CUSTOMER), ("products", d.PER_PRODUCT)):
+        if driver in volumes:
+            factor = volumes[driver] / getattr(base, driver)
+            for name in counts:
+                volumes.setdefault(name, max(1, round(getattr(base, name) * factor)))
+    return replace(base, **volumes)
 
 
 def generate(

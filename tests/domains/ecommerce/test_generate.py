@@ -892,3 +892,24 @@ def test_daily_orders_stay_the_scales_after_seed_002s_range(domain, scale, seed)
     expected *= 1 + design.FAULTS["orders.duplicate_order_id"]
     band = max(design.ROW_COUNT_TOLERANCE * expected, K * math.sqrt(expected))
     assert abs(orders.num_rows - expected) <= band, (orders.num_rows, expected)
+
+
+def test_a_set_customer_count_scales_what_customers_do(domain):
+    """Seed 004's --customers 1000 is a smaller shop: orders, sessions, interactions and tickets
+    shrink with the customers, unless the run sets them too."""
+    small = ecommerce.sized("default", {"customers": 1_000})
+    base = design.SCALES["default"]
+    for name in design.PER_CUSTOMER:
+        assert getattr(small, name) == round(getattr(base, name) / 10), name
+    assert small.products == base.products
+    assert ecommerce.sized("default", {"customers": 1_000, "orders": 7}).orders == 7
+    parts = domain.generate(
+        Window.ending(END, 30), scale="default", seed=4, volumes={"customers": 1_000}
+    )
+    # a tenth of the default's orders over the days written (the window and the 30 days its
+    # reviews may rate), Poisson
+    orders = parts["orders"]
+    expected = domain.expected_rows(
+        "orders", orders.first_day, orders.last_day, scale="default", volumes={"customers": 1_000}
+    )
+    assert orders.table.num_rows == pytest.approx(expected, abs=K * math.sqrt(expected))
