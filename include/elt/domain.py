@@ -77,6 +77,8 @@ class Domain:
       ``<sql_root>/<name>``; ``sql_root`` is the repository's ``sql/`` unless the domain keeps
       its SQL elsewhere. An optional ``<sql_dir>/checks/<layer>.sql`` returns (figure, value)
       rows logged after that layer is loaded or built.
+      ``template_variables`` are SQL text its models may write as ``{{ name }}`` (accepted
+      values from its design module, say), beside the platform's (``email_pattern``).
     - ``scales``: what ``--scale`` and the trigger form accept, passed to the generator;
       ``default`` is the CLI's default scale, and the DAG's unless ``ELT_DEFAULT_SCALE`` says
       otherwise.
@@ -108,6 +110,7 @@ class Domain:
     reports: Mapping[str, str] = field(default_factory=dict)
     sql_root: Path = SQL_ROOT
     row_counts: str | None = None
+    template_variables: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def sql_dir(self) -> Path:

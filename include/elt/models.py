@@ -83,6 +83,8 @@ class Model:
     foreign_keys: tuple[ForeignKey, ...] = ()
     description: str = ""
     template: str = field(default="", repr=False)
+    # the domain's template variables, as (name, SQL text) pairs
+    variables: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @property
     def relation(self) -> str:
@@ -116,25 +118,27 @@ def stage_schema(layer: str) -> str:
     return f"{layer}_stage"
 
 
-def _load(domain_name: str, sql_dir: Path) -> tuple[Model, ...]:
+def _load(domain: Domain) -> tuple[Model, ...]:
     """The domain's declared models, re-read when a file changes."""
+    sql_dir = domain.sql_dir
     files = sorted(
         (p, p.stat().st_mtime_ns)
         for layer in MODEL_LAYERS
         for p in (sql_dir / layer).glob("*.[sy][qm][l]")
     )
-    return _parse(domain_name, sql_dir, tuple(files))
+    variables = tuple(sorted(domain.template_variables.items()))
+    return _parse(domain.name, sql_dir, tuple(files), variables)
 
 
 @functools.cache
-def _parse(domain_name: str, sql_dir: Path, files: tuple) -> tuple[Model, ...]:
+def _parse(domain_name: str, sql_dir: Path, files: tuple, variables: tuple) -> tuple[Model, ...]:
     found = []
     for layer in MODEL_LAYERS:
         folder = sql_dir / layer
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.sql")):
-            found.append(_declared(domain_name, layer, path))
+            found.append(_declared(domain_name, layer, path, variables))
     names = [m.name for m in found]
     duplicated = {n for n in names if names.count(n) > 1}
     if duplicated:
@@ -144,7 +148,7 @@ def _parse(domain_name: str, sql_dir: Path, files: tuple) -> tuple[Model, ...]:
 
 def models(domain: Domain, layer: str | None = None) -> list[Model]:
     """A domain's models in build order (a model after every model it refs)."""
-    everything = _load(domain.name, domain.sql_dir)
+    everything = _load(domain)
     by_name = {m.name: m for m in everything}
     graph = {m.name: set(dependencies(m)) for m in everything}
     for name, refs in graph.items():
@@ -156,13 +160,13 @@ def models(domain: Domain, layer: str | None = None) -> list[Model]:
 
 
 def model(domain: Domain, name: str) -> Model:
-    for m in _load(domain.name, domain.sql_dir):
+    for m in _load(domain):
         if m.name == name:
             return m
     raise ModelError(f"domain {domain.name!r} has no model {name!r}")
 
 
-def _declared(domain_name: str, layer: str, path: Path) -> Model:
+def _declared(domain_name: str, layer: str, path: Path, variables: tuple = ()) -> Model:
     declaration = path.with_suffix(".yml")
     if not declaration.is_file():
         raise ModelError(f"{path}: no declaration {declaration.name} beside it")
@@ -206,6 +210,7 @@ def _declared(domain_name: str, layer: str, path: Path) -> Model:
         ),
         description=(raw.get("description") or "").strip(),
         template=path.read_text(),
+        variables=variables,
     )
 
 
@@ -249,7 +254,7 @@ def render_text(
     where: str = "SQL",
 ) -> str:
     """Render a template (a model, a suite's SQL) with the domain's names."""
-    known = {m.name: m for m in _load(domain.name, domain.sql_dir)}
+    known = {m.name: m for m in _load(domain)}
 
     def model_named(name: str) -> Model:
         if name not in known:
@@ -283,6 +288,7 @@ def render_text(
         "window_end": _day_literal(end, quote, "infinity"),
         "is_incremental": lambda: scope.incremental,
         **TEMPLATE_VARIABLES,
+        **domain.template_variables,
     }
     try:
         return _ENV.from_string(text).render(context)
@@ -326,6 +332,7 @@ def _references(m: Model) -> tuple[list[str], list[str]]:
         "window_start": "x",
         "window_end": "x",
         **TEMPLATE_VARIABLES,
+        **dict(m.variables),
     }
     for incremental in (True, False):  # both branches of is_incremental()
         try:

@@ -4,3 +4,8 @@ variables (``{{ email_pattern }}``), suites and generators import them."""
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 TEMPLATE_VARIABLES = {"email_pattern": EMAIL_PATTERN}
+
+
+def sql_list(values: tuple[str, ...]) -> str:
+    """Values as a SQL list of string literals, ``('a', 'b')``, for a template variable."""
+    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"

@@ -65,6 +65,23 @@ def test_ref_reads_the_stage_only_for_models_this_run_staged():
     assert '"bronze"."streaming_usage_logs"' in staged
 
 
+def test_a_domains_template_variables_come_from_its_design():
+    """Accepted values and thresholds in SQL are the design module's, not retyped."""
+    from include.domains.ecommerce import design as shop
+    from include.domains.streaming import design as service
+
+    ecommerce, streaming = load_domain("ecommerce"), load_domain("streaming")
+    orders = next(m for m in models(ecommerce) if m.name == "orders")
+    text = render(ecommerce, orders, Scope(), _quote)
+    listed = ", ".join(f"'{status}'" for status in shop.ORDER_STATUSES)
+    assert f"not in ({listed}) then 'unknown status'" in text
+    usage = next(m for m in models(streaming) if m.name == "usage_logs")
+    text = render(streaming, usage, Scope(), _quote)
+    assert f"< {service.MIN_WATCHED} * content.duration_minutes" in text
+    low, high = service.COMPLETION_CLIP
+    assert f"not between {low} and {high}" in text
+
+
 @pytest.mark.parametrize(
     ("yml", "message"),
     [

@@ -1,8 +1,9 @@
 """The ecommerce domain: an online shop (seeds 002, 003 and 004)."""
 
 from include.domains.ecommerce.datasets import DATASETS
-from include.domains.ecommerce.design import LAUNCH_DAY, VOLUMES
+from include.domains.ecommerce.design import LAUNCH_DAY, ORDER_STATUSES, VOLUMES
 from include.elt.domain import Domain
+from include.elt.patterns import sql_list
 
 DOMAIN = Domain(
     name="ecommerce",
@@ -14,6 +15,7 @@ DOMAIN = Domain(
     scales=("tiny", "default", "large"),
     earliest_day=LAUNCH_DAY,
     volumes=VOLUMES,
+    template_variables={"order_statuses": sql_list(ORDER_STATUSES)},
     reports={
         "daily_sales.csv": "daily_sales",
         "campaign_performance.csv": "campaign_performance",

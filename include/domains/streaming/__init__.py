@@ -1,7 +1,12 @@
 """The streaming domain: a subscription video/music/podcast service (seeds 000 and 001)."""
 
 from include.domains.streaming.datasets import DATASETS
-from include.domains.streaming.design import LAUNCH_DAY
+from include.domains.streaming.design import (
+    COMPLETION_CLIP,
+    LAUNCH_DAY,
+    MIN_WATCHED,
+    WATCHED_ROUNDING,
+)
 from include.elt.domain import Domain
 
 DOMAIN = Domain(
@@ -12,6 +17,13 @@ DOMAIN = Domain(
     expectations_module="include.domains.streaming.expectations",
     scales=("tiny", "default", "large"),
     earliest_day=LAUNCH_DAY,
+    # the design's watching rules, for silver's rejects (SQL text)
+    template_variables={
+        "min_watched": str(MIN_WATCHED),
+        "watched_rounding": str(WATCHED_ROUNDING),
+        "completion_min": str(COMPLETION_CLIP[0]),
+        "completion_max": str(COMPLETION_CLIP[1]),
+    },
     reports={
         "top_content_report.csv": "top_content",
         "engagement_report.csv": "engagement",

@@ -38,7 +38,7 @@ final as (
             when ranked.total_amount < 0 then 'negative total_amount'
             when customers.customer_id is null then 'unknown customer_id'
             when ranked.order_date::date <= customers.signup_date then 'ordered before signup'
-            when ranked.status not in ('completed', 'cancelled', 'pending') then 'unknown status'
+            when ranked.status not in {{ order_statuses }} then 'unknown status'
         end as reject_reason
     from ranked
     left join customers on ranked.customer_id = customers.customer_id

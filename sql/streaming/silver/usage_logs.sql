@@ -40,10 +40,13 @@ final as (
                 or ranked.session_start::date > coalesce(subscriptions.end_date, 'infinity')
                 then 'outside its subscription'
             when
-                ranked.duration_watched < 0.25 * content.duration_minutes - 0.005
+                ranked.duration_watched
+                < {{ min_watched }} * content.duration_minutes - {{ watched_rounding }}
                 or ranked.duration_watched > content.duration_minutes
                 then 'duration_watched outside 25-100% of the content'
-            when ranked.completion_rate not between 0.05 and 1
+            when
+                ranked.completion_rate
+                not between {{ completion_min }} and {{ completion_max }}
                 then 'completion_rate outside [0.05, 1]'
         end as reject_reason
     from ranked
