@@ -913,3 +913,22 @@ def test_a_set_customer_count_scales_what_customers_do(domain):
         "orders", orders.first_day, orders.last_day, scale="default", volumes={"customers": 1_000}
     )
     assert orders.table.num_rows == pytest.approx(expected, abs=K * math.sqrt(expected))
+
+
+SEED_003_SET = {
+    "customers": 1_000,
+    "orders": 5_000,
+    "sessions": 5_000,
+    "clickstream_events": 50_000,
+}
+
+
+def test_seed_003s_set_is_produced_by_volumes(domain):
+    """Seed 003's 1k customers, 5k orders and 50k clickstream events, over seed 002's range,
+    each within 5% or its Poisson noise (the README's command)."""
+    parts = domain.generate(
+        Window(design.LAUNCH_DAY, design.SEED_END), scale="tiny", seed=3, volumes=SEED_003_SET
+    )
+    for name, expected in SEED_003_SET.items():
+        band = max(design.ROW_COUNT_TOLERANCE * expected, K * math.sqrt(expected))
+        assert abs(parts[name].table.num_rows - expected) <= band, name
