@@ -8,7 +8,9 @@ RUN mkdir -p /opt/airflow/secrets /opt/airflow/warehouse-admin /opt/airflow/data
 USER airflow
 
 COPY --chown=airflow:root requirements.txt /opt/airflow/requirements.txt
-RUN pip install --no-cache-dir -r /opt/airflow/requirements.txt
+# Runtime dependencies only (development tools are in requirements-dev.txt); pip check proves
+# the pins consistent with what the base image already has.
+RUN pip install --no-cache-dir -r /opt/airflow/requirements.txt && pip check
 
 COPY --chown=airflow:root dags/ /opt/airflow/dags/
 COPY --chown=airflow:root include/ /opt/airflow/include/

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP_VERSION := 26.3
 
-.PHONY: help venv test lint format bench dev up down logs logins clean
+.PHONY: help venv test lint format hooks bench dev up down logs logins clean
 
 help:
 	@echo "make up      start the platform with Docker Compose (UI on http://127.0.0.1:8080)"
@@ -14,11 +14,14 @@ help:
 	@echo "make test    lint + the whole test suite against a throwaway PostgreSQL"
 	@echo "make bench   print generation/load rates and stage timings"
 	@echo "make lint    ruff + sqlfluff"
+	@echo "make format  fix what lint finds that can be fixed (ruff format, ruff --fix, sqlfluff fix)"
+	@echo "make hooks   run lint on every commit (pre-commit, with the venv's own tools)"
 
-$(BIN)/.installed: requirements.txt
+$(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==$(PIP_VERSION)"
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip check
 	touch $@
 
 venv: $(BIN)/.installed
@@ -32,6 +35,9 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 	$(BIN)/sqlfluff fix sql/ tests/toy_domain/sql/
+
+hooks: venv
+	$(BIN)/pre-commit install
 
 test: lint
 	$(BIN)/python -m pytest

@@ -48,3 +48,16 @@ def test_parsing_the_dag_imports_no_heavy_library():
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_the_image_installs_runtime_pins_only_and_checks_them():
+    """requirements.txt is what the platform runs on; the test and lint tools are dev pins."""
+    runtime = (REPO / "requirements.txt").read_text().lower()
+    dev = (REPO / "requirements-dev.txt").read_text().lower()
+    for tool in ("pytest==", "playwright==", "ruff==", "sqlfluff==", "pre_commit=="):
+        assert f"\n{tool}" not in runtime, tool
+        assert f"\n{tool}" in dev, tool
+    assert "\n-r requirements.txt\n" in dev
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert "-r /opt/airflow/requirements.txt && pip check" in dockerfile
+    assert "requirements-dev" not in dockerfile
