@@ -2,7 +2,8 @@
 ### streaming — subscription streaming analytics
 
 Generates a day of synthetic customers, subscriptions and viewing sessions, COPY-loads them into
-`bronze`, builds `silver` and the `gold` views `top_content` and `engagement`, gates every layer
+`bronze`, builds `silver` and `gold` (the seed's views `top_content` and `engagement` over
+all-time totals kept in tables, and the daily mart `daily_usage`), gates every layer
 with a Great Expectations checkpoint, then exports `top_content_report.csv` and
 `engagement_report.csv` and rebuilds Data Docs.
 

@@ -2,10 +2,10 @@
 """Run the platform from a shell, without Airflow: the same functions the DAG tasks call.
 
     python scripts/elt.py run --domain streaming --days 60 --scale default
-    python scripts/elt.py generate --domain streaming --start 2026-01-01 --end 2026-01-07
-    python scripts/elt.py load --run-id cli-2026-01-07        # loads what generate wrote
-    python scripts/elt.py transform --layer silver
-    python scripts/elt.py validate --layer bronze
+    python scripts/elt.py generate --domain streaming --days 7 --run-id jan
+    python scripts/elt.py load --run-id jan                   # loads what generate wrote
+    python scripts/elt.py validate --layer bronze --run-id jan
+    python scripts/elt.py transform --layer silver --run-id jan
     python scripts/elt.py generate --customers 1000 --products 500 --days 30 --load
     python scripts/elt.py generate --volume customers=1000 --volume orders=5000 --days 30
     python scripts/elt.py generate --domain ecommerce --scale tiny --format parquet
