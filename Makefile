@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP_VERSION := 26.3
 
-.PHONY: help venv test lint format bench dev up down logs logins clean
+.PHONY: help venv test lint format bench dev up down logs logins clean vendor-docs
 
 help:
 	@echo "make up      start the platform with Docker Compose (UI on http://127.0.0.1:8080)"
@@ -14,6 +14,7 @@ help:
 	@echo "make test    lint + the whole test suite against a throwaway PostgreSQL"
 	@echo "make bench   print generation/load rates and stage timings"
 	@echo "make lint    ruff + sqlfluff"
+	@echo "make vendor-docs  fetch the scripts and styles Data Docs load again (npm registry, pinned)"
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +42,9 @@ dev: venv
 
 bench: venv
 	$(BIN)/python scripts/bench.py
+
+vendor-docs: venv
+	$(BIN)/python scripts/vendor_data_docs_assets.py
 
 up:
 	docker compose up -d --build
