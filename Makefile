@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP_VERSION := 26.3
 
-.PHONY: help venv test lint format hooks bench dev up down logs logins clean
+.PHONY: help venv test lint format hooks bench dev up down logs logins clean vendor-docs
 
 help:
 	@echo "make up      start the platform with Docker Compose (UI on http://127.0.0.1:8080)"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint    ruff + sqlfluff"
 	@echo "make format  fix what lint finds that can be fixed (ruff format, ruff --fix, sqlfluff fix)"
 	@echo "make hooks   run lint on every commit (pre-commit, with the venv's own tools)"
+	@echo "make vendor-docs  fetch the scripts and styles Data Docs load again (npm registry, pinned)"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +48,9 @@ dev: venv
 
 bench: venv
 	$(BIN)/python scripts/bench.py
+
+vendor-docs: venv
+	$(BIN)/python scripts/vendor_data_docs_assets.py
 
 up:
 	docker compose up -d --build

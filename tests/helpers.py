@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 import psycopg2
@@ -149,4 +150,31 @@ def failing_rows(
         cur.execute(planted_text.replace(f'"{schema}"."{table}"', "planted_batch"))
         found = len(cur.fetchall())
         conn.rollback()
+    return found
+
+
+# What a page loads by itself (a person's links, <a href>, are not loads).
+_LOADS = re.compile(
+    r"""<(?:script|img)\b[^>]*?\bsrc=["']([^"']+)"""
+    r"""|<link\b[^>]*?\bhref=["']([^"']+)"""
+    r"""|url\(\s*['"]?([^'")]+)"""
+)
+
+
+def outside_loads(site: Path) -> dict[str, list[str]]:
+    """For each page of a Data Docs site, what it would load from outside the site or that the
+    site lacks; empty when the site renders with no network."""
+    found = {}
+    for page in site.rglob("*.html"):
+        missing = []
+        for match in _LOADS.finditer(page.read_text()):
+            ref = next(g for g in match.groups() if g)
+            if ref.startswith("data:"):
+                continue
+            local = ref.split("?", 1)[0]
+            target = (page.parent / local).resolve()
+            if "//" in ref or not target.is_relative_to(site.resolve()) or not target.is_file():
+                missing.append(ref)
+        if missing:
+            found[page.relative_to(site).as_posix()] = missing
     return found

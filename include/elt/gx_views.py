@@ -1,14 +1,18 @@
-"""Data Docs page views that compile GX's Jinja templates once per process.
+"""Data Docs page views that compile GX's Jinja templates once per process, and load nothing
+from outside.
 
 GX's default views build a fresh Jinja environment for every page, so rendering a page spends
 most of its time compiling the same templates again. These views are GX's own, with a shared
-bytecode cache; the Data Docs site config names them (see ``quality._configure_site``).
+bytecode cache, reading each template with its CDN URLs replaced by the site's vendored copies
+(``data_docs_assets``); the Data Docs site config names them (see ``quality._configure_site``).
 """
 
 from __future__ import annotations
 
 from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
-from jinja2 import BytecodeCache
+from jinja2 import BaseLoader, BytecodeCache, pass_context
+
+from include.elt.data_docs_assets import localise
 
 
 class _MemoryBytecodeCache(BytecodeCache):
@@ -26,13 +30,45 @@ class _MemoryBytecodeCache(BytecodeCache):
 _CACHE = _MemoryBytecodeCache()
 
 
+class _LocalAssetsLoader(BaseLoader):
+    def __init__(self, loader: BaseLoader) -> None:
+        self.loader = loader
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = self.loader.get_source(environment, template)
+        return localise(source), filename, uptodate
+
+    def list_templates(self):
+        return self.loader.list_templates()
+
+
+@pass_context
+def site_root(context) -> str:
+    """From the page being rendered back to the site's root, as GX lays the site out:
+    validations/<suite, a folder per dotted part>/<run>/<time>/<batch>.html,
+    expectations/<suite, a folder per dotted part>.html, index.html."""
+    renderer = context.get("renderer_type") or ""
+    depth = (context.get("expectation_suite_name") or "").count(".")
+    if "ValidationResults" in renderer or "ProfilingResults" in renderer:
+        return "../" * (depth + 4)
+    if "ExpectationSuite" in renderer:
+        return "../" * (depth + 1)
+    return "./"
+
+
+def _offline(env) -> None:
+    env.bytecode_cache = _CACHE
+    env.loader = _LocalAssetsLoader(env.loader)
+    env.globals["site_root"] = site_root
+
+
 class CachedPageView(DefaultJinjaPageView):
     def __init__(self, custom_styles_directory=None, custom_views_directory=None) -> None:
         super().__init__(custom_styles_directory, custom_views_directory)
-        self.env.bytecode_cache = _CACHE
+        _offline(self.env)
 
 
 class CachedIndexPageView(DefaultJinjaIndexPageView):
     def __init__(self, custom_styles_directory=None, custom_views_directory=None) -> None:
         super().__init__(custom_styles_directory, custom_views_directory)
-        self.env.bytecode_cache = _CACHE
+        _offline(self.env)

@@ -21,12 +21,14 @@ import importlib
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from psycopg2 import sql
 
+from include.elt import data_docs_assets
 from include.elt.domain import Domain
 from include.elt.models import Scope, models, render_text
 from include.elt.runs import safe_name
@@ -450,18 +452,34 @@ def build_data_docs(gx_dir: Path, run_id: str | None = None) -> Path:
 
     Validation results of older runs beyond the last ``KEEP_RUNS`` per suite are pruned first,
     so the index and the folder stay the size of a month of daily runs, not of the history.
+    The pages load their scripts and styles from the site (``data_docs_assets``), copied in
+    after rendering.
     """
     ctx = docs_context(gx_dir)
     store = ctx.validation_results_store
     keys = store.list_keys()
     _prune(gx_dir, store, keys)
-    if run_id is None:
+    site = data_docs_dir(gx_dir)
+    if not data_docs_assets.installed(site):
+        _render_all_again(ctx, site)
+    elif run_id is None:
         ctx.build_data_docs()
     else:
         wanted = [k for k in store.list_keys() if k.run_id.run_name == safe_name(run_id)]
         suites = {k.expectation_suite_identifier for k in wanted}
         ctx.build_data_docs(resource_identifiers=[*wanted, *_stale_pages(gx_dir, suites)])
-    return data_docs_dir(gx_dir) / "index.html"
+    data_docs_assets.install(site)
+    return site / "index.html"
+
+
+def _render_all_again(ctx, site: Path) -> None:
+    """Pages rendered before this set of vendored assets link to CDNs or to older pins: those
+    the index lists are rendered again, older validations' pages (not listed) are removed."""
+    started = time.time() - 1
+    ctx.build_data_docs()
+    for page in (site / "validations").rglob("*.html"):
+        if page.stat().st_mtime < started:
+            page.unlink()
 
 
 def _stale_pages(gx_dir: Path, suites) -> list:

@@ -19,6 +19,7 @@ from tests.helpers import (
     assert_gold_previews_are_published,
     count,
     layer_state,
+    outside_loads,
     qualified,
     query,
     warehouse_state,
@@ -93,7 +94,9 @@ def test_a_run_publishes_gold_reports_docs_and_audit(completed_run):
     )
     assert [a[0] for a in audit] == list(STAGES)
     assert all(a[1] == "success" for a in audit)
-    assert (ctx.gx_dir / "gx/uncommitted/data_docs/local_site/index.html").is_file()
+    site = ctx.gx_dir / "gx/uncommitted/data_docs/local_site"
+    assert (site / "index.html").is_file()
+    assert outside_loads(site) == {}
     log_lines = ctx.analytics_log.read_text().splitlines()
     assert any(
         f"view {TOP_CONTENT} from sql/streaming/gold/top_content.sql:" in line for line in log_lines

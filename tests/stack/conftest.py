@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -10,6 +13,7 @@ import pytest
 
 from include.devstack.stack import NativeStack
 from tests.conftest import REPO
+from tests.helpers import layer_state, qualified, query
 
 ARTIFACTS = REPO / "test-artifacts"
 RUN_TIMEOUT = 420
@@ -59,6 +63,49 @@ def first_scheduled_runs(api: httpx.Client) -> dict[str, dict]:
 @pytest.fixture(scope="session")
 def warehouse(stack) -> str:
     return stack.superuser_url
+
+
+@dataclass(frozen=True)
+class FailedGate:
+    run_id: str
+    published_before: dict  # silver and gold as readers saw them before the run
+    published_after: dict
+
+
+@pytest.fixture(scope="session")
+def failed_gate(api, warehouse) -> FailedGate:
+    """A streaming run whose silver gate fails, once per session (the failure test reads its
+    task log, the browser test its Data Docs page).
+
+    A customer vanishes from bronze while silver's sessions of other days still refer to them:
+    the run's own rows are fine, only the table-wide check ("no key published in
+    silver.<customers> is lost") can see it. The customer is put back afterwards.
+    """
+    day = (datetime.now(UTC) - timedelta(days=3)).date()
+    usage_logs = qualified("streaming", "silver", "usage_logs")
+    bronze_customers = qualified("streaming", "bronze", "customers")
+    (customer,) = query(
+        warehouse,
+        f"select customer_id from {usage_logs} where usage_date < %s order by customer_id limit 1",
+        [day - timedelta(days=1)],
+    )[0]
+    (removed,) = query(
+        warehouse,
+        f"delete from {bronze_customers} as c where customer_id = %s returning to_jsonb(c)",
+        [customer],
+    )[0]
+    before = layer_state(warehouse, "streaming", "silver", "gold")
+    try:
+        run_id = trigger(api, {"scale": "tiny", "start": str(day), "end": str(day)})
+        assert wait_for_run(api, run_id)["state"] == "failed"
+    finally:
+        query(
+            warehouse,
+            f"insert into {bronze_customers} select * from"
+            f" jsonb_populate_record(null::{bronze_customers}, %s) returning 1",
+            [json.dumps(removed)],
+        )
+    return FailedGate(run_id, before, layer_state(warehouse, "streaming", "silver", "gold"))
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,23 @@
 """A person in a real browser: log in, trigger the DAG from its form, watch it succeed, open
-Data Docs from the Airflow menu. Screenshots land in test-artifacts/."""
+Data Docs from the Airflow menu, with nothing reachable beyond 127.0.0.1, and find a failed
+expectation there. Screenshots land in test-artifacts/."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
+from include.elt.runs import safe_name
+from tests.helpers import qualified
 from tests.stack.conftest import task_states
 
 playwright = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+CUSTOMERS = qualified("streaming", "silver", "customers")
+KEYS_KEPT = f"no key published in {CUSTOMERS} is lost"  # the check the failed gate fails
 # As root, in a closed network: no sandbox, and none of Chromium's background connections.
 CHROMIUM_ARGS = [
     "--headless",
@@ -33,9 +41,7 @@ def page():
         browser.close()
 
 
-def test_trigger_from_the_form_watch_it_succeed_and_open_data_docs(
-    page, stack, api, admin_password, artifacts
-):
+def test_trigger_from_the_form_and_watch_it_succeed(page, stack, api, admin_password, artifacts):
     page.goto(stack.api_url + "/")
     page.get_by_label("Username").fill("admin")
     page.get_by_label("Password").fill(admin_password)
@@ -62,11 +68,52 @@ def test_trigger_from_the_form_watch_it_succeed_and_open_data_docs(
     page.screenshot(path=artifacts / "03-run-succeeded.png", full_page=True)
     assert set(task_states(api, run_id).values()) == {"success"}
 
+
+class Offline:
+    """Lets a page reach 127.0.0.1 only; every other request is refused and kept."""
+
+    def __init__(self) -> None:
+        self.allowed: list[str] = []
+        self.blocked: list[str] = []
+
+    def __call__(self, route) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname in LOCAL_HOSTS:
+            self.allowed.append(url)
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort("internetdisconnected")
+
+
+def test_data_docs_render_offline_and_show_the_failed_expectation(
+    page, stack, failed_gate, artifacts
+):
+    offline = Offline()
+    page.route("**/*", offline)
     page.goto(stack.api_url + "/dags/streaming")
     page.get_by_role("button", name="Browse").click()
     page.get_by_role("menuitem", name="Data Docs").click()
     page.wait_for_url("**/plugin/data-docs")
     docs = page.frame_locator("iframe").first
-    docs.get_by_text("Data Docs", exact=False).first.wait_for()
-    docs.get_by_text("Validation Results").first.wait_for()
+    results = docs.locator("#Validation-Results .bootstrap-table")
+    rows = results.locator("tbody tr.clickable-row")
+    playwright.expect(rows.first).to_be_visible()  # rendered by bootstrap-table's script
+    assert rows.count() > 5
+    playwright.expect(rows.first.locator(".fa-check-circle, .fa-times").first).to_be_visible()
     page.screenshot(path=artifacts / "04-data-docs.png")
+
+    search = results.get_by_placeholder("Search")
+    search.fill(safe_name(failed_gate.run_id))
+    search.press("Enter")  # bootstrap-table searches on a key, not on input
+    failed = rows.filter(has=docs.locator(".fa-times"), has_text=f"{CUSTOMERS}@")
+    playwright.expect(failed).to_have_count(1)
+    failed.click()
+    expectation = docs.locator("tr", has=docs.locator(".fa-times"), has_text=KEYS_KEPT)
+    playwright.expect(expectation.first).to_be_visible()
+    playwright.expect(docs.locator("#section-1")).to_contain_text("Status: Failed")  # Overview
+    page.screenshot(path=artifacts / "05-failed-expectation.png")
+
+    assert offline.blocked == []
+    vendored = [u for u in offline.allowed if "/data-docs/static/vendor/" in u]
+    assert any(u.endswith("/jquery.min.js") for u in vendored), offline.allowed
