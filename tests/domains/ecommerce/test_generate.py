@@ -15,6 +15,8 @@ from __future__ import annotations
 import filecmp
 import json
 import math
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -30,6 +32,7 @@ from include.domains.ecommerce.synth.common import day_factor
 from include.elt.domain import load_domain
 from include.elt.generate import conform, generate
 from include.elt.window import Window
+from tests.conftest import REPO
 
 END = date(2025, 11, 15)
 YEAR = Window.ending(END, 365)  # 2024-11-16 .. 2025-11-15: two holiday seasons in part
@@ -932,3 +935,18 @@ def test_seed_003s_set_is_produced_by_volumes(domain):
     for name, expected in SEED_003_SET.items():
         band = max(design.ROW_COUNT_TOLERANCE * expected, K * math.sqrt(expected))
         assert abs(parts[name].table.num_rows - expected) <= band, name
+
+
+def test_the_figures_script_prints_the_seeds_numbers():
+    """`scripts/seed_figures.py`, the closing notes' measuring command, on a small window."""
+    result = subprocess.run(
+        [
+            *(sys.executable, str(REPO / "scripts/seed_figures.py")),
+            *("--scale", "tiny", "--seed", "3", "--days", "60"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "customers whose completed orders exceed their lifetime value: 0 of" in result.stdout
+    assert "share below the log-normal's 50% quantile" in result.stdout
