@@ -31,7 +31,6 @@ class Rates:
     orders: float  # on a mean day, before the weekday and season factors
     sessions: float
     clicks_per_session: float
-    marketing_events: float  # on a day with a campaign running
     user_interactions: float
     support_tickets: float
     restocks: float
@@ -39,16 +38,12 @@ class Rates:
     @classmethod
     def of(cls, size: d.Scale) -> Rates:
         shop = Window(d.LAUNCH_DAY, d.SEED_END)
-        campaign_days = (d.SEED_END - d.CAMPAIGN_START).days + 1
-        campaigns = size.marketing_campaigns / campaign_days
         duplicates = 1 + d.FAULTS["orders.duplicate_order_id"]
         return cls(
             signups=size.customers / ((d.SEED_END - d.EPOCH).days + 1),
             orders=size.orders / duplicates / sum(day_factor(day) for day in shop),
             sessions=size.sessions / shop.days,
             clicks_per_session=max(size.clickstream_events / max(size.sessions, 1), 1.0),
-            marketing_events=size.marketing_events
-            / marketing.expected_running(campaigns, campaign_days),
             user_interactions=size.user_interactions / shop.days,
             support_tickets=size.support_tickets / shop.days,
             restocks=size.restocks / shop.days,
@@ -112,7 +107,13 @@ def generate(
     everyone = people.customers(seed, rate.signups, horizon, pools)
     order_plan = orders.plan(seed, rate.orders, everyone)
     persons = everyone.as_of(window.end, order_plan.lifetime_values(everyone))
-    campaigns = marketing.campaigns(seed, size.marketing_campaigns, window.end, pools)
+    # Campaigns are drawn to seed 002's last day at least: marketing events come on each day a
+    # campaign runs, at the rate that gives the scale's count over the days they actually run
+    # there (fifty campaigns' lengths vary their running days by about 7%).
+    campaigns = marketing.campaigns(
+        seed, size.marketing_campaigns, max(window.end, d.SEED_END), pools
+    )
+    events_per_day = size.marketing_events / campaigns.running_days(d.CAMPAIGN_START, d.SEED_END)
 
     daily: dict[str, list[dict]] = {}
     # Reviews come up to REVIEW_LAG_DAYS after their order: a run re-emits the orders of the
@@ -134,7 +135,7 @@ def generate(
         _add(
             daily,
             "marketing_events",
-            marketing.events(seed, day, rate.marketing_events, campaigns, persons, pools),
+            marketing.events(seed, day, events_per_day, campaigns, persons, pools),
         )
         _add(
             daily,
@@ -147,7 +148,7 @@ def generate(
         "customers": Partition(persons.customers, d.EPOCH, window.end),
         "customer_segment_changes": Partition(persons.changes, d.EPOCH, window.end),
         "products": Partition(products.table),
-        "marketing_campaigns": Partition(campaigns.table, d.EPOCH, window.end),
+        "marketing_campaigns": Partition(campaigns.until(window.end).table, d.EPOCH, window.end),
         "reviews": Partition(
             _within(concat(daily.pop("reviews", [])), window), window.start, window.end
         ),

@@ -36,6 +36,21 @@ class Campaigns:
     start: np.ndarray  # day numbers
     end: np.ndarray
 
+    def running_days(self, first: date, last: date) -> int:
+        """Days from ``first`` to ``last`` with at least one campaign running."""
+        days = np.arange(day_number(first), day_number(last) + 1)
+        running = np.zeros(len(days), dtype=bool)
+        for start, end in zip(self.start, self.end, strict=True):
+            running[max(start - days[0], 0) : max(end - days[0] + 1, 0)] = True
+        return int(running.sum())
+
+    def until(self, last_day: date) -> Campaigns:
+        """The campaigns that started by ``last_day``."""
+        known = self.start <= day_number(last_day)
+        return Campaigns(
+            self.table.filter(pa.array(known)), self.ids[known], self.start[known], self.end[known]
+        )
+
 
 def campaigns(seed: int, count: int, last_day: date, pools: Pools) -> Campaigns:
     """Exactly ``count`` campaigns start within seed 002's range (a Poisson count of 50 would
@@ -84,17 +99,6 @@ def campaigns(seed: int, count: int, last_day: date, pools: Pools) -> Campaigns:
     return Campaigns(
         table, strings(table["campaign_id"]), np.concatenate(starts), np.concatenate(ends)
     )
-
-
-def expected_running(per_day: float, days: int) -> float:
-    """Expected number of days, of the first ``days`` after CAMPAIGN_START, with a campaign
-    running: starts are Poisson, so the running count on day t is Poisson with mean
-    per_day * sum of P(duration > k) for k <= t."""
-    low, high = d.CAMPAIGN_DAYS
-    k = np.arange(days)
-    survive = np.clip((high - k) / (high - low + 1), 0, 1)  # P(duration > k), duration uniform
-    mean_running = per_day * np.cumsum(survive)
-    return float((1 - np.exp(-mean_running)).sum())
 
 
 def events(
