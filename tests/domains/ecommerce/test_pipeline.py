@@ -401,102 +401,81 @@ def test_daily_runs_and_an_out_of_order_backfill_equal_one_run(tmp_path):
 # --- the gates issue 9 added catch a planted violation ----------------------------------------
 
 
-def test_the_new_gates_catch_a_planted_violation(run):
+# (layer, suite, the check's description, SQL planting the violation on planted_batch, rows found)
+PLANTED = [
+    pytest.param(
+        "silver",
+        "customers",
+        "current emails are unique",
+        "update planted_batch set email ="
+        " (select min(email) from planted_batch where is_current)"
+        " where customer_id = (select max(customer_id) from planted_batch"
+        " where is_current and email is not null)",
+        1,
+        id="a second current account with the first one's email",
+    ),
+    pytest.param(
+        "silver",
+        "marketing_campaigns",
+        "a campaign past its end date is completed",
+        "update planted_batch set status = 'active', end_date = start_date"
+        " where campaign_id = (select min(campaign_id) from planted_batch)",
+        1,
+        id="a campaign ended before the data's last day still says active",
+    ),
+    pytest.param(
+        "silver",
+        "orders",
+        "the shipping address is whole",
+        "update planted_batch set shipping_address = shipping_address - 'zip'"
+        " where order_id = (select min(order_id) from planted_batch);"
+        " update planted_batch set shipping_address = jsonb_set(shipping_address, '{city}',"
+        " '\"Atlantis\"') where order_id = (select max(order_id) from planted_batch)",
+        2,
+        id="an order without a zip code, another to another city than its buyer's",
+    ),
+    pytest.param(
+        "silver",
+        "products",
+        "attributes name a colour",
+        "update planted_batch set attributes = attributes - 'color'"
+        " where product_id = (select min(product_id) from planted_batch)",
+        1,
+        id="a product whose attributes lost their colour",
+    ),
+    pytest.param(
+        "gold",
+        "customer_360",
+        "lifetime value covers the completed orders",
+        "update planted_batch set lifetime_revenue = total_lifetime_value + 0.01"
+        " where customer_id = (select min(customer_id) from planted_batch)",
+        1,
+        id="completed orders worth more than the lifetime value",
+    ),
+    pytest.param(
+        "bronze",
+        "orders",
+        "row count within",
+        "delete from planted_batch where right(order_id, 1) < '5'",
+        1,
+        id="half the orders of the days loaded lost (seed 002: within 5%)",
+    ),
+    pytest.param(
+        "bronze",
+        "customers",
+        "email is the previous account's",
+        "insert into planted_batch select (c.customer_id || '-copy'), c.name, c.email, c.phone,"
+        " c.signup_date + 1, c.loyalty_tier, c.total_lifetime_value, c.segment, c.address_city,"
+        " c.address_state, c.address_country, c.date_of_birth, c.gender,"
+        " c.preferred_contact_method, c.preferences, c._run_id, c._source_file, c._loaded_at"
+        " from planted_batch as c where c.customer_id like '%0'",
+        1,
+        id="a tenth of the accounts reuse another's email (designed: 1%)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("layer", "suite", "description", "planted", "found"), PLANTED)
+def test_the_new_gates_catch_a_planted_violation(run, layer, suite, description, planted, found):
     url = superuser(run)
-    # silver: a second current account with the first one's email
-    assert (
-        failing_rows(
-            url,
-            "ecommerce",
-            "silver",
-            "customers",
-            "current emails are unique",
-            "update planted_batch set email ="
-            " (select min(email) from planted_batch where is_current)"
-            " where customer_id = (select max(customer_id) from planted_batch"
-            " where is_current and email is not null)",
-        )
-        == 1
-    )
-    # silver: a campaign that ended before the data's last day but still says active
-    assert (
-        failing_rows(
-            url,
-            "ecommerce",
-            "silver",
-            "marketing_campaigns",
-            "a campaign past its end date is completed",
-            "update planted_batch set status = 'active', end_date = start_date"
-            " where campaign_id = (select min(campaign_id) from planted_batch)",
-        )
-        == 1
-    )
-    # silver: an order shipped without a zip code, another to another city than its buyer's
-    assert (
-        failing_rows(
-            url,
-            "ecommerce",
-            "silver",
-            "orders",
-            "the shipping address is whole",
-            "update planted_batch set shipping_address = shipping_address - 'zip'"
-            " where order_id = (select min(order_id) from planted_batch);"
-            " update planted_batch set shipping_address = jsonb_set(shipping_address, '{city}',"
-            " '\"Atlantis\"') where order_id = (select max(order_id) from planted_batch)",
-        )
-        == 2
-    )
-    # silver: a product whose attributes lost their colour
-    assert (
-        failing_rows(
-            url,
-            "ecommerce",
-            "silver",
-            "products",
-            "attributes name a colour",
-            "update planted_batch set attributes = attributes - 'color'"
-            " where product_id = (select min(product_id) from planted_batch)",
-        )
-        == 1
-    )
-    # gold: a customer whose completed orders are worth more than their lifetime value
-    assert (
-        failing_rows(
-            url,
-            "ecommerce",
-            "gold",
-            "customer_360",
-            "lifetime value covers the completed orders",
-            "update planted_batch set lifetime_revenue = total_lifetime_value + 0.01"
-            " where customer_id = (select min(customer_id) from planted_batch)",
-        )
-        == 1
-    )
-    # bronze: half the orders of the days loaded lost (seed 002 §4.1: within 5% of the design)
-    assert (
-        failing_rows(
-            url,
-            "ecommerce",
-            "bronze",
-            "orders",
-            "row count within",
-            "delete from planted_batch where right(order_id, 1) < '5'",
-        )
-        == 1
-    )
-    # bronze: a tenth of the accounts reuse another's email (designed: 1%)
-    assert (
-        failing_rows(
-            url,
-            "ecommerce",
-            "bronze",
-            "customers",
-            "email is the previous account's",
-            "insert into planted_batch select (c.customer_id || '-copy'), c.name, c.email, c.phone,"
-            " c.signup_date + 1, c.loyalty_tier, c.total_lifetime_value, c.segment, c.address_city,"
-            " c.address_state, c.address_country, c.date_of_birth, c.gender,"
-            " c.preferred_contact_method, c.preferences, c._run_id, c._source_file, c._loaded_at"
-            " from planted_batch as c where c.customer_id like '%0'",
-        )
-        == 1
-    )
+    assert failing_rows(url, "ecommerce", layer, suite, description, planted) == found
