@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import re
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import psycopg2
@@ -178,3 +180,21 @@ def outside_loads(site: Path) -> dict[str, list[str]]:
         if missing:
             found[page.relative_to(site).as_posix()] = missing
     return found
+
+
+def concurrently(call: Callable, arguments: Iterable) -> list[Exception]:
+    """``call(a)`` for each argument, each in its own thread, all at once; what they raised."""
+    errors: list[Exception] = []
+
+    def one(argument) -> None:
+        try:
+            call(argument)
+        except Exception as exc:  # the caller asserts on them
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(a,)) for a in arguments]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors

@@ -25,7 +25,7 @@ from include.elt.generate import Manifest
 from include.elt.quality import QualityError
 from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse, role_env, roles
-from tests.helpers import count, layer_state, qualified, query
+from tests.helpers import concurrently, count, layer_state, qualified, query
 
 DAY = date(2026, 3, 10)
 WINDOW = Window(DAY - timedelta(days=2), DAY)
@@ -193,7 +193,7 @@ def test_two_loads_of_the_same_day_serialise_and_without_the_lock_they_would_dup
     plans = next(f for f in manifest.files if f.dataset == "plans")
 
     def twice() -> list[Exception]:
-        errors, gate = [], threading.Barrier(2, timeout=5)
+        gate = threading.Barrier(2, timeout=5)
         original = load._swap
 
         def swap_together(*args, **kwargs):
@@ -204,19 +204,10 @@ def test_two_loads_of_the_same_day_serialise_and_without_the_lock_they_would_dup
             return original(*args, **kwargs)
 
         monkeypatch.setattr(load, "_swap", swap_together)
-
-        def one(run_id: str) -> None:
-            try:
-                load.load_file(warehouse.loader, ctx.domain, manifest, plans, run_id)
-            except Exception as exc:  # surfaced below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=one, args=(f"load-{i}",)) for i in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        return errors
+        return concurrently(
+            lambda run_id: load.load_file(warehouse.loader, ctx.domain, manifest, plans, run_id),
+            ["load-0", "load-1"],
+        )
 
     assert twice() == []
     assert count(url, BRONZE_PLANS) == plans.rows  # serialised: 0 duplicates

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,7 +20,7 @@ from include.elt.runs import PlanError, RunPlan, World
 from include.elt.warehouse import LockTimeout, ensure_bronze, transaction
 from include.elt.window import Window
 from tests.conftest import new_warehouse, roles
-from tests.helpers import checksum, count, qualified, query
+from tests.helpers import checksum, concurrently, count, qualified, query
 
 END = date(2026, 6, 30)
 WINDOW = Window.ending(END, 3)
@@ -192,19 +191,10 @@ def test_a_missing_file_is_a_clear_error(warehouse, domain, manifest, tmp_path):
 
 def test_concurrent_loads_of_the_same_day_never_both_apply(warehouse, domain, manifest):
     entry = _entry(manifest, "usage_logs")
-    errors = []
-
-    def load(run_id: str) -> None:
-        try:
-            load_file(warehouse, domain, manifest, entry, run_id)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=load, args=(f"concurrent-{i}",)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = concurrently(
+        lambda run_id: load_file(warehouse, domain, manifest, entry, run_id),
+        [f"concurrent-{i}" for i in range(4)],
+    )
     assert not errors
     assert count(warehouse, USAGE_LOGS) == entry.rows
     assert len(query(warehouse, f"select distinct _run_id from {USAGE_LOGS}")) == 1
