@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from include.domains.ecommerce import design as d
 from include.domains.ecommerce.synth import catalog, marketing, orders, people, support, web
-from include.domains.ecommerce.synth.common import Pools, concat, day_factor
+from include.domains.ecommerce.synth.common import Pools, concat, day_factor_sum
 from include.elt.domain import Partition
 from include.elt.window import Window
 
@@ -41,7 +41,7 @@ class Rates:
         duplicates = 1 + d.FAULTS["orders.duplicate_order_id"]
         return cls(
             signups=size.customers / ((d.SEED_END - d.EPOCH).days + 1),
-            orders=size.orders / duplicates / sum(day_factor(day) for day in shop),
+            orders=size.orders / duplicates / day_factor_sum(d.LAUNCH_DAY, d.SEED_END),
             sessions=size.sessions / shop.days,
             clicks_per_session=max(size.clickstream_events / max(size.sessions, 1), 1.0),
             user_interactions=size.user_interactions / shop.days,
@@ -65,7 +65,8 @@ def expected_rows(
     rate = Rates.of(size)
     if dataset == "customers":
         return rate.signups * ((last_day - first_day).days + 1)
-    shop = list(Window(max(first_day, d.LAUNCH_DAY), last_day)) if last_day >= d.LAUNCH_DAY else []
+    opened = max(first_day, d.LAUNCH_DAY)  # the shop's logs start at its launch
+    shop_days = max((last_day - opened).days + 1, 0)
     per_day = {
         "sessions": rate.sessions,
         "user_interactions": rate.user_interactions,
@@ -73,9 +74,9 @@ def expected_rows(
     }
     if dataset == "orders":
         duplicates = 1 + d.FAULTS["orders.duplicate_order_id"]
-        return rate.orders * duplicates * sum(day_factor(day) for day in shop)
+        return rate.orders * duplicates * day_factor_sum(opened, last_day)
     if dataset in per_day:
-        return per_day[dataset] * len(shop)
+        return per_day[dataset] * shop_days
     return None
 
 

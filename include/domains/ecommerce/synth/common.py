@@ -40,18 +40,18 @@ def at(day: date, seconds: np.ndarray) -> np.ndarray:
     return np.datetime64(day, "s") + np.asarray(seconds).astype("timedelta64[s]")
 
 
-def day_factor(day: date) -> float:
-    """Orders of a day relative to the mean day: weekends and the holiday season are busier."""
-    return float(day_factors(np.array([day_number(day)]))[0])
-
-
 def day_factors(day_numbers: np.ndarray) -> np.ndarray:
-    """:func:`day_factor` of many days at once."""
+    """Orders of each day relative to the mean day: weekends and the holiday season are busier."""
     days = to_date(day_numbers)
     month = days.astype("datetime64[M]").astype(int) % 12 + 1
     weekday = (days.astype(int) + 3) % 7  # 1970-01-01 was a Thursday: Monday is 0
     season = np.where(month >= 11, d.HOLIDAY_FACTOR, 1.0)
     return season * np.where(weekday >= 5, d.WEEKEND_FACTOR, d.WEEKDAY_FACTOR)
+
+
+def day_factor_sum(first: date, last: date) -> float:
+    """:func:`day_factors` summed over the days from ``first`` to ``last`` (0 if none)."""
+    return float(day_factors(np.arange(day_number(first), day_number(last) + 1)).sum())
 
 
 def concat(blocks: list[dict]) -> pa.Table:
