@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 from psycopg2 import sql
 
+from include.elt.schema import relation_columns
+
 if TYPE_CHECKING:
     from include.elt.transform import ModelResult
 
@@ -45,12 +47,7 @@ class Preview:
 
 def fetch_preview(cur, schema: str, relation: str, key: tuple[str, ...], limit: int) -> Preview:
     """The first ``limit`` rows of ``schema.relation`` ordered by ``key`` (all columns if none)."""
-    cur.execute(
-        "select attname from pg_attribute where attrelid = to_regclass(%s)"
-        " and attnum > 0 and not attisdropped order by attnum",
-        [f"{schema}.{relation}"],
-    )
-    columns = tuple(name for (name,) in cur.fetchall())
+    columns = tuple(name for name, _ in relation_columns(cur, f"{schema}.{relation}"))
     # Qualified, so the order is the columns' own, not their text (output names win otherwise).
     cur.execute(
         sql.SQL("select {} from {} as t order by {} limit %s").format(

@@ -75,15 +75,24 @@ def bronze_ddl(cur, schema: str, table: str, dataset: Dataset) -> sql.Composable
     )
 
 
+def relation_columns(cur, relation: str) -> list[tuple[str, str]]:
+    """An existing relation's columns in order, as (name, SQL type); none if it is missing."""
+    cur.execute(
+        "select attname, format_type(atttypid, atttypmod) from pg_attribute"
+        " where attrelid = to_regclass(%s) and attnum > 0 and not attisdropped order by attnum",
+        [relation],
+    )
+    return [tuple(r) for r in cur.fetchall()]
+
+
 def _refuse_outdated(cur, schema: str, table: str, dataset: Dataset) -> None:
     """A bronze table made by a version that declared other columns cannot take this one's
     files: say which columns differ and what to do."""
-    cur.execute(
-        "select attname from pg_attribute where attrelid = to_regclass(%s) and attnum > 0"
-        " and not attisdropped order by attnum",
-        [f"{schema}.{table}"],
-    )
-    found = [name for (name,) in cur.fetchall() if name not in LINEAGE_COLUMNS]
+    found = [
+        name
+        for name, _ in relation_columns(cur, f"{schema}.{table}")
+        if name not in LINEAGE_COLUMNS
+    ]
     if found and found != dataset.column_names:
         missing = [c for c in dataset.column_names if c not in found]
         extra = [c for c in found if c not in dataset.column_names]

@@ -45,6 +45,7 @@ from include.elt.models import (
     render,
     sources,
 )
+from include.elt.schema import relation_columns
 from include.elt.warehouse import advisory_lock, transaction
 
 log = logging.getLogger(__name__)
@@ -455,11 +456,11 @@ def _materialize(cur, domain, m: Model, staged, window) -> list[tuple[str, str]]
     cur.execute("savepoint model")
     cur.execute("drop table if exists pg_temp._model")
     cur.execute(sql.SQL("create temp table _model on commit drop as {}").format(sql.SQL(query)))
-    return [c for c in _columns(cur, "pg_temp._model") if c[0] != REJECT_COLUMN]
+    return [c for c in relation_columns(cur, "pg_temp._model") if c[0] != REJECT_COLUMN]
 
 
 def _has_rejects(cur) -> bool:
-    return REJECT_COLUMN in {c for c, _ in _columns(cur, "pg_temp._model")}
+    return REJECT_COLUMN in {c for c, _ in relation_columns(cur, "pg_temp._model")}
 
 
 def _kept_rows(cur) -> sql.Composable:
@@ -484,7 +485,7 @@ def _route_rejects(cur, domain: Domain, m: Model, run_id: str, day_column: str |
 
 
 def _published_columns(cur, m: Model) -> list[tuple[str, str]]:
-    return _columns(cur, m.qualified)
+    return relation_columns(cur, m.qualified)
 
 
 def _published(m: Model) -> sql.Identifier:
@@ -494,15 +495,6 @@ def _published(m: Model) -> sql.Identifier:
 def _exists(cur, schema: str, name: str) -> bool:
     cur.execute("select to_regclass(%s) is not null", [f"{schema}.{name}"])
     return cur.fetchone()[0]
-
-
-def _columns(cur, relation: str) -> list[tuple[str, str]]:
-    cur.execute(
-        "select attname, format_type(atttypid, atttypmod) from pg_attribute"
-        " where attrelid = to_regclass(%s) and attnum > 0 and not attisdropped order by attnum",
-        [relation],
-    )
-    return [tuple(r) for r in cur.fetchall()]
 
 
 def _list(names) -> sql.Composable:
