@@ -127,8 +127,7 @@ class Domain:
                 f"{self.name} takes explicit volumes for {list(self.volumes) or 'nothing'},"
                 f" not {sorted(unknown)}"
             )
-        module, function = self.generator.split(":")
-        generator: Generator = getattr(importlib.import_module(module), function)
+        generator: Generator = _function(self.generator)
         if volumes:
             return generator(window, scale=scale, seed=seed, volumes=dict(volumes))
         return generator(window, scale=scale, seed=seed)
@@ -145,8 +144,7 @@ class Domain:
         """The design's row count of ``dataset`` over those days (``None``: not declared)."""
         if self.row_counts is None:
             return None
-        module, function = self.row_counts.split(":")
-        counts = getattr(importlib.import_module(module), function)
+        counts = _function(self.row_counts)
         expected = counts(dataset, first_day, last_day, scale=scale, volumes=dict(volumes or {}))
         return None if expected is None else float(expected)
 
@@ -177,6 +175,12 @@ def load_domain(name: str) -> Domain:
     if domain.name != name:
         raise LookupError(f"{packages[name]}.DOMAIN is named {domain.name!r}, not {name!r}")
     return domain
+
+
+def _function(spec: str):
+    """The function ``"package.module:function"`` names, imported when first asked for."""
+    module, function = spec.split(":")
+    return getattr(importlib.import_module(module), function)
 
 
 def _packages() -> dict[str, str]:
