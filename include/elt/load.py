@@ -1,19 +1,26 @@
 """Load stage: COPY generated files into bronze, replacing the day partitions they cover.
 
-One file is one transaction: take the table's advisory lock, COPY the file into new partitions
-(standalone tables that only accept their days), check the row count against the manifest, then
-drop the partitions they replace and attach the new ones (:mod:`include.elt.partitions`). A
-rerun of the same days leaves bronze identical, two loads of a table serialise on its lock, and a
-file that fails to parse, or holds fewer or more rows than the manifest says, changes nothing.
-Reference tables (no partition column, and small) are replaced whole in the same transaction.
+A load has two steps, so the DAG can spread the first over one task per dataset:
 
-Bronze holds one synthetic world per domain (:mod:`include.elt.runs`). Every load holds the
+1. **Stage** each file (:func:`stage_file`): COPY it into the run's own staging table in
+   ``bronze_stage`` (partitions that only accept the file's days, or a copy of a reference
+   table), check its row count against the manifest, commit. A file that fails to parse, or
+   holds fewer or more rows than the manifest says, leaves nothing staged. A large file is
+   COPYed by two sessions at once.
+2. **Commit** the run's staged files (:func:`commit`) in one transaction: per table, take its
+   advisory lock, drop the partitions they replace and attach the new ones
+   (:mod:`include.elt.partitions`); a reference table is replaced row by row. Readers see every
+   file of the run or none; a rerun of the same days leaves bronze identical, and two loads of
+   a table serialise on its lock.
+
+Bronze holds one synthetic world per domain (:mod:`include.elt.runs`). The commit holds the
 domain's world lock: shared for loads in the stored world, exclusive for a load that replaces
-it, which swaps every table in one transaction.
+it, which drops everything else bronze held in the same transaction.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import re
@@ -38,9 +45,11 @@ log = logging.getLogger(__name__)
 
 COPY_BUFFER_BYTES = 1 << 20
 PARALLEL_LOADS = 2  # one per core: COPY is CPU-bound on the server
-STAGING_SUFFIX = "__load"
+STAGING_SEPARATOR = "__"  # <table>__<tag>: a run's staging of a table
+STAGING_TAG = 8
 STAGING_SCHEMA = "bronze_stage"
 SPLIT_BYTES = 32 << 20  # a file larger than this is COPYed in two parallel streams
+MAX_IDENTIFIER = 63  # PostgreSQL's NAMEDATALEN - 1
 
 
 class LoadError(RuntimeError):
@@ -56,34 +65,180 @@ class LoadResult:
 
 
 def load_manifest(url: str, domain: Domain, manifest: Manifest, run_id: str) -> list[LoadResult]:
-    """Load every file of a generate run, in the domain's world."""
+    """Load every file of a generate run: stage each (the largest first, two at a time), then
+    commit them all to bronze in one transaction."""
+    _check_domain(domain, manifest)
+    entries = sorted(manifest.files, key=lambda e: e.rows, reverse=True)
+    try:
+        with ThreadPoolExecutor(PARALLEL_LOADS) as pool:
+            futures = [pool.submit(stage_file, url, domain, manifest, e, run_id) for e in entries]
+            for future in futures:
+                future.result()
+    except BaseException:
+        discard(url, domain, manifest, run_id)
+        raise
+    return commit(url, domain, manifest, run_id)
+
+
+def load_dataset(
+    url: str, domain: Domain, manifest: Manifest, dataset: str, run_id: str
+) -> list[int]:
+    """Stage the files of one dataset (a mapped load task): its rows, per file."""
+    _check_domain(domain, manifest)
+    entries = [e for e in manifest.files if e.dataset == dataset]
+    if not entries:
+        raise LoadError(f"{manifest.folder}: the manifest holds no file of {dataset!r}")
+    return [stage_file(url, domain, manifest, e, run_id) for e in entries]
+
+
+def load_file(
+    url: str, domain: Domain, manifest: Manifest, entry: FileEntry, run_id: str
+) -> LoadResult:
+    """Stage one file and commit it alone: the partitions it covers (or the whole reference
+    table) are replaced."""
+    stage_file(url, domain, manifest, entry, run_id)
+    return commit(url, domain, manifest, run_id, [entry])[0]
+
+
+def stage_file(url: str, domain: Domain, manifest: Manifest, entry: FileEntry, run_id: str) -> int:
+    """COPY a file into its staging table in ``bronze_stage`` (committed, bronze untouched):
+    partitions that only accept the file's days, or a copy of a reference table. A large file
+    is COPYed by two sessions at once. Any failure leaves no staging behind."""
+    started = time.perf_counter()
+    dataset, path, ranges, name = _checked(domain, manifest, entry)
+    refuse_other_world(url, domain, manifest)
+    staging = staging_name(name, run_id)
+    target = sql.Identifier(STAGING_SCHEMA, staging)
+    holder = connect(url)  # this run's claim on the staging, until it is whole
+    holder.autocommit = True
+    try:
+        with holder.cursor() as cur:
+            advisory_lock(cur, f"{STAGING_SCHEMA}.{staging}", session=True)
+        if _splittable(domain, entry, path):
+            with transaction(url) as conn, conn.cursor() as cur:
+                _create_staging(cur, dataset, name, staging, ranges, run_id, path)
+            halves = _halves(path)
+            with ThreadPoolExecutor(len(halves)) as pool:
+                rows = sum(pool.map(lambda h: _copy_half(url, dataset, path, staging, h), halves))
+            _check_rows(path, rows, entry)
+        else:
+            with transaction(url) as conn, conn.cursor() as cur:
+                _create_staging(cur, dataset, name, staging, ranges, run_id, path)
+                with _csv_stream(path) as stream:
+                    rows = _copy(cur, dataset, stream, target, path)
+                _check_rows(path, rows, entry)
+    except BaseException:
+        with transaction(url) as conn, conn.cursor() as cur:
+            _drop_staging(cur, staging)
+        raise
+    finally:
+        holder.close()
+    log.info(
+        "%s.%s: staged %d rows of %s in %.2fs",
+        STAGING_SCHEMA,
+        staging,
+        rows,
+        path.name,
+        time.perf_counter() - started,
+    )
+    return rows
+
+
+def commit(
+    url: str,
+    domain: Domain,
+    manifest: Manifest,
+    run_id: str,
+    entries: list[FileEntry] | None = None,
+) -> list[LoadResult]:
+    """Swap the staged files of the run into bronze in one transaction, under the domain's world
+    lock: readers see all of them or none. A run that replaces the world (or the first load of
+    a domain) drops everything else bronze held."""
+    _check_domain(domain, manifest)
+    entries = sorted(manifest.files if entries is None else entries, key=lambda e: e.dataset)
+    with world_lock(url, domain, exclusive=manifest.replace_history) as stored:
+        replacing = manifest.replace_history or stored is None
+        if not replacing and stored.world != manifest.world:
+            raise _other_world(domain, stored.world, manifest)
+        results = []
+        with transaction(url) as conn, conn.cursor() as cur:
+            for entry in entries:  # one lock order: by dataset
+                started = time.perf_counter()
+                dataset, path, ranges, name = _checked(domain, manifest, entry)
+                staging = staging_name(name, run_id)
+                advisory_lock(cur, f"bronze.{name}")
+                advisory_lock(cur, f"{STAGING_SCHEMA}.{staging}")
+                rows = _staged_rows(cur, staging, path)
+                _check_rows(path, rows, entry)
+                replaced = _swap(cur, STAGING_SCHEMA, name, staging, dataset, ranges, replacing)
+                _record_load(cur, domain, entry, run_id, rows, replaced, replacing)
+                results.append(_result(domain, entry, path, rows, replaced, started))
+            record_world(cur, domain, manifest.plan, run_id)
+    return results
+
+
+def discard(url: str, domain: Domain, manifest: Manifest, run_id: str) -> None:
+    """Drop whatever the run staged (a load that failed: nothing of it is committed)."""
+    with transaction(url) as conn, conn.cursor() as cur:
+        for entry in manifest.files:
+            _drop_staging(cur, staging_name(domain.relation(entry.dataset), run_id))
+
+
+def refuse_other_world(url: str, domain: Domain, manifest: Manifest) -> None:
+    """Fail early, before any COPY, if the run would mix its world with the stored one (the
+    commit checks again, under the world lock)."""
+    if manifest.replace_history:
+        return
+    with transaction(url) as conn, conn.cursor() as cur:
+        stored = stored_world(cur, domain)
+    if stored is not None and stored.world != manifest.world:
+        raise _other_world(domain, stored.world, manifest)
+
+
+def _other_world(domain: Domain, stored, manifest: Manifest) -> PlanError:
+    return PlanError(
+        f"{domain.name} holds the world {stored}; this run was generated in"
+        f" {manifest.world} without 'replace all history': refusing to mix them"
+    )
+
+
+def staging_name(name: str, run_id: str) -> str:
+    """The run's own staging table of a bronze table, so runs (backfills) may load side by side:
+    the table's name (cut to leave room for a partition suffix) and a tag of table and run."""
+    tag = hashlib.sha1(f"{name}/{run_id}".encode()).hexdigest()[:STAGING_TAG]
+    room = MAX_IDENTIFIER - len("_p20260101_20260131") - len(STAGING_SEPARATOR) - STAGING_TAG
+    return f"{name[:room]}{STAGING_SEPARATOR}{tag}"
+
+
+def _check_domain(domain: Domain, manifest: Manifest) -> None:
     if manifest.domain != domain.name:
         raise LoadError(
             f"manifest in {manifest.folder} is for {manifest.domain!r}, not {domain.name!r}"
         )
-    plan = manifest.plan
-    replacing = manifest.replace_history
-    with world_lock(url, domain, exclusive=replacing) as stored:
-        if stored is None:
-            replacing = True  # the first load of a domain: nothing to keep
-        elif stored.world != manifest.world and not replacing:
-            raise PlanError(
-                f"{domain.name} holds the world {stored.world}; this run was generated in"
-                f" {manifest.world} without 'replace all history': refusing to mix them"
+
+
+def _create_staging(cur, dataset: Dataset, name, staging, ranges, run_id, path) -> None:
+    _drop_staging(cur, staging)  # what an earlier attempt of the run left
+    target = sql.Identifier(STAGING_SCHEMA, staging)
+    if ranges is None:
+        cur.execute(
+            sql.SQL("create table {} (like {} including defaults)").format(
+                target, sql.Identifier("bronze", name)
             )
-        if replacing:
-            results = _replace_world(url, domain, manifest, run_id)
-        else:
-            # The largest files first, two at a time, each in its own transaction.
-            entries = sorted(manifest.files, key=lambda e: e.rows, reverse=True)
-            with ThreadPoolExecutor(PARALLEL_LOADS) as pool:
-                futures = [
-                    pool.submit(load_file, url, domain, manifest, e, run_id) for e in entries
-                ]
-                results = [f.result() for f in futures]
-        with transaction(url) as conn, conn.cursor() as cur:
-            record_world(cur, domain, plan, run_id)
-    return results
+        )
+    else:
+        _stage_partitions(cur, STAGING_SCHEMA, name, staging, dataset, ranges)
+    _set_lineage(cur, target, run_id, path)
+
+
+def _staged_rows(cur, staging: str, path: Path) -> int:
+    cur.execute("select to_regclass(%s) is not null", [f"{STAGING_SCHEMA}.{staging}"])
+    if not cur.fetchone()[0]:
+        raise LoadError(
+            f"{path}: not staged in {STAGING_SCHEMA}.{staging} (was its load task run?)"
+        )
+    cur.execute(sql.SQL("select count(*) from {}").format(sql.Identifier(STAGING_SCHEMA, staging)))
+    return cur.fetchone()[0]
 
 
 @contextmanager
@@ -99,31 +254,6 @@ def world_lock(url: str, domain: Domain, *, exclusive: bool) -> Iterator:
         conn.close()  # releases the session lock, also if the process is killed
 
 
-def load_file(
-    url: str, domain: Domain, manifest: Manifest, entry: FileEntry, run_id: str
-) -> LoadResult:
-    """Replace the partitions ``entry`` covers (or the whole reference table) with its file."""
-    started = time.perf_counter()
-    path = manifest.path_of(entry)
-    if _splittable(domain, entry, path):
-        rows, replaced = _replace_in_two_streams(url, domain, manifest, entry, run_id)
-    else:
-        with transaction(url) as conn, conn.cursor() as cur:
-            rows, replaced = _replace(cur, domain, manifest, entry, run_id, replace_all=False)
-    return _result(domain, entry, path, rows, replaced, started)
-
-
-def _replace_world(url: str, domain: Domain, manifest: Manifest, run_id: str) -> list[LoadResult]:
-    """Every table of the domain replaced in one transaction: all of the old world goes."""
-    results = []
-    with transaction(url) as conn, conn.cursor() as cur:
-        for entry in sorted(manifest.files, key=lambda e: e.dataset):  # one lock order
-            started = time.perf_counter()
-            rows, replaced = _replace(cur, domain, manifest, entry, run_id, replace_all=True)
-            results.append(_result(domain, entry, manifest.path_of(entry), rows, replaced, started))
-    return results
-
-
 def _checked(domain: Domain, manifest: Manifest, entry: FileEntry):
     dataset = domain.dataset(entry.dataset)
     path = manifest.path_of(entry)
@@ -135,32 +265,6 @@ def _checked(domain: Domain, manifest: Manifest, entry: FileEntry):
     return dataset, path, ranges, domain.relation(dataset.name)
 
 
-def _replace(
-    cur, domain: Domain, manifest: Manifest, entry: FileEntry, run_id: str, *, replace_all: bool
-) -> tuple[int, int]:
-    """The whole load in the caller's transaction: stage, COPY, check, swap."""
-    dataset, path, ranges, name = _checked(domain, manifest, entry)
-    advisory_lock(cur, f"bronze.{name}")
-    staging = name + STAGING_SUFFIX
-    if ranges is None:
-        cur.execute(
-            sql.SQL("create temp table {} (like {} including defaults) on commit drop").format(
-                sql.Identifier(staging), sql.Identifier("bronze", name)
-            )
-        )
-        target = sql.Identifier(staging)
-    else:
-        _stage_partitions(cur, "bronze", name, staging, dataset, ranges)
-        target = sql.Identifier("bronze", staging)
-    _set_lineage(cur, target, run_id, path)
-    with _csv_stream(path) as stream:
-        rows = _copy(cur, dataset, stream, target, path)
-    _check_rows(path, rows, entry)
-    replaced = _swap(cur, "bronze", name, staging, dataset, ranges, replace_all)
-    _record_load(cur, domain, entry, run_id, rows, replaced, replace_all)
-    return rows, replaced
-
-
 def _splittable(domain: Domain, entry: FileEntry, path: Path) -> bool:
     return (
         entry.first_day is not None
@@ -169,42 +273,6 @@ def _splittable(domain: Domain, entry: FileEntry, path: Path) -> bool:
         and path.stat().st_size > SPLIT_BYTES
         and domain.dataset(entry.dataset).partition_column is not None
     )
-
-
-def _replace_in_two_streams(
-    url: str, domain: Domain, manifest: Manifest, entry: FileEntry, run_id: str
-) -> tuple[int, int]:
-    """A large file, COPYed by two sessions at once (two cores parse it), each half into the
-    same staging partitions in ``bronze_stage``; then one transaction swaps them in.
-
-    The staging is committed so both sessions can write it; the table's lock is held by this
-    session throughout, and a staging left by a load that died is dropped by the next one.
-    """
-    dataset, path, ranges, name = _checked(domain, manifest, entry)
-    staging = name + STAGING_SUFFIX
-    holder = connect(url)
-    holder.autocommit = True
-    try:
-        with holder.cursor() as cur:
-            advisory_lock(cur, f"bronze.{name}", session=True)
-        with transaction(url) as conn, conn.cursor() as cur:
-            _drop_staging(cur, staging)
-            _stage_partitions(cur, STAGING_SCHEMA, name, staging, dataset, ranges)
-            _set_lineage(cur, sql.Identifier(STAGING_SCHEMA, staging), run_id, path)
-        halves = _halves(path)
-        with ThreadPoolExecutor(len(halves)) as pool:
-            rows = sum(pool.map(lambda h: _copy_half(url, dataset, path, staging, h), halves))
-        _check_rows(path, rows, entry)
-        with transaction(url) as conn, conn.cursor() as cur:
-            replaced = _swap(cur, STAGING_SCHEMA, name, staging, dataset, ranges, False)
-            _record_load(cur, domain, entry, run_id, rows, replaced, False)
-        return rows, replaced
-    except BaseException:
-        with transaction(url) as conn, conn.cursor() as cur:
-            _drop_staging(cur, staging)
-        raise
-    finally:
-        holder.close()
 
 
 def _halves(path: Path) -> list[tuple[int, int]]:
@@ -317,9 +385,9 @@ def _swap(
             # grants) stays, and readers see the old rows or the new ones.
             cur.execute(sql.SQL("delete from {}").format(table))
             replaced = cur.rowcount
-            cur.execute(
-                sql.SQL("insert into {} select * from {}").format(table, sql.Identifier(staging))
-            )
+            staged = sql.Identifier(schema, staging)
+            cur.execute(sql.SQL("insert into {} select * from {}").format(table, staged))
+            cur.execute(sql.SQL("drop table {}").format(staged))
             return replaced
         replaced = _rows_in(cur, table, dataset.partition_column, None if replace_all else ranges)
         new = []

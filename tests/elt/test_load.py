@@ -12,9 +12,9 @@ import pytest
 
 from include.domains.streaming import LAUNCH_DAY
 from include.elt import load
-from include.elt.domain import load_domain
+from include.elt.domain import domain_names, load_domain
 from include.elt.generate import Manifest, ManifestError, generate
-from include.elt.load import LoadError, load_file, load_manifest
+from include.elt.load import LoadError, load_file, load_manifest, staging_name
 from include.elt.partitions import DayRange, partitions_of
 from include.elt.runs import PlanError, RunPlan, World
 from include.elt.warehouse import LockTimeout, ensure_bronze, transaction
@@ -101,7 +101,7 @@ def test_reloading_the_same_days_leaves_bronze_identical(warehouse, domain, mani
 
 def test_loading_a_day_replaces_only_that_day(warehouse, domain, manifest, tmp_path):
     load_manifest(warehouse, domain, manifest, run_id="window")
-    last_day = generate(domain, Window(END, END), scale="tiny", seed=99, out_dir=tmp_path / "day")
+    last_day = generate(domain, Window(END, END), scale="tiny", seed=5, out_dir=tmp_path / "day")
     load_file(warehouse, domain, last_day, _entry(last_day, "usage_logs"), "day-run")
     by_run = dict(query(warehouse, f"select _run_id, count(*) from {USAGE_LOGS} group by 1"))
     assert by_run["day-run"] == _entry(last_day, "usage_logs").rows
@@ -336,3 +336,13 @@ def test_a_bronze_table_of_another_version_is_refused_naming_its_columns(warehou
     _READY.discard((warehouse, domain.name))
     with pytest.raises(RuntimeError, match=r"streaming_plans .*missing \['perks'\]"):
         ensure_bronze(warehouse, changed)
+
+
+def test_every_bronze_table_has_a_staging_name_per_run_that_fits_postgres():
+    for name in domain_names():
+        domain = load_domain(name)
+        for dataset in domain.datasets:
+            relation = domain.relation(dataset.name)
+            a, b = staging_name(relation, "run-a"), staging_name(relation, "run-b")
+            assert a != b
+            assert len(f"{a}_p20260101_20260131") <= 63, a
