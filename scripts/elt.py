@@ -40,7 +40,7 @@ from include.elt.window import Window
 COMMANDS = {
     "run": list(pipeline.STAGES),
     "generate": ["generate"],
-    "load": ["load_bronze"],
+    "load": ["load_bronze", "commit_bronze"],
     "publish": ["publish"],
 }
 
@@ -143,7 +143,7 @@ def domain_of(args: argparse.Namespace) -> str:
 
 def stages_for(args: argparse.Namespace) -> list[str]:
     if args.command == "generate" and args.load:
-        return ["generate", "load_bronze"]
+        return ["generate", "load_bronze", "commit_bronze"]
     if args.command in COMMANDS:
         return COMMANDS[args.command]
     if args.command == "transform":

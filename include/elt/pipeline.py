@@ -15,6 +15,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,7 +27,7 @@ from include.elt import generate as gen
 from include.elt import lease, load, quality, transform
 from include.elt.domain import REPO_ROOT, Domain, load_domain
 from include.elt.flow import STAGES
-from include.elt.models import ModelError, Scope, render_text
+from include.elt.models import ModelError, Scope, model, models, render_text
 from include.elt.publish import publish_models
 from include.elt.runs import (
     PlanError,
@@ -48,6 +49,7 @@ DATA_DIR_ENV = "ELT_DATA_DIR"
 STAGE_ROLES = {
     "generate": "loader",
     "load_bronze": "loader",
+    "commit_bronze": "loader",
     "validate_bronze": "validator",
     "build_silver": "transformer",
     "validate_silver": "validator",
@@ -126,9 +128,12 @@ class StageOutcome:
 
 
 @contextmanager
-def audited(ctx: RunContext, task: str, *, leased: bool = False) -> Iterator[StageOutcome]:
-    """Record the stage in ``audit.task_runs`` whether it succeeds or raises; a ``leased``
-    stage holds the domain's lease while it runs, and gives it back if the run cannot go on.
+def audited(
+    ctx: RunContext, task: str, *, stage: str | None = None, leased: bool = False
+) -> Iterator[StageOutcome]:
+    """Record ``task`` (a stage, or a part of ``stage``: a dataset's load, a model's build) in
+    ``audit.task_runs`` whether it succeeds or raises; a ``leased`` task holds the domain's
+    lease while it runs, and gives it back if the run cannot go on.
 
     Without a warehouse (``generate`` alone from the CLI) there is nowhere to audit to.
     """
@@ -136,7 +141,7 @@ def audited(ctx: RunContext, task: str, *, leased: bool = False) -> Iterator[Sta
     if ctx.warehouse is None:
         yield outcome
         return
-    url = ctx.url(task)
+    url = ctx.url(stage or task)
     started_at, started = datetime.now(UTC), time.perf_counter()
     status = "failed"
     try:
@@ -222,13 +227,39 @@ def generate(ctx: RunContext) -> gen.Manifest:
     return manifest
 
 
-def load_bronze(ctx: RunContext) -> list[load.LoadResult]:
-    with audited(ctx, "load_bronze") as outcome:
+def load_bronze(ctx: RunContext, dataset: str | None = None) -> None:
+    """Stage the run's files in ``bronze_stage``: one dataset's (the DAG maps a task over the
+    datasets), or all of them, the largest first, two at a time."""
+    manifest = gen.Manifest.read(ctx.run_folder)
+    ensure_bronze(ctx.url("load_bronze"), ctx.domain)
+    if dataset is not None:
+        load_dataset(ctx, manifest, dataset)
+        return
+    rows = {}
+    for entry in manifest.files:
+        rows[entry.dataset] = rows.get(entry.dataset, 0) + entry.rows
+    largest_first = sorted(rows, key=rows.__getitem__, reverse=True)
+    with ThreadPoolExecutor(load.PARALLEL_LOADS) as pool:
+        for _ in pool.map(lambda name: load_dataset(ctx, manifest, name), largest_first):
+            pass
+
+
+def load_dataset(ctx: RunContext, manifest: gen.Manifest, dataset: str) -> None:
+    with audited(ctx, f"load_bronze[{dataset}]", stage="load_bronze") as outcome:
+        url = ctx.url("load_bronze")
+        rows = load.load_dataset(url, ctx.domain, manifest, dataset, ctx.run_id)
+        outcome.rows_in = outcome.rows_out = sum(rows)
+        outcome.detail = f"staged in {load.STAGING_SCHEMA}"
+
+
+def commit_bronze(ctx: RunContext) -> list[load.LoadResult]:
+    """Swap the staged files into bronze in one transaction, and report bronze's figures."""
+    with audited(ctx, "commit_bronze") as outcome:
         manifest = gen.Manifest.read(ctx.run_folder)
         outcome.rows_in = sum(f.rows for f in manifest.files)
-        url = ctx.url("load_bronze")
+        url = ctx.url("commit_bronze")
         ensure_bronze(url, ctx.domain)
-        results = load.load_manifest(url, ctx.domain, manifest, ctx.run_id)
+        results = load.commit(url, ctx.domain, manifest, ctx.run_id)
         quality.prepare_bronze_batches(url, ctx.domain, ctx.run_id)
         outcome.rows_out = sum(r.rows for r in results)
         outcome.detail = report_figures(ctx, "bronze", url)
@@ -270,30 +301,38 @@ def changes(ctx: RunContext, url: str, decided: RunPlan) -> transform.Changes | 
 
 
 def build(ctx: RunContext, layer: str) -> list[transform.ModelResult]:
-    stage = f"build_{layer}"
-    with audited(ctx, stage, leased=True) as outcome:
+    """Build a layer's models into its stage, in dependency order (the DAG: a task per model)."""
+    return [build_model(ctx, m.name) for m in models(ctx.domain, layer)]
+
+
+def build_model(ctx: RunContext, name: str) -> transform.ModelResult:
+    m = model(ctx.domain, name)
+    stage = f"build_{m.layer}"
+    with audited(ctx, f"{stage}.{name}", stage=stage, leased=True) as outcome:
         url = ctx.url(stage)
-        results = transform.build_layer(
+        result = transform.build_one(
             url,
             ctx.domain,
-            layer,
+            m,
             ctx.run_id,
             changes(ctx, url, plan(ctx, stage)),
             analytics_log=ctx.analytics_log,
         )
-        outcome.rows_out = sum(r.rows for r in results)
-        outcome.detail = f"{sum(r.rejected for r in results)} rows rejected"
-        figures = report_figures(ctx, layer, url)
-        if figures:
-            outcome.detail += f"; {figures}"
-    return results
+        span = f"days {result.window[0]}..{result.window[1]}" if result.window else "all"
+        outcome.rows_out = result.rows
+        outcome.detail = f"{result.kind} ({span}), {result.rejected} rows rejected"
+    return result
 
 
 def validate(ctx: RunContext, layer: str) -> quality.LayerValidation:
+    """Gate the layer's staged rows; silver and gold also report their figures (bronze's come
+    with its commit)."""
     stage = f"validate_{layer}"
     with audited(ctx, stage, leased=True) as outcome:
+        url = ctx.url(stage)
+        figures = report_figures(ctx, layer, url) if layer != "bronze" else ""
         result = quality.validate_layer(
-            ctx.url(stage),
+            url,
             ctx.domain,
             layer,
             ctx.run_id,
@@ -303,6 +342,8 @@ def validate(ctx: RunContext, layer: str) -> quality.LayerValidation:
         outcome.rows_in = result.evaluated
         outcome.rows_out = result.evaluated - len(result.failures)
         outcome.detail = f"{result.evaluated} expectations passed"
+        if figures:
+            outcome.detail += f"; {figures}"
     return result
 
 
@@ -348,6 +389,7 @@ def export_csv(url: str, schema: str, relation: str, target: Path) -> int:
 STAGE_FUNCTIONS: dict[str, Callable[[RunContext], object]] = {
     "generate": generate,
     "load_bronze": load_bronze,
+    "commit_bronze": commit_bronze,
     "validate_bronze": lambda ctx: validate(ctx, "bronze"),
     "build_silver": lambda ctx: build(ctx, "silver"),
     "validate_silver": lambda ctx: validate(ctx, "silver"),

@@ -83,49 +83,68 @@ def build_layer(
     *,
     analytics_log: Path | None = None,
 ) -> list[ModelResult]:
-    """Build every model of ``layer`` into the stage, in dependency order."""
-    preview_rows = PREVIEW_ROWS if analytics_log is not None and layer in PREVIEW_LAYERS else 0
-    clear_stage(url, domain, layer)
+    """Build every model of ``layer`` into the stage, in dependency order (the DAG runs
+    :func:`build_one` in a task per model instead)."""
+    return [
+        build_one(url, domain, m, run_id, changes, analytics_log=analytics_log)
+        for m in models(domain, layer)
+    ]
+
+
+def build_one(
+    url: str,
+    domain: Domain,
+    m: Model,
+    run_id: str,
+    changes: Changes | None,
+    *,
+    analytics_log: Path | None = None,
+) -> ModelResult:
+    """Build one model into the stage; what it staged before (an earlier run, or an attempt
+    that failed) is dropped first. Its refs read what this run staged of them (else what is
+    published), so the models it refs are built first."""
+    preview_rows = PREVIEW_ROWS if analytics_log is not None and m.layer in PREVIEW_LAYERS else 0
+    clear_model(url, domain, m)
     windows = staged_windows(url, domain, run_id)
-    staged = set(windows)
-    results = []
-    for m in models(domain, layer):
-        window = window_of(url, domain, m, changes, windows)
-        result = build_model(url, domain, m, run_id, staged, window, preview_rows=preview_rows)
-        staged.add(m.name)
-        windows[m.name] = result.window
-        results.append(result)
-        if analytics_log is not None:
-            log_compiled(analytics_log, result)
-    return results
+    window = window_of(url, domain, m, changes, windows)
+    result = build_model(url, domain, m, run_id, set(windows), window, preview_rows=preview_rows)
+    if analytics_log is not None:
+        log_compiled(analytics_log, result)
+    return result
 
 
-def clear_stage(url: str, domain: Domain, layer: str) -> None:
-    """Forget a layer's staging (the previous run's, kept for inspection until now)."""
-    schema = f"{layer}_stage"
+def clear_model(url: str, domain: Domain, m: Model) -> None:
+    """Forget a model's staging (the previous run's, kept for inspection until now): its
+    relations (and, by cascade, the staged views over them), its rejects, its staged row."""
     with transaction(url) as conn, conn.cursor() as cur:
-        advisory_lock(cur, f"stage.{domain.name}")
-        layer_models = models(domain, layer)
+        _lock_model(cur, domain, m)
         cur.execute(
             "select c.relname, c.relkind from pg_class as c"
             " join pg_namespace as n on n.oid = c.relnamespace"
             " where n.nspname = %s and c.relname = any(%s) and c.relkind in ('r', 'p', 'v')",
-            [schema, [n for m in layer_models for n in (m.relation, m.changes)]],
+            [m.stage_schema, [m.relation, m.changes]],
         )
         for name, relkind in cur.fetchall():
             kind = sql.SQL("view" if relkind == "v" else "table")
             cur.execute(
-                sql.SQL("drop {} if exists {} cascade").format(kind, sql.Identifier(schema, name))
+                sql.SQL("drop {} if exists {} cascade").format(
+                    kind, sql.Identifier(m.stage_schema, name)
+                )
             )
-        names = [m.qualified for m in layer_models]
         cur.execute(
-            "delete from silver_stage.rejects where domain = %s and table_name = any(%s)",
-            [domain.name, names],
+            "delete from silver_stage.rejects where domain = %s and table_name = %s",
+            [domain.name, m.qualified],
         )
         cur.execute(
-            "delete from audit.staged_models where domain = %s and layer = %s",
-            [domain.name, layer],
+            "delete from audit.staged_models where domain = %s and model = %s",
+            [domain.name, m.name],
         )
+
+
+def _lock_model(cur, domain: Domain, m: Model) -> None:
+    """Models build side by side (the stage lock shared; publish takes it whole), each alone."""
+    advisory_lock(cur, f"stage.{domain.name}", shared=True)
+    advisory_lock(cur, f"stage.{domain.name}.{m.name}")
 
 
 def staged_by(url: str, domain: Domain, run_id: str) -> set[str]:
@@ -223,7 +242,7 @@ def build_model(
     (in the same transaction: the staged relation as the gates and the publish will see it)."""
     started = time.perf_counter()
     with transaction(url) as conn, conn.cursor() as cur:
-        advisory_lock(cur, f"stage.{domain.name}")
+        _lock_model(cur, domain, m)
         incremental = m.incremental and window is not None and _exists(cur, m.layer, m.relation)
         builder = _BUILDERS[m.kind]
         rows, rejected = builder(cur, domain, m, run_id, staged, window if incremental else None)

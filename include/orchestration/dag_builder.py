@@ -1,4 +1,12 @@
-"""Build a domain's DAG from the platform's stages: one task per stage, in flow order.
+"""Build a domain's DAG from the platform's stages, in flow order, and from its declarations:
+
+- ``load_bronze``: one mapped task per dataset (each COPYs its files into ``bronze_stage``),
+  then ``commit_bronze`` swaps them all into bronze in one transaction;
+- ``build_silver`` and ``build_gold``: a task group per layer, one task per model, wired in the
+  order the models ref each other (from the SQL); each layer's gate runs after its whole group;
+- every task names the Assets it reads (inlets) and writes (outlets): the Assets view traces
+  generated file -> bronze table -> silver model -> gold model -> report;
+- ``release_domain``, a teardown, gives the domain's lease back however the run ends.
 
 Every DAG file is a few lines of configuration calling :func:`build_domain_dag`; the work
 itself is in ``include.elt.pipeline``, shared with the CLI.
@@ -11,12 +19,21 @@ import os
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from airflow.sdk import DAG, Asset, BaseHook, Param, chain, get_current_context, task
+from airflow.sdk import (
+    DAG,
+    Asset,
+    BaseHook,
+    Param,
+    TaskGroup,
+    chain,
+    get_current_context,
+    task,
+)
 from airflow.sdk.exceptions import AirflowFailException
 
 from include.elt.domain import Domain, load_domain
 from include.elt.flow import STAGES
-from include.elt.models import models
+from include.elt.models import Model, dependencies, models, sources
 from include.elt.runs import MAX_WINDOW_DAYS
 from include.elt.window import resolve_window
 
@@ -40,6 +57,10 @@ RUN_TIMEOUT = timedelta(hours=6)
 RUN_TYPES = {"scheduled": "scheduled", "backfill": "backfill"}
 
 
+# Where the assets live, as the containers see them (docker-compose.yml mounts ./data there).
+DATA_URI = "file:///opt/airflow/data"
+
+
 def table_asset(layer: str, relation: str) -> Asset:
     return Asset(
         name=f"{layer}.{relation}",
@@ -48,12 +69,33 @@ def table_asset(layer: str, relation: str) -> Asset:
     )
 
 
-def _outlets(domain: Domain) -> dict[str, list[Asset]]:
-    return {
-        "load_bronze": [table_asset("bronze", domain.relation(d.name)) for d in domain.datasets],
-        "build_silver": [table_asset(m.layer, m.relation) for m in models(domain, "silver")],
-        "build_gold": [table_asset(m.layer, m.relation) for m in models(domain, "gold")],
-    }
+def file_asset(domain: Domain, dataset: str) -> Asset:
+    """A dataset's generated file (each run writes it in its own run folder)."""
+    return Asset(
+        name=f"file.{domain.relation(dataset)}",
+        uri=f"{DATA_URI}/runs/{domain.name}/{dataset}",
+        group="generated",
+    )
+
+
+def report_asset(domain: Domain, file_name: str) -> Asset:
+    return Asset(
+        name=f"report.{domain.name}.{file_name}",
+        uri=f"{DATA_URI}/reports/{domain.name}/{file_name}",
+        group="reports",
+    )
+
+
+def model_inlets(domain: Domain, m: Model) -> list[Asset]:
+    """What a model reads: its bronze sources and the models it refs."""
+    return [table_asset("bronze", domain.relation(s)) for s in sources(m)] + [
+        model_asset(domain, name) for name in dependencies(m)
+    ]
+
+
+def model_asset(domain: Domain, name: str) -> Asset:
+    m = next(m for m in models(domain) if m.name == name)
+    return table_asset(m.layer, m.relation)
 
 
 def run_context(domain_name: str) -> RunContext:
@@ -106,31 +148,73 @@ def warehouse():
     )
 
 
+def _final(function, domain_name: str, label: str, *args) -> None:
+    """Run a pipeline function on the run's context; a final error fails the task for good."""
+    from include.elt.pipeline import FINAL_ERRORS
+
+    ctx = run_context(domain_name)
+    log.info("%s %s: %s run %s", domain_name, label, ctx.run_type, ctx.run_id)
+    try:
+        function(ctx, *args)
+    except FINAL_ERRORS as exc:
+        # Bad data, a refused plan or a wrong model do not get better by retrying.
+        raise AirflowFailException(str(exc)) from exc
+
+
 def _stage_callable(domain_name: str, stage: str):
     def run_stage() -> None:
-        from include.elt.pipeline import FINAL_ERRORS, STAGE_FUNCTIONS
+        from include.elt.pipeline import STAGE_FUNCTIONS
 
-        ctx = run_context(domain_name)
-        log.info("%s %s: %s run %s", domain_name, stage, ctx.run_type, ctx.run_id)
-        try:
-            STAGE_FUNCTIONS[stage](ctx)
-        except FINAL_ERRORS as exc:
-            # Bad data, a refused plan or a wrong model do not get better by retrying.
-            raise AirflowFailException(str(exc)) from exc
+        _final(STAGE_FUNCTIONS[stage], domain_name, stage)
 
     run_stage.__name__ = stage
     return run_stage
 
 
-def _release_domain(context) -> None:
-    """A task failed for good (no retry left): the run is over, free the domain for the next."""
+def _load_callable(domain_name: str):
+    def load_bronze(dataset: str) -> None:
+        from include.elt.pipeline import load_bronze as load
+
+        get_current_context()["dataset"] = dataset  # the mapped instance's label in the grid
+        _final(load, domain_name, f"load_bronze[{dataset}]", dataset)
+
+    return load_bronze
+
+
+def _model_callable(domain_name: str, name: str):
+    def build_model() -> None:
+        from include.elt.pipeline import build_model as build
+
+        _final(build, domain_name, f"build {name}", name)
+
+    build_model.__name__ = name
+    return build_model
+
+
+def _release_domain() -> None:
+    """The run is over, however it ended: give the domain back (a no-op once published)."""
     from include.elt.lease import release
 
-    dag_run = context["dag_run"]
-    try:
-        release(warehouse().transformer, dag_run.dag_id, dag_run.run_id)
-    except Exception:  # a callback never hides the task's own failure
-        log.exception("could not release the %s lease of %s", dag_run.dag_id, dag_run.run_id)
+    dag_run = get_current_context()["dag_run"]
+    if release(warehouse().transformer, dag_run.dag_id, dag_run.run_id):
+        log.info("released %s from run %s", dag_run.dag_id, dag_run.run_id)
+
+
+def _model_group(domain: Domain, layer: str) -> TaskGroup:
+    """A task per model of ``layer``, each after the models of the layer it refs."""
+    with TaskGroup(group_id=f"build_{layer}", tooltip=f"one task per {layer} model") as group:
+        built = {}
+        for m in models(domain, layer):  # dependency order: a model's refs are made first
+            built[m.name] = task(
+                task_id=m.name,
+                inlets=model_inlets(domain, m),
+                outlets=[table_asset(m.layer, m.relation)],
+                doc_md=f"`{m.qualified}` ({m.kind}) from `{m.path.name}`: {m.grain}",
+            )(_model_callable(domain.name, m.name))()
+            for name in dependencies(m):
+                if name in built:
+                    built[name] >> built[m.name]
+    return group
 
 
 def build_domain_dag(
@@ -160,7 +244,6 @@ def build_domain_dag(
         is_paused_upon_creation=False,
         default_args={
             "execution_timeout": STAGE_TIMEOUT,
-            "on_failure_callback": _release_domain,
             **default_args,
         },
         tags=tags,
@@ -213,12 +296,33 @@ def build_domain_dag(
             ),
         },
     ) as dag:
-        outlets = _outlets(domain)
-        tasks = [
-            task(task_id=stage, outlets=outlets.get(stage, []))(
-                _stage_callable(domain_name, stage)
-            )()
-            for stage in STAGES
+        files = [file_asset(domain, d.name) for d in domain.datasets]
+        bronze = [table_asset("bronze", domain.relation(d.name)) for d in domain.datasets]
+        reports = [report_asset(domain, name) for name in domain.reports]
+        read_by_reports = [table_asset("gold", domain.relation(v)) for v in domain.reports.values()]
+
+        assets = {
+            "generate": {"outlets": files},
+            "load_bronze": {"inlets": files},
+            "commit_bronze": {"inlets": files, "outlets": bronze},
+            "publish": {"inlets": read_by_reports, "outlets": reports},
+        }
+        special = {
+            "load_bronze": lambda: task(
+                task_id="load_bronze", map_index_template="{{ dataset }}", **assets["load_bronze"]
+            )(_load_callable(domain_name)).expand(dataset=[d.name for d in domain.datasets]),
+            "build_silver": lambda: _model_group(domain, "silver"),
+            "build_gold": lambda: _model_group(domain, "gold"),
+        }
+        flow = [
+            special[name]()
+            if name in special
+            else task(task_id=name, **assets.get(name, {}))(_stage_callable(domain_name, name))()
+            for name in STAGES
         ]
-        chain(*tasks)
+        chain(*flow)
+        # After every task, not only the last ones: a task still running keeps the lease.
+        others = list(dag.tasks)
+        release = task(task_id="release_domain")(_release_domain)().as_teardown()
+        others >> release
     return dag

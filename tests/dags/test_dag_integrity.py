@@ -11,8 +11,9 @@ from airflow.dag_processing.dagbag import DagBag
 from airflow.serialization.encoders import coerce_to_core_timetable
 from airflow.timetables.base import TimeRestriction
 
-from include.elt.domain import domain_names
+from include.elt.domain import domain_names, load_domain
 from include.elt.flow import STAGES
+from include.elt.models import dependencies, model, models, sources
 from tests.conftest import REPO
 from tests.helpers import qualified
 
@@ -42,25 +43,61 @@ def test_house_rules(dagbag, dag_id):
     for task in dag.tasks:
         assert task.owner not in (None, "", "airflow"), task.task_id
         assert 2 <= task.retries <= 4, task.task_id
-        # nothing waits forever, and a task failing for good frees the domain for the next run
+        # nothing waits forever
         assert task.execution_timeout is not None, task.task_id
-        assert task.on_failure_callback, task.task_id
+    # however a run ends, once every task is done, the domain is freed for the next run
+    release = dag.get_task("release_domain")
+    assert release.is_teardown
+    assert release.upstream_task_ids == {t.task_id for t in dag.tasks} - {"release_domain"}
 
 
-def test_streaming_task_graph_is_the_flow(dagbag):
-    dag = dagbag.dags["streaming"]
-    assert [t.task_id for t in dag.topological_sort()] == list(STAGES)
-    for upstream, downstream in itertools.pairwise(STAGES):
-        assert dag.get_task(upstream).downstream_task_ids == {downstream}
+@pytest.mark.parametrize("dag_id", domain_names())
+def test_the_task_graph_is_the_flow_with_a_task_per_model(dagbag, dag_id):
+    dag, domain = dagbag.dags[dag_id], load_domain(dag_id)
+    order = [t.task_id.split(".")[0] for t in dag.topological_sort()]
+    assert [stage for stage, _ in itertools.groupby(order)] == [*STAGES, "release_domain"]
+
+    loads = dag.get_task("load_bronze")
+    assert loads.op_kwargs_expand_input.value == {"dataset": [d.name for d in domain.datasets]}
+    for layer, before, after in (
+        ("silver", "validate_bronze", "validate_silver"),
+        ("gold", "validate_silver", "validate_gold"),
+    ):
+        built = {m.name: dag.get_task(f"build_{layer}.{m.name}") for m in models(domain, layer)}
+        for name, t in built.items():
+            refs = {f"build_{layer}.{d}" for d in dependencies(model(domain, name)) if d in built}
+            assert t.upstream_task_ids - {before} == refs, t.task_id
+            assert (before in t.upstream_task_ids) == (not refs), t.task_id
+        # the gate waits for the whole layer: every model is upstream of it
+        assert {t.task_id for t in built.values()} <= set(
+            dag.get_task(after).get_flat_relative_ids(upstream=True)
+        )
 
 
-def test_table_producing_tasks_declare_assets(dagbag):
-    dag = dagbag.dags["streaming"]
+@pytest.mark.parametrize("dag_id", domain_names())
+def test_every_task_declares_the_assets_it_reads_and_writes(dagbag, dag_id):
+    dag, domain = dagbag.dags[dag_id], load_domain(dag_id)
+    inlets = {t.task_id: {a.name for a in t.inlets} for t in dag.tasks}
     outlets = {t.task_id: {a.name for a in t.outlets} for t in dag.tasks}
-    assert qualified("streaming", "bronze", "usage_logs") in outlets["load_bronze"]
-    assert qualified("streaming", "silver", "usage_logs") in outlets["build_silver"]
-    gold = {qualified("streaming", "gold", m) for m in ("top_content", "engagement", "daily_usage")}
-    assert gold <= outlets["build_gold"]
+    files = {f"file.{domain.relation(d.name)}" for d in domain.datasets}
+    bronze = {domain.qualified("bronze", d.name) for d in domain.datasets}
+    assert outlets["generate"] == files
+    assert inlets["load_bronze"] == files and inlets["commit_bronze"] == files
+    assert outlets["commit_bronze"] == bronze
+    for m in models(domain):
+        task_id = f"build_{m.layer}.{m.name}"
+        assert outlets[task_id] == {m.qualified}
+        assert inlets[task_id] == {domain.qualified("bronze", s) for s in sources(m)} | {
+            model(domain, d).qualified for d in dependencies(m)
+        }
+    assert outlets["publish"] == {f"report.{dag_id}.{name}" for name in domain.reports}
+    assert inlets["publish"] == {domain.qualified("gold", v) for v in domain.reports.values()}
+
+
+def test_a_gold_model_reading_several_silver_models_names_them_all(dagbag):
+    inlets = {a.name for a in dagbag.dags["ecommerce"].get_task("build_gold.customer_360").inlets}
+    silver = {qualified("ecommerce", "silver", m) for m in ("customers", "orders")}
+    assert silver <= inlets
 
 
 def test_daily_schedule_has_a_one_day_data_interval(dagbag):

@@ -15,9 +15,10 @@ from airflow.dag_processing.dagbag import DagBag
 
 from include.elt import pipeline
 from include.elt.domain import load_domain
-from include.elt.flow import STAGES
+from include.elt.flow import STAGES, stage_of
 from include.elt.generate import generate
 from include.elt.load import load_manifest
+from include.elt.models import models
 from include.elt.warehouse import ensure_bronze
 from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
@@ -185,12 +186,12 @@ def test_load_figures_are_reported_and_orphans_are_zero_after_silver(run):
         query(
             superuser(run),
             "select task, detail from audit.task_runs where run_id = 'first'"
-            " and task in ('load_bronze', 'build_silver')",
+            " and task in ('commit_bronze', 'validate_silver')",
         )
     )
-    assert "invalid order totals (negative):" in details["load_bronze"]
-    assert "orphan orders (should be 0): 0" in details["build_silver"]
-    assert "invalid order totals (should be 0): 0" in details["build_silver"]
+    assert "invalid order totals (negative):" in details["commit_bronze"]
+    assert "orphan orders (should be 0): 0" in details["validate_silver"]
+    assert "invalid order totals (should be 0): 0" in details["validate_silver"]
 
 
 def test_temporal_order_holds_in_silver(run):
@@ -376,8 +377,14 @@ def test_cli_takes_explicit_volumes_and_loads(tmp_path, warehouse_url):
 def test_the_ecommerce_dag_runs_end_to_end(airflow_db, warehouse_url, data_dir):
     dag = DagBag(dag_folder=str(REPO / "dags")).dags["ecommerce"]
     run = dag.test(run_conf={"scale": "tiny", "start": "2025-11-10", "end": "2025-11-12"})
-    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
-    assert states == {stage: "success" for stage in STAGES}
+    instances = run.get_task_instances()
+    assert {ti.state for ti in instances} == {"success"}
+    assert {stage_of(ti.task_id) for ti in instances} == {*STAGES, "release_domain"}
+    domain = load_domain("ecommerce")
+    assert {ti.map_index for ti in instances if ti.task_id == "load_bronze"} == set(
+        range(len(domain.datasets))
+    )
+    assert {ti.task_id for ti in instances} >= {f"build_{m.layer}.{m.name}" for m in models(domain)}
     for mart in GOLD:
         assert count(warehouse_url, qualified("ecommerce", "gold", mart)) > 0, mart
 
