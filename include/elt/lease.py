@@ -4,10 +4,10 @@ Airflow may run several runs of a domain at once (a backfill beside the schedule
 ten backfill runs together). Loads of different days can overlap safely; staging cannot, since
 each run's gates and publish read what it staged. So the stages from ``validate_bronze`` to
 ``publish`` hold a lease, a row in ``audit.domain_leases`` naming the run: taken (or renewed)
-by each of them, released when the run publishes or fails for good, and expired after
-``ELT_LEASE_TTL_MINUTES`` without activity (a run whose worker vanished). The lease table is
-written only through two functions (``audit.take_lease``, ``audit.give_back_lease``), so the
-gates, which write nothing else, can hold it too.
+by each of them, released when the run publishes or ends otherwise (the DAG's teardown, the
+CLI's failure), and expired after ``ELT_LEASE_TTL_MINUTES`` without activity (a run whose
+worker vanished). The lease table is written only through two functions (``audit.take_lease``,
+``audit.give_back_lease``), so the gates, which write nothing else, can hold it too.
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
 """The flow of one run, as plain functions: the CLI calls them in a loop, the DAG one per task.
 
-generate -> load_bronze -> validate_bronze -> build_silver -> validate_silver -> build_gold ->
-validate_gold -> publish. ``generate`` decides the run's plan (:mod:`include.elt.runs`) and
-every later stage reads it. From ``validate_bronze`` to ``publish`` the run holds the domain's
-lease (:mod:`include.elt.lease`): silver and gold are built into the stage, validated there and
+generate -> load_bronze -> commit_bronze -> validate_bronze -> build_silver -> validate_silver ->
+build_gold -> validate_gold -> publish. ``load_bronze`` and the builds come in parts (a
+dataset's load, a model's build: the DAG's mapped and grouped tasks, the CLI's loop).
+``generate`` decides the run's plan (:mod:`include.elt.runs`) and every later stage reads it.
+From ``validate_bronze`` to ``publish`` the run holds the domain's lease
+(:mod:`include.elt.lease`): silver and gold are built into the stage, validated there and
 published together, so a failing gate leaves what readers see untouched. Each stage connects
-as the least role it needs (:data:`STAGE_ROLES`) and writes one row to ``audit.task_runs``,
-failed or not.
-"""
+as the least role it needs (:data:`STAGE_ROLES`) and writes one row per task to
+``audit.task_runs``, failed or not."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from include.devstack.stack import NativeStack
+from include.elt.flow import STAGES, stage_of
 from tests.conftest import REPO
 from tests.helpers import layer_state, qualified, query
 
@@ -133,5 +134,24 @@ def wait_for_run(
 
 
 def task_states(api: httpx.Client, run_id: str, dag_id: str = "streaming") -> dict[str, str]:
-    instances = api.get(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances").json()
-    return {ti["task_id"]: ti["state"] for ti in instances["task_instances"]}
+    """Each task's state (a mapped task's instances, one of theirs)."""
+    return {ti["task_id"]: ti["state"] for ti in task_instances(api, run_id, dag_id)}
+
+
+def task_instances(api: httpx.Client, run_id: str, dag_id: str = "streaming") -> list[dict]:
+    response = api.get(
+        f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 1000}
+    )
+    return response.json()["task_instances"]
+
+
+def stage_states(api: httpx.Client, run_id: str, dag_id: str = "streaming") -> dict[str, set]:
+    """The states of each stage's tasks (every dataset's load, every model's build)."""
+    states: dict[str, set] = {}
+    for ti in task_instances(api, run_id, dag_id):
+        states.setdefault(stage_of(ti["task_id"]), set()).add(ti["state"])
+    return states
+
+
+# A run's stages and, however it ends, its teardown.
+ALL_SUCCEEDED = {stage: {"success"} for stage in (*STAGES, "release_domain")}

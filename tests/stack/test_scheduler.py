@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from include.elt.flow import STAGES
 from include.elt.runs import DEFAULT_HISTORY_DAYS
 from tests.helpers import query
-from tests.stack.conftest import first_scheduled_runs, task_states
+from tests.stack.conftest import ALL_SUCCEEDED, first_scheduled_runs, stage_states
 
 
 def test_the_first_scheduled_run_fills_the_default_history(api, warehouse):
@@ -20,7 +19,7 @@ def test_the_first_scheduled_run_fills_the_default_history(api, warehouse):
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     assert today - timedelta(days=1) <= end <= today
     assert run["state"] == "success"
-    assert task_states(api, run["dag_run_id"]) == {stage: "success" for stage in STAGES}
+    assert stage_states(api, run["dag_run_id"]) == ALL_SUCCEEDED
     planned = query(
         warehouse,
         "select run_type, window_start, window_end, scale, opens_history from audit.runs"
