@@ -1,6 +1,7 @@
-"""A person in a real browser: log in, trigger the DAG from its form, watch it succeed, open
-Data Docs from the Airflow menu, with nothing reachable beyond 127.0.0.1, and find a failed
-expectation there. Screenshots land in test-artifacts/."""
+"""A person in a real browser: log in, trigger the DAG from its form, watch it succeed, see a
+task per model in the grid, trace a gold table's lineage in the Assets view, open Data Docs
+from the Airflow menu with nothing reachable beyond 127.0.0.1, and find a failed expectation
+there. Screenshots land in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -8,15 +9,19 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from include.elt.domain import load_domain
+from include.elt.flow import stage_of
+from include.elt.models import dependencies, model, models
 from include.elt.runs import safe_name
 from tests.helpers import qualified
-from tests.stack.conftest import task_states
+from tests.stack.conftest import task_instances, task_states
 
 playwright = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 CUSTOMERS = qualified("streaming", "silver", "customers")
+STREAMING, ECOMMERCE = load_domain("streaming"), load_domain("ecommerce")
 KEYS_KEPT = f"no key published in {CUSTOMERS} is lost"  # the check the failed gate fails
 # As root, in a closed network: no sandbox, and none of Chromium's background connections.
 CHROMIUM_ARGS = [
@@ -65,8 +70,61 @@ def test_trigger_from_the_form_and_watch_it_succeed(page, stack, api, admin_pass
     # The run's own state badge sits beside its id in the page header (not a task's badge).
     header = page.locator(f"xpath=//*[normalize-space(text())='{run_id}']/..").last
     playwright.expect(header).to_contain_text("Success", timeout=420_000)
-    page.screenshot(path=artifacts / "03-run-succeeded.png", full_page=True)
     assert set(task_states(api, run_id).values()) == {"success"}
+
+    # The grid: a task per model under each layer's group, each with its own duration.
+    page.get_by_role("button", name="Expand all task groups").click()
+    for m in models(STREAMING):
+        playwright.expect(page.get_by_text(m.name, exact=True).first).to_be_visible()
+        row = page.get_by_role("row").filter(has_text=f"build_{m.layer}.{m.name}")
+        playwright.expect(row).to_contain_text("Success")
+    page.screenshot(path=artifacts / "03-grid-per-model-tasks.png")
+    durations = {
+        ti["task_id"]: ti["duration"]
+        for ti in task_instances(api, run_id)
+        if stage_of(ti["task_id"]) in ("build_silver", "build_gold")
+    }
+    assert set(durations) == {f"build_{m.layer}.{m.name}" for m in models(STREAMING)}
+    assert all(seconds > 0 for seconds in durations.values())
+
+
+def test_the_assets_view_traces_files_to_bronze_silver_gold_and_reports(page, stack, artifacts):
+    """Airflow's graph of an asset's task dependencies, drawn from the tasks' inlets and outlets:
+    a bronze table's file upstream, and the silver, gold and reports made from it downstream."""
+    page.set_viewport_size({"width": 2400, "height": 1100})  # the whole lineage, readable
+    try:
+        nodes = _lineage(page, stack, qualified("streaming", "bronze", "usage_logs"))
+        for name in (
+            "file.streaming_usage_logs",
+            "commit_bronze",
+            "build_silver.usage_logs",
+            qualified("streaming", "silver", "usage_logs"),
+            "build_gold.content_totals",
+            qualified("streaming", "gold", "content_totals"),
+            "publish",
+            "report.streaming.top_content_report.csv",
+        ):
+            playwright.expect(nodes.filter(has_text=name).first).to_be_visible()
+        page.locator(".react-flow").screenshot(path=artifacts / "04-assets-lineage.png")
+
+        # A gold model reading several silver models shows every one of them.
+        customer_360 = model(ECOMMERCE, "customer_360")
+        nodes = _lineage(page, stack, customer_360.qualified)
+        read = [model(ECOMMERCE, name).qualified for name in dependencies(customer_360)]
+        assert len(read) > 1
+        for name in read:
+            playwright.expect(nodes.filter(has_text=name).first).to_be_visible()
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def _lineage(page, stack, asset: str):
+    page.goto(stack.api_url + "/assets")
+    page.get_by_placeholder("Search Assets").fill(asset)
+    page.get_by_role("link", name=asset, exact=True).click()
+    page.get_by_role("button", name="Task Dependencies").click()
+    page.get_by_role("button", name="Fit View").click()
+    return page.locator(".react-flow__node")
 
 
 class Offline:
@@ -101,7 +159,7 @@ def test_data_docs_render_offline_and_show_the_failed_expectation(
     playwright.expect(rows.first).to_be_visible()  # rendered by bootstrap-table's script
     assert rows.count() > 5
     playwright.expect(rows.first.locator(".fa-check-circle, .fa-times").first).to_be_visible()
-    page.screenshot(path=artifacts / "04-data-docs.png")
+    page.screenshot(path=artifacts / "05-data-docs.png")
 
     search = results.get_by_placeholder("Search")
     search.fill(safe_name(failed_gate.run_id))
@@ -112,7 +170,7 @@ def test_data_docs_render_offline_and_show_the_failed_expectation(
     expectation = docs.locator("tr", has=docs.locator(".fa-times"), has_text=KEYS_KEPT)
     playwright.expect(expectation.first).to_be_visible()
     playwright.expect(docs.locator("#section-1")).to_contain_text("Status: Failed")  # Overview
-    page.screenshot(path=artifacts / "05-failed-expectation.png")
+    page.screenshot(path=artifacts / "06-failed-expectation.png")
 
     assert offline.blocked == []
     vendored = [u for u in offline.allowed if "/data-docs/static/vendor/" in u]
