@@ -1,6 +1,7 @@
-"""Links from the Airflow UI to what the platform publishes: Data Docs and the gold reports.
+"""Links from the Airflow UI to what the platform publishes: Data Docs, the gold reports and
+the gold dashboards.
 
-Both are served by the `data-docs` service (scripts/serve_docs.py); ELT_DOCS_URL is its address
+All are served by the `data-docs` service (scripts/serve_docs.py); ELT_DOCS_URL is its address
 as the browser sees it.
 """
 
@@ -21,6 +22,13 @@ class PublishedOutputsPlugin(AirflowPlugin):
             "name": "Data Docs",
             "href": f"{DOCS_URL}/data-docs/index.html",
             "url_route": "data-docs",
+            "destination": "nav",
+            "category": "browse",
+        },
+        {
+            "name": "Gold dashboard",
+            "href": f"{DOCS_URL}/dashboards/",
+            "url_route": "gold-dashboard",
             "destination": "nav",
             "category": "browse",
         },

@@ -3,19 +3,23 @@
 
     python scripts/serve_docs.py --port 8081 --data-dir /opt/airflow/data
 
-  /data-docs/  the Great Expectations Data Docs site
-  /reports/    the CSV reports of every domain (reports/<domain>/<file>.csv)
+  /data-docs/   the Great Expectations Data Docs site
+  /reports/     the CSV reports of every domain (reports/<domain>/<file>.csv), and its gold
+                dashboard (reports/<domain>/dashboard.html)
+  /dashboards/  a page linking each domain's dashboard
 Standard library only; binds to the address given (127.0.0.1 by default).
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 # URL prefix -> folder under the data directory
 MOUNTS = {
@@ -23,9 +27,11 @@ MOUNTS = {
     "/reports/": Path("reports"),
 }
 
+DASHBOARD = "dashboard.html"  # include.elt.dashboard.FILE_NAME (this server imports no platform)
 INDEX = b"""<!doctype html><title>ELT platform: published outputs</title>
 <h1>Published outputs</h1><ul>
 <li><a href="/data-docs/index.html">Data Docs</a> (Great Expectations validation results)</li>
+<li><a href="/dashboards/">Gold dashboards</a> (charts of gold, per domain)</li>
 <li><a href="/reports/">Reports</a> (gold CSV exports, per domain)</li></ul>"""
 
 
@@ -36,13 +42,19 @@ class PublishedHandler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path in ("", "/"):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(INDEX)))
-            self.end_headers()
-            self.wfile.write(INDEX)
+            self._send_page(INDEX)
+            return
+        if self.path.split("?", 1)[0] in ("/dashboards", "/dashboards/"):
+            self._send_page(dashboards_page(self.data_dir / MOUNTS["/reports/"]))
             return
         super().do_GET()
+
+    def _send_page(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def translate_path(self, path: str) -> str:
         for prefix, folder in MOUNTS.items():
@@ -53,6 +65,23 @@ class PublishedHandler(SimpleHTTPRequestHandler):
                 self.directory = str(root)
                 return super().translate_path("/" + rest)
         return str(self.data_dir / "__not_published__")  # everything else is a 404
+
+
+def dashboards_page(reports: Path) -> bytes:
+    """A link to each domain's dashboard, as published now."""
+    found = sorted(reports.glob(f"*/{DASHBOARD}")) if reports.is_dir() else []
+    items = "".join(
+        f'<li><a href="/reports/{html.escape(quote(d.parent.name))}/{DASHBOARD}">'
+        f"{html.escape(d.parent.name)}</a></li>"
+        for d in found
+    )
+    listing = f"<ul>{items}</ul>" if found else "<p>No domain has published a dashboard yet.</p>"
+    return (
+        '<!doctype html><html lang="en"><meta charset="utf-8"><title>Gold dashboards</title>'
+        "<style>body{font:15px/1.5 system-ui,sans-serif;margin:24px 28px;color:#1f2933}"
+        "a{color:#2f5fb3}</style><h1>Gold dashboards</h1>"
+        f"<p>Charts of each domain's gold, drawn by its last publish.</p>{listing}"
+    ).encode()
 
 
 def main() -> int:

@@ -25,6 +25,8 @@ from include.elt.window import Window
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from include.elt.dashboard import Chart
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SQL_ROOT = REPO_ROOT / "sql"
 LAYERS = ("bronze", "silver", "gold")
@@ -95,6 +97,10 @@ class Domain:
       checks the loaded days against it.
     - ``reports``: ``{CSV file name: gold model}``, exported by ``publish`` to
       ``reports/<name>/``.
+    - ``dashboard``: optionally ``"package.module:NAME"``, a sequence of
+      :class:`~include.elt.dashboard.Chart`, each reading gold through
+      ``<sql_dir>/dashboard/<chart name>.sql``; ``publish`` draws them into
+      ``reports/<name>/dashboard.html``. Without it the domain has no dashboard.
     - ``description``: its first line describes the domain's DAG.
     """
 
@@ -111,6 +117,7 @@ class Domain:
     sql_root: Path = SQL_ROOT
     row_counts: str | None = None
     template_variables: Mapping[str, str] = field(default_factory=dict)
+    dashboard: str | None = None  # imported only when publish draws it
 
     @property
     def sql_dir(self) -> Path:
@@ -127,7 +134,7 @@ class Domain:
                 f"{self.name} takes explicit volumes for {list(self.volumes) or 'nothing'},"
                 f" not {sorted(unknown)}"
             )
-        generator: Generator = _function(self.generator)
+        generator: Generator = _named(self.generator)
         if volumes:
             return generator(window, scale=scale, seed=seed, volumes=dict(volumes))
         return generator(window, scale=scale, seed=seed)
@@ -144,9 +151,13 @@ class Domain:
         """The design's row count of ``dataset`` over those days (``None``: not declared)."""
         if self.row_counts is None:
             return None
-        counts = _function(self.row_counts)
+        counts = _named(self.row_counts)
         expected = counts(dataset, first_day, last_day, scale=scale, volumes=dict(volumes or {}))
         return None if expected is None else float(expected)
+
+    def charts(self) -> tuple[Chart, ...]:
+        """The charts of its dashboard, in page order (none: no dashboard)."""
+        return () if self.dashboard is None else tuple(_named(self.dashboard))
 
     def relation(self, table: str) -> str:
         """Table name inside a layer schema: domains share bronze/silver/gold, so prefix it."""
@@ -177,10 +188,10 @@ def load_domain(name: str) -> Domain:
     return domain
 
 
-def _function(spec: str):
-    """The function ``"package.module:function"`` names, imported when first asked for."""
-    module, function = spec.split(":")
-    return getattr(importlib.import_module(module), function)
+def _named(spec: str):
+    """What ``"package.module:name"`` names (a function, a list), imported when first asked for."""
+    module, name = spec.split(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def _packages() -> dict[str, str]:

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from psycopg2 import sql
 
+from include.elt import dashboard, lease, load, quality, transform
 from include.elt import generate as gen
-from include.elt import lease, load, quality, transform
 from include.elt.domain import REPO_ROOT, Domain, load_domain
 from include.elt.flow import STAGES
 from include.elt.models import ModelError, Scope, model, models, render_text
@@ -349,7 +349,9 @@ def validate(ctx: RunContext, layer: str) -> quality.LayerValidation:
 
 
 def publish(ctx: RunContext) -> dict[str, Path]:
-    """Publish the staged silver and gold, then export the reports and render Data Docs."""
+    """Publish the staged silver and gold, then export the reports, draw the dashboard and
+    render Data Docs. The dashboard is drawn before the domain is given back, so what it shows
+    is what this run published."""
     with audited(ctx, "publish", leased=True) as outcome:
         url = ctx.url("publish")
         published = publish_models(url, ctx.domain, ctx.run_id)
@@ -359,15 +361,25 @@ def publish(ctx: RunContext) -> dict[str, Path]:
             target = ctx.reports_dir / file_name
             rows += export_csv(url, "gold", ctx.domain.relation(view), target)
             written[file_name] = target
+        board = ctx.reports_dir / dashboard.FILE_NAME
+        charts = dashboard.render_dashboard(url, ctx.domain, ctx.run_id, board)
+        if charts:
+            written[board.name] = board
         docs = quality.build_data_docs(ctx.gx_dir, ctx.run_id)
         lease.release(url, ctx.domain_name, ctx.run_id)
         outcome.rows_in = sum(p.rows for p in published)
         outcome.rows_out = rows
+        drawn = f"a dashboard of {charts} charts at {board}" if charts else "no dashboard"
         outcome.detail = (
-            f"published {len(published)} models; reports in {ctx.reports_dir}; Data Docs at {docs}"
+            f"published {len(published)} models; reports in {ctx.reports_dir}; {drawn};"
+            f" Data Docs at {docs}"
         )
     log.info(
-        "published %d models, %d reports and Data Docs at %s", len(published), len(written), docs
+        "published %d models, %d reports, %s and Data Docs at %s",
+        len(published),
+        len(ctx.domain.reports),
+        drawn,
+        docs,
     )
     return written
 

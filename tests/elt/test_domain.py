@@ -70,6 +70,9 @@ def test_the_toy_domain_loads_builds_and_publishes_its_rows(toy_run):
         rows = list(csv.DictReader(f))
     assert len(rows) == count(url, GOLD_DAILY_VISITS)
     assert sum(int(r["count_visits"]) for r in rows) == visits
+    # it declares no charts: reports, but no dashboard
+    assert TOY_DOMAIN.charts() == ()
+    assert not (data_dir / "reports/toy/dashboard.html").exists()
 
 
 def test_the_toy_run_passed_every_gate_and_kept_its_world(toy_run):

@@ -1,7 +1,8 @@
 """A person in a real browser: log in, trigger the DAG from its form, watch it succeed, see a
-task per model in the grid, trace a gold table's lineage in the Assets view, open Data Docs
-from the Airflow menu with nothing reachable beyond 127.0.0.1, and find a failed expectation
-there. Screenshots land in test-artifacts/."""
+task per model in the grid, trace a bronze table's lineage in the Assets view, open Data Docs
+from the Airflow menu with nothing reachable beyond 127.0.0.1 and find a failed expectation
+there, then open the gold dashboards the same way and see their charts. Screenshots land in
+test-artifacts/."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from include.elt.domain import load_domain
 from include.elt.flow import stage_of
 from include.elt.models import dependencies, model, models
 from include.elt.runs import safe_name
-from tests.helpers import qualified
+from tests.helpers import qualified, query
 from tests.stack.conftest import task_instances, task_states
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -175,3 +176,49 @@ def test_data_docs_render_offline_and_show_the_failed_expectation(
     assert offline.blocked == []
     vendored = [u for u in offline.allowed if "/data-docs/static/vendor/" in u]
     assert any(u.endswith("/jquery.min.js") for u in vendored), offline.allowed
+
+
+@pytest.mark.usefixtures("api")  # once the first scheduled runs of both domains are done
+def test_the_gold_dashboards_render_offline_from_the_menu(page, stack, warehouse, artifacts):
+    offline = Offline()
+    page.route("**/*", offline)
+    page.goto(stack.api_url + "/dags/streaming")
+    page.get_by_role("button", name="Browse").click()
+    page.get_by_role("menuitem", name="Gold dashboard", exact=True).click()
+    page.wait_for_url("**/plugin/gold-dashboard")
+    index = page.frame_locator("iframe").first
+    index.get_by_role("link", name="streaming", exact=True).click()
+    playwright.expect(index.locator("figure.chart svg").first).to_be_visible()
+    streaming = next(f.url for f in page.frames if f.url.endswith("/streaming/dashboard.html"))
+
+    for i, domain in enumerate(("streaming", "ecommerce")):
+        page.goto(streaming.replace("/streaming/", f"/{domain}/"))  # the page alone, all of it
+        assert_charts_drawn(page, last_published(warehouse, domain))
+        name = f"{7 + i:02d}-dashboard-{domain}.png"
+        page.screenshot(path=artifacts / name, full_page=True)
+
+    assert offline.blocked == []
+    assert any(u.endswith("/dashboards/") for u in offline.allowed), offline.allowed
+
+
+def last_published(warehouse: str, domain: str) -> str:
+    """The run whose publish last succeeded: the one the domain's dashboard shows."""
+    return query(
+        warehouse,
+        "select run_id from audit.task_runs where domain = %s and task = 'publish'"
+        " and status = 'success' order by finished_at desc limit 1",
+        [domain],
+    )[0][0]
+
+
+def assert_charts_drawn(page, run_id: str) -> None:
+    """At least four charts, each a visible SVG of a readable size, captioned with the run."""
+    charts = page.locator("figure.chart")
+    playwright.expect(charts.first.locator("svg")).to_be_visible()
+    assert charts.count() >= 4
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        box = chart.locator("svg").bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 60, chart.get_attribute("id")
+        caption = chart.locator("figcaption .caption")
+        playwright.expect(caption).to_contain_text(f"Run {run_id} · data ")

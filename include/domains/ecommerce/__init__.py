@@ -1,9 +1,9 @@
 """The ecommerce domain: an online shop (seeds 002, 003 and 004)."""
 
 from include.domains.ecommerce.datasets import DATASETS
-from include.domains.ecommerce.design import LAUNCH_DAY, ORDER_STATUSES, VOLUMES
+from include.domains.ecommerce.design import LAUNCH_DAY, ORDER_STATUSES, TIERS, VOLUMES
 from include.elt.domain import Domain
-from include.elt.patterns import sql_list
+from include.elt.patterns import sql_array, sql_list
 
 DOMAIN = Domain(
     name="ecommerce",
@@ -15,11 +15,15 @@ DOMAIN = Domain(
     scales=("tiny", "default", "large"),
     earliest_day=LAUNCH_DAY,
     volumes=VOLUMES,
-    template_variables={"order_statuses": sql_list(ORDER_STATUSES)},
+    template_variables={
+        "order_statuses": sql_list(ORDER_STATUSES),
+        "loyalty_tiers": sql_array(TIERS),  # lowest first
+    },
     reports={
         "daily_sales.csv": "daily_sales",
         "campaign_performance.csv": "campaign_performance",
         "product_features.csv": "product_features",
         "customer_360.csv": "customer_360",
     },
+    dashboard="include.domains.ecommerce.dashboard:CHARTS",
 )

@@ -5,9 +5,11 @@ from include.domains.streaming.design import (
     COMPLETION_CLIP,
     LAUNCH_DAY,
     MIN_WATCHED,
+    PLAN_NAMES,
     WATCHED_ROUNDING,
 )
 from include.elt.domain import Domain
+from include.elt.patterns import sql_array
 
 DOMAIN = Domain(
     name="streaming",
@@ -23,9 +25,12 @@ DOMAIN = Domain(
         "watched_rounding": str(WATCHED_ROUNDING),
         "completion_min": str(COMPLETION_CLIP[0]),
         "completion_max": str(COMPLETION_CLIP[1]),
+        # the dashboard's order of plans
+        "plans_by_price": sql_array(PLAN_NAMES),
     },
     reports={
         "top_content_report.csv": "top_content",
         "engagement_report.csv": "engagement",
     },
+    dashboard="include.domains.streaming.dashboard:CHARTS",
 )

@@ -13,7 +13,9 @@ per_campaign as (
         count(*) filter (where event_type = 'click') as clicks,
         count(*) filter (where event_type = 'conversion') as conversions,
         round(coalesce(sum(cost), 0), 2) as cost,
-        coalesce(sum(revenue), 0) as revenue
+        coalesce(sum(revenue), 0) as revenue,
+        min(event_date) as first_event_at,
+        max(event_date) as last_event_at
     from events
     group by campaign_id
 ),
@@ -26,6 +28,8 @@ final as (
         campaigns.start_date,
         campaigns.end_date,
         campaigns.budget,
+        per_campaign.first_event_at,
+        per_campaign.last_event_at,
         coalesce(per_campaign.impressions, 0) as impressions,
         coalesce(per_campaign.clicks, 0) as clicks,
         coalesce(per_campaign.conversions, 0) as conversions,

@@ -246,6 +246,9 @@ def test_a2_campaign_performance_reconciles_and_computes_rates(run):
         " and (ctr != round(clicks::numeric / impressions, 4)"
         " or roas != round(revenue / nullif(cost, 0), 4))",
     ) == [(0,)]
+    assert query(
+        url, f"select min(first_event_at), max(last_event_at) from {CAMPAIGN_PERFORMANCE}"
+    ) == query(url, f"select min(event_date), max(event_date) from {MARKETING_EVENTS}")
 
 
 def test_b3_features_reconcile_with_interactions_and_orders(run):
