@@ -31,6 +31,7 @@ from airflow.sdk import (
 )
 from airflow.sdk.exceptions import AirflowFailException
 
+from include.elt.dashboard import FILE_NAME as DASHBOARD_FILE
 from include.elt.domain import Domain, load_domain
 from include.elt.flow import STAGES
 from include.elt.models import Model, dependencies, models, sources
@@ -298,14 +299,18 @@ def build_domain_dag(
     ) as dag:
         files = [file_asset(domain, d.name) for d in domain.datasets]
         bronze = [table_asset("bronze", domain.relation(d.name)) for d in domain.datasets]
-        reports = [report_asset(domain, name) for name in domain.reports]
-        read_by_reports = [table_asset("gold", domain.relation(v)) for v in domain.reports.values()]
+        # publish puts every staged model in place, then writes the reports and the dashboard
+        # from gold
+        published = [report_asset(domain, name) for name in domain.reports]
+        if domain.dashboard is not None:
+            published.append(report_asset(domain, DASHBOARD_FILE))
+        gold = [table_asset(m.layer, m.relation) for m in models(domain, "gold")]
 
         assets = {
             "generate": {"outlets": files},
             "load_bronze": {"inlets": files},
             "commit_bronze": {"inlets": files, "outlets": bronze},
-            "publish": {"inlets": read_by_reports, "outlets": reports},
+            "publish": {"inlets": gold, "outlets": published},
         }
         special = {
             "load_bronze": lambda: task(

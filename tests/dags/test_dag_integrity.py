@@ -90,8 +90,9 @@ def test_every_task_declares_the_assets_it_reads_and_writes(dagbag, dag_id):
         assert inlets[task_id] == {domain.qualified("bronze", s) for s in sources(m)} | {
             model(domain, d).qualified for d in dependencies(m)
         }
-    assert outlets["publish"] == {f"report.{dag_id}.{name}" for name in domain.reports}
-    assert inlets["publish"] == {domain.qualified("gold", v) for v in domain.reports.values()}
+    reports = {f"report.{dag_id}.{name}" for name in domain.reports}
+    assert outlets["publish"] == reports | {f"report.{dag_id}.dashboard.html"}
+    assert inlets["publish"] == {m.qualified for m in models(domain, "gold")}
 
 
 def test_a_gold_model_reading_several_silver_models_names_them_all(dagbag):
