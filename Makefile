@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP_VERSION := 26.3
 
-.PHONY: help venv test lint format hooks bench dev up down logs logins clean vendor-docs
+.PHONY: help venv test lint format hooks bench dev up down logs logins clean vendor-docs screenshots
 
 help:
 	@echo "make up      start the platform with Docker Compose (UI on http://127.0.0.1:8080)"
@@ -17,6 +17,7 @@ help:
 	@echo "make format  fix what lint finds that can be fixed (ruff format, ruff --fix, sqlfluff fix)"
 	@echo "make hooks   run lint on every commit (pre-commit, with the venv's own tools)"
 	@echo "make vendor-docs  fetch the scripts and styles Data Docs load again (npm registry, pinned)"
+	@echo "make screenshots  run the browser test and copy its screenshots to docs/screenshots/"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +49,11 @@ dev: venv
 
 bench: venv
 	$(BIN)/python scripts/bench.py
+
+screenshots: venv
+	rm -rf test-artifacts
+	$(BIN)/python -m pytest tests/stack/test_browser.py
+	cp test-artifacts/0[3-8]-*.png docs/screenshots/
 
 vendor-docs: venv
 	$(BIN)/python scripts/vendor_data_docs_assets.py

@@ -10,6 +10,8 @@
    the same flow without the gates (generate, COPY and SQL only).
 3. load: the usage_logs file of that window, loaded by the platform beside `psql \\copy` of the
    same file into a plain table (no index, no partitions) of the same columns.
+4. streams: the load phase of that window (load_bronze + commit_bronze) with one load stream
+   (one file at a time, none split) beside two (what two workers, or two threads, give).
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from psycopg2 import sql
 
 from include.devstack.postgres import TemporaryPostgres
-from include.elt import pipeline
+from include.elt import load, pipeline
 from include.elt.domain import load_domain
-from include.elt.flow import STAGES
+from include.elt.flow import STAGES, stage_of
 from include.elt.generate import Manifest
 from include.elt.load import load_file
 from include.elt.warehouse import Warehouse, ensure_bronze, transaction
@@ -50,13 +52,31 @@ def _warehouse(pg: TemporaryPostgres, name: str) -> tuple[str, Warehouse]:
 
 
 def _stages(url: str, run_id: str) -> list[tuple[str, float, int]]:
+    """Each stage's wall time (its tasks may overlap: a dataset's load, a model's build) and
+    rows out, in flow order."""
     with transaction(url) as conn, conn.cursor() as cur:
         cur.execute(
-            "select task, duration_seconds, coalesce(rows_out, 0) from audit.task_runs"
+            "select task, started_at, finished_at, coalesce(rows_out, 0) from audit.task_runs"
             " where run_id = %s order by started_at",
             [run_id],
         )
-        return [(t, float(s), r) for t, s, r in cur.fetchall()]
+        tasks = cur.fetchall()
+    stages: dict[str, list] = {}
+    for task, started, finished, rows in tasks:
+        stage = stages.setdefault(stage_of(task), [started, finished, 0])
+        stage[0], stage[1] = min(stage[0], started), max(stage[1], finished)
+        stage[2] += rows
+    return [(name, (end - start).total_seconds(), n) for name, (start, end, n) in stages.items()]
+
+
+def _tasks(url: str, run_id: str, stage: str) -> list[tuple[str, float]]:
+    with transaction(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select task, duration_seconds from audit.task_runs where run_id = %s"
+            " order by duration_seconds desc",
+            [run_id],
+        )
+        return [(t, float(s)) for t, s in cur.fetchall() if stage_of(t) == stage]
 
 
 def _ctx(warehouse, work: Path, domain: str, run_id: str, window: Window, scale: str):
@@ -211,6 +231,37 @@ def load_rate(pg: TemporaryPostgres, folder: Path, repeat: int) -> None:
     )
 
 
+def streams(pg: TemporaryPostgres, work: Path, folder: Path) -> None:
+    """The large window's load phase with one stream, then two, each into a new warehouse."""
+    print("\n## load phase of the large window: one load stream beside two")
+    print("(load_bronze stages every file, commit_bronze swaps them in; seconds from audit)")
+    window = Window.ending(DAY["streaming"], 14)
+    walls = {}
+    for label, parallel, split in (("1 stream", 1, 1 << 62), ("2 streams", 2, load.SPLIT_BYTES)):
+        url, warehouse = _warehouse(pg, f"streams_{parallel}")
+        ctx = _ctx(warehouse, work / f"streams_{parallel}", "streaming", "large", window, "large")
+        shutil.copytree(folder, ctx.run_folder)
+        ensure_bronze(warehouse.loader, ctx.domain)
+        _settle(url)
+        saved = load.PARALLEL_LOADS, load.SPLIT_BYTES
+        load.PARALLEL_LOADS, load.SPLIT_BYTES = parallel, split
+        try:
+            started = time.perf_counter()
+            pipeline.run(ctx, ["load_bronze", "commit_bronze"])
+            walls[label] = time.perf_counter() - started
+        finally:
+            load.PARALLEL_LOADS, load.SPLIT_BYTES = saved
+        stages = {name: seconds for name, seconds, _ in _stages(url, "large")}
+        files = _tasks(url, "large", "load_bronze")
+        print(
+            f"{label:<10} {walls[label]:6.2f}s: staging {stages['load_bronze']:.2f}s"
+            f" (files: {sum(s for _, s in files):.2f}s, the largest {files[0][0]}"
+            f" {files[0][1]:.2f}s), commit {stages['commit_bronze']:.2f}s"
+        )
+    ratio = walls["1 stream"] / walls["2 streams"]
+    print(f"two streams / one: {ratio:.2f}x faster (target >= 1.5x on two idle cores)")
+
+
 def _settle(url: str) -> None:
     """Both loads start from the same server state: WAL flushed, nothing running behind."""
     with transaction(url) as conn, conn.cursor() as cur:
@@ -222,12 +273,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--only", choices=["daily", "large", "load"], action="append")
+    parser.add_argument("--only", choices=["daily", "large", "load", "streams"], action="append")
     parser.add_argument("--history", type=int, nargs="+", default=[30, 120, 365])
     parser.add_argument("--domains", nargs="+", default=["streaming", "ecommerce"])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    wanted = set(args.only or ["daily", "large", "load"])
+    wanted = set(args.only or ["daily", "large", "load", "streams"])
     logging.basicConfig(level=logging.WARNING)
     work = Path(tempfile.mkdtemp(prefix="elt-bench-"))
     print(f"# benchmark on {os.cpu_count()} cores, PostgreSQL throwaway server")
@@ -236,10 +287,12 @@ def main() -> int:
             if "daily" in wanted:
                 for domain in args.domains:
                     daily(pg, work, domain, args.history)
-            if wanted & {"large", "load"}:
+            if wanted & {"large", "load", "streams"}:
                 folder = large(pg, work)
                 if "load" in wanted:
                     load_rate(pg, folder, args.repeat)
+                if "streams" in wanted:
+                    streams(pg, work, folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 
@@ -62,3 +63,11 @@ def test_the_image_installs_runtime_pins_only_and_checks_them():
     assert "-r /opt/airflow/requirements.txt && pip check" in dockerfile
     instructions = [line for line in dockerfile.splitlines() if not line.startswith("#")]
     assert not any("requirements-dev" in line for line in instructions)
+
+
+def test_every_picture_the_readme_shows_is_in_the_repository():
+    readme = (REPO / "README.md").read_text()
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert pictures, "the README shows no screenshot"
+    for picture in pictures:
+        assert (REPO / picture).is_file(), f"README shows {picture}, which is not committed"

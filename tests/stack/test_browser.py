@@ -92,7 +92,7 @@ def test_trigger_from_the_form_and_watch_it_succeed(page, stack, api, admin_pass
 def test_the_assets_view_traces_files_to_bronze_silver_gold_and_reports(page, stack, artifacts):
     """Airflow's graph of an asset's task dependencies, drawn from the tasks' inlets and outlets:
     a bronze table's file upstream, and the silver, gold and reports made from it downstream."""
-    page.set_viewport_size({"width": 2400, "height": 1100})  # the whole lineage, readable
+    page.set_viewport_size({"width": 2400, "height": 800})  # the whole lineage, readable
     try:
         nodes = _lineage(page, stack, qualified("streaming", "bronze", "usage_logs"))
         for name in (
