@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PIP_VERSION := 26.3
+# make dev EXECUTOR=celery: Redis, two Celery workers and Flower (docker-compose.celery.yml)
+EXECUTOR ?= local
 
 .PHONY: help venv test lint format hooks bench dev up down logs logins clean vendor-docs screenshots
 
@@ -11,6 +13,7 @@ help:
 	@echo "make down    stop it (volumes kept; 'docker compose down -v' forgets everything)"
 	@echo "make logins  print the Airflow UI login and the analyst's warehouse login again"
 	@echo "make dev     the same platform without Docker: local PostgreSQL and Airflow processes"
+	@echo "             (make dev EXECUTOR=celery: with Redis, two Celery workers and Flower)"
 	@echo "make test    lint + the whole test suite against a throwaway PostgreSQL"
 	@echo "make bench   print generation/load rates and stage timings"
 	@echo "make lint    ruff + sqlfluff"
@@ -45,7 +48,7 @@ test: lint
 	$(BIN)/python -m pytest
 
 dev: venv
-	$(BIN)/python -m include.devstack.stack
+	$(BIN)/python -m include.devstack.stack --executor $(EXECUTOR)
 
 bench: venv
 	$(BIN)/python scripts/bench.py

@@ -10,11 +10,14 @@ it uses; folders are 0700 and files 0600 (as root, ELT_SECRETS_OWNERS sets their
 
   airflow/          airflow.env (every Airflow setting that is a secret: JWT secret, API secret
                     key, Fernet key, metadata database URI, one warehouse connection per
-                    stage role), simple_auth_manager_passwords.json, admin_password
+                    stage role; for the CeleryExecutor the broker URL and the result backend),
+                    simple_auth_manager_passwords.json, admin_password
   warehouse-db/     superuser_password (used by the warehouse's own init alone),
                     role_passwords.sql (each role's password as a SCRAM verifier, not in clear)
   metadata-db/      password
   warehouse-admin/  owner.env (the migration login, for airflow-init), analyst_password
+  redis/            redis.conf (the Celery broker's ``requirepass``), password (its healthcheck)
+  flower/           airflow.env (the broker URL and Flower's login: nothing else), password
 
 Standard library only: it runs before anything else exists.
 """
@@ -32,7 +35,7 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
-FOLDERS = ("airflow", "warehouse-db", "metadata-db", "warehouse-admin")
+FOLDERS = ("airflow", "warehouse-db", "metadata-db", "warehouse-admin", "redis", "flower")
 # secret -> (environment variable that may supply it, folder/file that keeps it, generator)
 SECRETS = {
     "jwt_secret": ("AIRFLOW_JWT_SECRET", "airflow/jwt_secret", lambda: secrets.token_urlsafe(48)),
@@ -86,6 +89,8 @@ SECRETS = {
         "airflow/validator_password",
         lambda: secrets.token_urlsafe(24),
     ),
+    "redis_password": ("REDIS_PASSWORD", "redis/password", lambda: secrets.token_urlsafe(24)),
+    "flower_password": ("FLOWER_PASSWORD", "flower/password", lambda: secrets.token_urlsafe(18)),
 }
 # the warehouse's login roles and where their passwords are kept
 ROLES = {
@@ -151,25 +156,55 @@ def warehouse_uri(values: dict[str, str], role: str) -> str:
     )
 
 
+def metadata_uri(values: dict[str, str], scheme: str) -> str:
+    return _uri(
+        _setting("METADATA_DB_USER", "airflow"),
+        values["metadata_db_password"],
+        _setting("METADATA_DB_HOST", "airflow-db"),
+        _setting("METADATA_DB_PORT", "5432"),
+        _setting("METADATA_DB_NAME", "airflow"),
+        scheme=scheme,
+    )
+
+
+def broker_url(values: dict[str, str]) -> str:
+    return _uri(
+        "",
+        values["redis_password"],
+        _setting("REDIS_HOST", "redis"),
+        _setting("REDIS_PORT", "6379"),
+        "0",
+        scheme="redis",
+    )
+
+
 def airflow_env(values: dict[str, str]) -> str:
     lines = {
         "AIRFLOW__API_AUTH__JWT_SECRET": values["jwt_secret"],
         "AIRFLOW__API__SECRET_KEY": values["api_secret_key"],
         "AIRFLOW__CORE__FERNET_KEY": values["fernet_key"],
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": _uri(
-            _setting("METADATA_DB_USER", "airflow"),
-            values["metadata_db_password"],
-            _setting("METADATA_DB_HOST", "airflow-db"),
-            _setting("METADATA_DB_PORT", "5432"),
-            _setting("METADATA_DB_NAME", "airflow"),
-            scheme="postgresql+psycopg2",
-        ),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_uri(values, "postgresql+psycopg2"),
         **{
             f"AIRFLOW_CONN_WAREHOUSE_{role.upper()}": warehouse_uri(values, f"elt_{role}")
             for role in STAGE_ROLES
         },
+        # Read only under the CeleryExecutor (docker-compose.celery.yml); harmless otherwise.
+        "AIRFLOW__CELERY__BROKER_URL": broker_url(values),
+        "AIRFLOW__CELERY__RESULT_BACKEND": metadata_uri(values, "db+postgresql"),
     }
     return _env_file(lines)
+
+
+def flower_env(values: dict[str, str]) -> str:
+    """Flower's settings: the broker, and a login of its own (the administrator's name, not the
+    UI's password: a Flower container holds no Airflow secret)."""
+    login = f"{_setting('AIRFLOW_ADMIN_USER', 'admin')}:{values['flower_password']}"
+    return _env_file(
+        {
+            "AIRFLOW__CELERY__BROKER_URL": broker_url(values),
+            "AIRFLOW__CELERY__FLOWER_BASIC_AUTH": login,
+        }
+    )
 
 
 def _env_file(lines: dict[str, str]) -> str:
@@ -192,6 +227,7 @@ def main(folder: str) -> int:
     root = Path(folder)
     values = ensure_secrets(root)
     _write(root / "airflow/airflow.env", airflow_env(values))
+    _write(root / "flower/airflow.env", flower_env(values))
     users = {_setting("AIRFLOW_ADMIN_USER", "admin"): values["admin_password"]}
     _write(root / "airflow/simple_auth_manager_passwords.json", json.dumps(users) + "\n")
     _write(
@@ -210,6 +246,8 @@ def main(folder: str) -> int:
             }
         ),
     )
+    # A config file, so the password is on no command line; redis-server reads it at start.
+    _write(root / "redis/redis.conf", f"requirepass {values['redis_password']}\n")
     _chown(root)
     print(f"secrets ready in {root}")
     return 0

@@ -151,3 +151,160 @@ def test_no_airflow_process_serves_logs_or_health_beyond_loopback(compose):
         assert "--skip-serve-logs" in services[name]["command"], name
     env = compose["x-airflow-common"]["environment"]
     assert env["AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST"] == "127.0.0.1"
+
+
+# --- the CeleryExecutor override: docker-compose.celery.yml on top of docker-compose.yml ------
+
+CELERY = REPO / "docker-compose.celery.yml"
+AIRFLOW_SERVICES = {
+    "airflow-init",
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-triggerer",
+}
+# compose's merge rules: these are replaced, not appended to
+REPLACED = {"command", "entrypoint", "test"}
+
+
+def _merge(base, override):
+    """Compose's merge of two definitions (``-f a -f b``, ``extends``): mappings key by key,
+    sequences appended (without repeats), the rest and the keys in REPLACED overridden."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = value if key in REPLACED or key not in base else _merge(base[key], value)
+        return merged
+    if isinstance(base, list) and isinstance(override, list):
+        return base + [item for item in override if item not in base]
+    return override
+
+
+def _project(*files: Path) -> dict:
+    """The services of ``docker compose -f ... -f ...``, with ``extends`` resolved."""
+    document: dict = {}
+    for path in files:
+        document = _merge(document, yaml.safe_load(path.read_text()))
+    services = document["services"]
+    for name, service in services.items():
+        if "extends" in service:
+            extends = service.pop("extends")
+            source = yaml.safe_load((REPO / extends["file"]).read_text())["services"]
+            services[name] = _merge(source[extends["service"]], service)
+    return document
+
+
+@pytest.fixture(scope="module")
+def celery() -> dict:
+    return _project(COMPOSE, CELERY)
+
+
+def test_the_celery_override_matches_the_compose_specification():
+    checker = Path(sys.executable).with_name("check-jsonschema")
+    result = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.compose-spec", str(CELERY)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_default_platform_stays_on_the_local_executor(compose):
+    assert not {"redis", "airflow-worker", "flower"} & set(compose["services"])
+    assert compose["x-airflow-common"]["environment"]["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    for name in AIRFLOW_SERVICES:
+        env = compose["services"][name]["environment"]
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor", name
+    assert "AIRFLOW__CELERY" not in COMPOSE.read_text()  # no Celery setting either
+
+
+def test_the_override_runs_every_airflow_container_on_celery(celery):
+    services = celery["services"]
+    assert {"redis", "airflow-worker", "flower"} <= set(services)
+    executor = celery["x-celery-environment"]
+    assert executor["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    for name in [*AIRFLOW_SERVICES, "airflow-worker", "flower"]:
+        env = services[name]["environment"]
+        assert executor.items() <= env.items(), name
+    # the native stack reads x-celery-environment: it is all the override changes
+    raw = yaml.safe_load(CELERY.read_text())["services"]
+    for name in AIRFLOW_SERVICES:
+        assert raw[name] == {"environment": executor}, name
+
+
+def test_workers_run_celery_and_scale(celery):
+    worker = celery["services"]["airflow-worker"]
+    assert worker["command"][:2] == ["celery", "worker"]
+    assert "--skip-serve-logs" in worker["command"]  # logs are read from the shared volume
+    assert worker["deploy"]["replicas"] == 2
+    # --scale needs containers without a fixed name or host port
+    assert not {"container_name", "hostname", "ports"} & set(worker)
+    assert worker["image"] == celery["services"]["airflow-scheduler"]["image"]
+    assert worker["volumes"] == celery["services"]["airflow-scheduler"]["volumes"]
+    assert {"airflow-init", "airflow-apiserver", "redis"} <= set(worker["depends_on"])
+    assert "${HOSTNAME}" in worker["healthcheck"]["test"][-1]  # pings its own worker
+
+
+def test_broker_and_result_backend_come_from_the_generated_secrets(celery, tmp_path):
+    for path in (COMPOSE, CELERY):
+        text = path.read_text()
+        assert "BROKER_URL" not in text and "RESULT_BACKEND" not in text, path
+    subprocess.run(
+        [sys.executable, str(REPO / "scripts/generate_secrets.py"), str(tmp_path)],
+        check=True,
+        capture_output=True,
+        env={"PATH": ""},
+    )
+    env = (tmp_path / "airflow/airflow.env").read_text()
+    (broker,) = re.findall(r"AIRFLOW__CELERY__BROKER_URL=(\S+)", env)
+    (backend,) = re.findall(r"AIRFLOW__CELERY__RESULT_BACKEND=(\S+)", env)
+    # each names a service of the project, at its container port, with a password
+    assert re.fullmatch(r"redis://:[^@]{20,}@redis:6379/0", broker)
+    assert re.fullmatch(r"db\+postgresql://airflow:[^@]{20,}@airflow-db:5432/airflow", backend)
+    assert {"redis", "airflow-db"} <= set(celery["services"])
+    redis = celery["services"]["redis"]
+    assert redis["command"] == ["redis-server", "/usr/local/etc/redis/redis.conf"]
+    assert "redis-secrets:/usr/local/etc/redis:ro" in redis["volumes"]
+    assert (tmp_path / "redis/redis.conf").read_text().startswith("requirepass ")
+
+
+def test_the_celery_profile_keeps_the_rules_of_the_default_one(celery):
+    services = celery["services"]
+    for name, service in services.items():
+        if name not in ONE_SHOT:
+            assert "healthcheck" in service and service["healthcheck"]["test"], name
+        for target in service.get("depends_on", {}):
+            assert target in services, f"{name} depends on unknown service {target}"
+        if name != "secrets":
+            assert str(service.get("user", "")).split(":")[0] not in ("0", "root"), name
+    published = {n: s["ports"] for n, s in services.items() if "ports" in s}
+    assert set(published) == {"warehouse", "airflow-apiserver", "data-docs", "flower"}
+    for name, ports in published.items():
+        for port in ports:
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond localhost"
+
+
+def test_each_celery_container_mounts_only_the_secrets_it_uses(celery):
+    volumes = SECRET_VOLUMES | {"redis-secrets", "flower-secrets"}
+
+    def mounted(service):
+        return {str(v).split(":")[0] for v in service.get("volumes", [])} & volumes
+
+    services = celery["services"]
+    assert mounted(services["secrets"]) == volumes
+    assert mounted(services["redis"]) == {"redis-secrets"}
+    assert mounted(services["flower"]) == {"flower-secrets"}  # no database or warehouse login
+    assert mounted(services["airflow-worker"]) == {"airflow-secrets"}
+    for name, service in services.items():
+        if name not in ("secrets", "redis", "flower"):
+            assert mounted(service) <= SECRET_VOLUMES, name
+    owners = services["secrets"]["environment"]["ELT_SECRETS_OWNERS"]
+    assert {"redis=999:999", "flower=50000:0"} <= set(owners.split(","))
+
+
+def test_every_setting_of_the_override_is_documented():
+    example = (REPO / ".env.example").read_text()
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, re.MULTILINE))
+    used = set(re.findall(r"(?<!\$)\$\{([A-Z][A-Z0-9_]+)", CELERY.read_text()))
+    assert used and used <= documented, f"undocumented: {sorted(used - documented)}"
+    assert "COMPOSE_FILE=docker-compose.yml:docker-compose.celery.yml" in example

@@ -72,6 +72,13 @@ def test_each_consumer_gets_only_its_own_secrets(tmp_path):
         by_folder.setdefault(folder, set()).add(name)
     assert by_folder["warehouse-db"] == {"superuser_password", "role_passwords.sql"}
     assert by_folder["metadata-db"] == {"password"}
+    assert by_folder["redis"] == {"password", "redis.conf"}
+    assert by_folder["flower"] == {"airflow.env", "password"}
+    flower = files["flower/airflow.env"]
+    assert {line.split("=")[0] for line in flower.splitlines()} == {
+        "export AIRFLOW__CELERY__BROKER_URL",
+        "export AIRFLOW__CELERY__FLOWER_BASIC_AUTH",
+    }
     assert "owner.env" in by_folder["warehouse-admin"]
     airflow = "".join(files[f"airflow/{name}"] for name in by_folder["airflow"])
     owner_password = files["warehouse-admin/owner_password"].strip()
@@ -116,3 +123,16 @@ def test_a_supplied_secret_wins(tmp_path):
         "admin": "chosen-by-the-user"
     }
     assert "elt_loader:p%40ss%3Aword@warehouse:5432/warehouse" in files["airflow/airflow.env"]
+
+
+def test_the_celery_broker_and_result_backend_use_the_generated_passwords(tmp_path):
+    files = _run(tmp_path, REDIS_PASSWORD="p@ss:word/#1")
+    redis_password = files["redis/password"].strip()
+    assert files["redis/redis.conf"] == f"requirepass {redis_password}\n"
+    env = files["airflow/airflow.env"]
+    assert "AIRFLOW__CELERY__BROKER_URL=redis://:p%40ss%3Aword%2F%231@redis:6379/0" in env
+    metadata = files["metadata-db/password"].strip()
+    assert f"AIRFLOW__CELERY__RESULT_BACKEND=db+postgresql://airflow:{metadata}@airflow-db:" in env
+    flower = files["flower/password"].strip()
+    assert f"AIRFLOW__CELERY__FLOWER_BASIC_AUTH=admin:{flower}" in files["flower/airflow.env"]
+    assert "FLOWER" not in env and flower not in env

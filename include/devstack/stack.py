@@ -1,22 +1,27 @@
 """The platform without Docker: the services of docker-compose.yml as local processes.
 
-    python -m include.devstack.stack            # or: make dev
+    python -m include.devstack.stack                      # or: make dev
+    python -m include.devstack.stack --executor celery    # or: make dev EXECUTOR=celery
 
 Starts a metadata and a warehouse PostgreSQL (throwaway clusters), generates the secrets with
 the same script as the compose `secrets` service, runs the same init script, then the Airflow
-API server, scheduler, DAG processor and triggerer, and the Data Docs server. The Airflow
-configuration is read from the compose file's common environment; only hosts, ports and paths
-are rewritten, so the two cannot drift apart. Everything it started is stopped on exit.
+API server, scheduler, DAG processor and triggerer, and the Data Docs server. With the Celery
+executor (docker-compose.celery.yml) it also starts Redis (the machine's redis-server), two Celery
+workers and Flower. The Airflow configuration and the services' commands are read from the
+compose files; only hosts, ports and paths are rewritten, so the two cannot drift apart.
+Everything it started is stopped on exit.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -26,14 +31,20 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import redis
 import yaml
 
+from include.devstack import worker_name
 from include.devstack.ports import free_port
 from include.devstack.postgres import TemporaryPostgres
 from include.elt.domain import REPO_ROOT
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+CELERY_COMPOSE_FILE = REPO_ROOT / "docker-compose.celery.yml"
+EXECUTORS = ("local", "celery")
 CONTAINER_ROOT = "/opt/airflow"
+REDIS_CONFIG_DIR = "/usr/local/etc/redis"  # the redis service's secrets mount
+REDIS_SERVER = os.environ.get("REDIS_SERVER", "redis-server")
 # component -> its compose service, whose command the native process runs
 COMPONENTS = {
     "api-server": "airflow-apiserver",
@@ -43,6 +54,10 @@ COMPONENTS = {
 }
 # Settings the native stack adds: ports that containers get for free, each in its own network.
 NATIVE_PORT_SETTINGS = ("AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT",)
+# ... and a host name per worker, which containers get for free too (include/devstack/worker_name)
+NATIVE_WORKER_SETTINGS = {
+    "AIRFLOW__CORE__HOSTNAME_CALLABLE": "include.devstack.worker_name.hostname",
+}
 _VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}")
 
 
@@ -51,16 +66,23 @@ def interpolate(value: str, variables: dict[str, str]) -> str:
     return _VARIABLE.sub(lambda m: variables.get(m.group(1)) or (m.group(2) or ""), value)
 
 
-def compose_airflow_environment(variables: dict[str, str] | None = None) -> dict[str, str]:
-    """The common environment of the compose file's Airflow services, interpolated."""
-    document = yaml.safe_load(COMPOSE_FILE.read_text())
-    environment = document["x-airflow-common"]["environment"]
+def compose_airflow_environment(
+    variables: dict[str, str] | None = None, executor: str = "local"
+) -> dict[str, str]:
+    """The common environment of the compose file's Airflow services, interpolated; with the
+    Celery override's settings on top for ``executor="celery"``."""
+    environment = dict(yaml.safe_load(COMPOSE_FILE.read_text())["x-airflow-common"]["environment"])
+    if executor == "celery":
+        celery = yaml.safe_load(CELERY_COMPOSE_FILE.read_text())["x-celery-environment"]
+        environment.update(celery)
+    elif executor != "local":
+        raise ValueError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
     return {k: interpolate(str(v), variables or {}) for k, v in environment.items()}
 
 
-def compose_command(service: str) -> list[str]:
-    """A compose service's command, as the arguments of ``airflow``."""
-    command = yaml.safe_load(COMPOSE_FILE.read_text())["services"][service]["command"]
+def compose_command(service: str, compose_file: Path = COMPOSE_FILE) -> list[str]:
+    """A compose service's command (for Airflow's services, the arguments of ``airflow``)."""
+    command = yaml.safe_load(compose_file.read_text())["services"][service]["command"]
     return command.split() if isinstance(command, str) else list(command)
 
 
@@ -82,8 +104,16 @@ class NativeStack:
     docs_port: int = field(default_factory=free_port)
     keep_root: bool = False
     # Values for the compose file's ${VARIABLES}, as docker compose takes them from .env or the
-    # shell (e.g. ELT_DEFAULT_SCALE).
+    # shell (e.g. ELT_DEFAULT_SCALE, AIRFLOW_WORKER_CONCURRENCY).
     settings: dict[str, str] = field(default_factory=dict)
+    # "celery": the services of docker-compose.celery.yml too (Redis, workers, Flower).
+    executor: str = "local"
+    workers: int = 2
+    flower: bool = True
+    # Airflow settings a stack changes on top of the compose files' (a test's shorter timeouts).
+    airflow_settings: dict[str, str] = field(default_factory=dict)
+    redis_port: int = field(default_factory=free_port)
+    flower_port: int = field(default_factory=free_port)
     environment: dict[str, str] = field(default_factory=dict)
     _servers: list[TemporaryPostgres] = field(default_factory=list)
     _processes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -95,6 +125,19 @@ class NativeStack:
     @property
     def docs_url(self) -> str:
         return f"http://127.0.0.1:{self.docs_port}"
+
+    @property
+    def flower_url(self) -> str:
+        return f"http://127.0.0.1:{self.flower_port}"
+
+    @property
+    def celery(self) -> bool:
+        return self.executor == "celery"
+
+    @property
+    def worker_names(self) -> list[str]:
+        """The Celery node names of the workers, also the host names their tasks record."""
+        return [f"worker{i}@{socket.gethostname()}" for i in range(1, self.workers + 1)]
 
     @property
     def data_dir(self) -> Path:
@@ -119,6 +162,7 @@ class NativeStack:
             f"{CONTAINER_ROOT}/secrets": self.root / "secrets" / "airflow",
             f"{CONTAINER_ROOT}/warehouse-admin": self.root / "secrets" / "warehouse-admin",
             CONTAINER_ROOT: REPO_ROOT,
+            REDIS_CONFIG_DIR: self.root / "secrets" / "redis",
         }
 
     def airflow_environment(self) -> dict[str, str]:
@@ -128,7 +172,8 @@ class NativeStack:
                 **self.settings,
                 "AIRFLOW_API_PORT": str(self.api_port),
                 "DOCS_PORT": str(self.docs_port),
-            }
+            },
+            self.executor,
         )
         for key, value in env.items():
             value = value.replace("airflow-apiserver:8080", f"127.0.0.1:{self.api_port}")
@@ -152,6 +197,13 @@ class NativeStack:
         return self
 
     def _start(self, timeout: float) -> None:
+        if self.executor not in EXECUTORS:
+            raise ValueError(f"unknown executor {self.executor!r}; choose one of {EXECUTORS}")
+        if self.celery and not shutil.which(REDIS_SERVER):
+            raise RuntimeError(
+                f"{REDIS_SERVER} not found: the Celery executor needs Redis"
+                " (Debian: apt-get install redis-server; or set REDIS_SERVER)"
+            )
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         warehouse, metadata = TemporaryPostgres(), TemporaryPostgres()
         secrets_dir = self.root / "secrets"
@@ -162,6 +214,8 @@ class NativeStack:
                 "WAREHOUSE_INTERNAL_PORT": str(warehouse.port),
                 "METADATA_DB_HOST": "127.0.0.1",
                 "METADATA_DB_PORT": str(metadata.port),
+                "REDIS_HOST": "127.0.0.1",
+                "REDIS_PORT": str(self.redis_port),
             },
             "secrets",
         )
@@ -188,7 +242,10 @@ class NativeStack:
             "AIRFLOW_HOME": str(self.root / "airflow-home"),
             "WAREHOUSE_PORT": str(warehouse.port),
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            **self.airflow_settings,
         }
+        if self.celery:
+            self._start_redis()
         passwords = "airflow/admin,warehouse-admin/analyst"
         self._run(
             ["bash", str(REPO_ROOT / "scripts/airflow-init.sh")],
@@ -213,7 +270,66 @@ class NativeStack:
                 str(self.data_dir),
             ],
         )
+        if self.celery:
+            self._start_celery()
         self.wait_until_healthy(timeout)
+
+    def _start_redis(self) -> None:
+        """The broker: the compose service's command (its config file holds the password), on
+        this stack's port and folder, on loopback, without persistence (the stack is thrown
+        away)."""
+        command = [
+            arg.replace(REDIS_CONFIG_DIR, str(self.path_map()[REDIS_CONFIG_DIR]))
+            for arg in compose_command("redis", CELERY_COMPOSE_FILE)
+        ]
+        (self.root / "redis").mkdir()
+        command[0] = REDIS_SERVER
+        native = ["--port", str(self.redis_port), "--bind", "127.0.0.1", "--dir"]
+        self._spawn("redis", [*command, *native, str(self.root / "redis"), "--save", ""])
+        password = (self.root / "secrets/redis/password").read_text().strip()
+        client = redis.Redis(host="127.0.0.1", port=self.redis_port, password=password)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or self._processes["redis"].poll() is not None:
+                    raise RuntimeError("redis did not start") from None
+                time.sleep(0.2)
+            finally:
+                client.close()
+
+    def _start_celery(self) -> None:
+        """The workers, each under its own node name (several share this machine), and Flower."""
+        worker = compose_command("airflow-worker", CELERY_COMPOSE_FILE)
+        for name in self.worker_names:
+            self._spawn(
+                name.split("@")[0],
+                ["airflow", *worker, "--celery-hostname", name],
+                {**NATIVE_WORKER_SETTINGS, worker_name.VARIABLE: name},
+            )
+        if self.flower:
+            flower = read_env_file(self.root / "secrets/flower/airflow.env")
+            self._spawn(
+                "flower",
+                [
+                    "airflow",
+                    *compose_command("flower", CELERY_COMPOSE_FILE),
+                    *("--hostname", "127.0.0.1", "--port", str(self.flower_port)),
+                ],
+                flower,
+            )
+
+    def celery_workers(self) -> set[str]:
+        """The workers that answer a ping through the broker."""
+        from celery import Celery
+
+        app = Celery(broker=self.environment["AIRFLOW__CELERY__BROKER_URL"])
+        try:
+            return {name for reply in app.control.ping(timeout=1.0) for name in reply}
+        finally:
+            app.close()
 
     def _run(self, args: list[str], extra_env: dict[str, str], name: str) -> None:
         env = {**(self.environment or os.environ), **extra_env}
@@ -222,11 +338,11 @@ class NativeStack:
         if result.returncode:
             raise RuntimeError(f"{name} failed with exit code {result.returncode}")
 
-    def _spawn(self, name: str, args: list[str]) -> None:
+    def _spawn(self, name: str, args: list[str], extra_env: dict[str, str] | None = None) -> None:
         log = (self.logs_dir / f"{name}.log").open("w")
         self._processes[name] = subprocess.Popen(
             args,
-            env=self.environment,
+            env={**self.environment, **(extra_env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -248,12 +364,20 @@ class NativeStack:
                 if all(
                     (last.get(part) or {}).get("status") == "healthy"
                     for part in ("metadatabase", "scheduler", "triggerer", "dag_processor")
-                ):
+                ) and (not self.celery or self._celery_ready()):
                     return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(1)
         raise TimeoutError(f"the stack was not healthy after {timeout:.0f}s: {last}")
+
+    def _celery_ready(self) -> bool:
+        if self.flower:
+            try:
+                urllib.request.urlopen(f"{self.flower_url}/healthcheck", timeout=5).close()
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                return False
+        return self.celery_workers() == set(self.worker_names)
 
     def print_logs(self, lines: int = 40) -> None:
         for path in sorted(self.logs_dir.glob("*.log")):
@@ -262,16 +386,20 @@ class NativeStack:
             print("\n".join(tail), file=sys.stderr)
 
     def stop(self) -> None:
-        for process in self._processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for name, process in self._processes.items():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                print(f"{name} did not stop in 15s: killing it", file=sys.stderr)
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        # the broker last, so that the workers can say goodbye through it
+        backing = {name: p for name, p in self._processes.items() if name == "redis"}
+        others = {name: p for name, p in self._processes.items() if name not in backing}
+        for group in (others, backing):
+            for process in group.values():
+                if process.poll() is None:
+                    os.killpg(process.pid, signal.SIGTERM)
+            for name, process in group.items():
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    print(f"{name} did not stop in 15s: killing it", file=sys.stderr)
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
         self._processes.clear()
         for server in self._servers:
             server.stop()
@@ -286,16 +414,29 @@ class NativeStack:
         self.stop()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--executor", choices=EXECUTORS, default="local")
+    args = parser.parse_args(argv)
     # `kill` stops the stack as cleanly as Ctrl-C: leave the with-block, stop every process.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    stack = NativeStack(settings=dict(os.environ))
-    print(f"starting the platform natively under {stack.root} ...")
+    stack = NativeStack(settings=dict(os.environ), executor=args.executor)
+    print(f"starting the platform natively ({args.executor} executor) under {stack.root} ...")
     with stack:
+        celery = ""
+        if stack.celery:
+            flower = (stack.root / "secrets/flower/password").read_text().strip()
+            admin = os.environ.get("AIRFLOW_ADMIN_USER") or "admin"
+            celery = (
+                f"workers:    {', '.join(stack.worker_names)} (Redis on 127.0.0.1:"
+                f"{stack.redis_port})\n"
+                f"Flower:     {stack.flower_url}  login {admin} / {flower}\n"
+            )
         print(
             f"\nAirflow UI: {stack.api_url}   Data Docs and reports: {stack.docs_url}\n"
             f"warehouse:  127.0.0.1:{stack.warehouse_port}/warehouse (role logins under"
             f" {stack.root}/secrets)\n"
+            f"{celery}"
             f"logs:       {stack.logs_dir}\n"
             f"ready in {stack.start_seconds:.0f}s; Ctrl-C stops everything (data is discarded)."
         )

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from include.devstack.stack import NativeStack
@@ -37,13 +38,19 @@ def admin_password(stack) -> str:
 
 
 @pytest.fixture(scope="session")
-def api(stack, admin_password) -> httpx.Client:
+def api(stack) -> httpx.Client:
     """A REST client logged in as the generated admin, as any API user would be."""
+    client = logged_in(stack)
+    first_scheduled_runs(client)
+    return client
+
+
+def logged_in(stack: NativeStack) -> httpx.Client:
+    password = (stack.root / "secrets/airflow/admin_password").read_text().strip()
     client = httpx.Client(base_url=stack.api_url, timeout=30)
-    token = client.post("/auth/token", json={"username": "admin", "password": admin_password})
+    token = client.post("/auth/token", json={"username": "admin", "password": password})
     assert token.status_code == 201, token.text
     client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-    first_scheduled_runs(client)
     return client
 
 
@@ -155,3 +162,36 @@ def stage_states(api: httpx.Client, run_id: str, dag_id: str = "streaming") -> d
 
 # A run's stages and, however it ends, its teardown.
 ALL_SUCCEEDED = {stage: {"success"} for stage in (*STAGES, "release_domain")}
+
+
+def process_tree(pid: int) -> set[int]:
+    """A process and all its descendants (none if it is gone)."""
+    try:
+        process = psutil.Process(pid)
+        return {pid, *(child.pid for child in process.children(recursive=True))}
+    except psutil.NoSuchProcess:
+        return set()
+
+
+def listeners(stack: NativeStack) -> list:
+    """The listening sockets of every process a native stack started, its PostgreSQL servers'
+    included."""
+    pids = set()
+    for process in stack._processes.values():
+        pids |= process_tree(process.pid)
+    for server in stack._servers:  # the PostgreSQL clusters: their postmaster and children
+        pids |= process_tree(int((server.data / "postmaster.pid").read_text().split()[0]))
+    return [
+        c
+        for c in psutil.net_connections(kind="inet")
+        if c.status == psutil.CONN_LISTEN and c.pid in pids
+    ]
+
+
+def generated_secrets(stack: NativeStack) -> set[str]:
+    """Every secret the stack generated (passwords and keys, not the files built from them)."""
+    values = set()
+    for path in (stack.root / "secrets").rglob("*"):
+        if path.is_file() and not path.name.endswith((".env", ".json", ".sql", ".conf")):
+            values.add(path.read_text().strip())
+    return {v for v in values if len(v) >= 12}

@@ -6,41 +6,15 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import psutil
-
 from tests.helpers import query
-
-
-def _tree(pid: int) -> set[int]:
-    try:
-        process = psutil.Process(pid)
-        return {pid, *(child.pid for child in process.children(recursive=True))}
-    except psutil.NoSuchProcess:
-        return set()
+from tests.stack.conftest import generated_secrets, listeners
 
 
 def test_every_listener_of_the_native_stack_is_on_loopback(stack):
-    pids = set()
-    for process in stack._processes.values():
-        pids |= _tree(process.pid)
-    for server in stack._servers:  # the PostgreSQL clusters: their postmaster and children
-        pids |= _tree(int((server.data / "postmaster.pid").read_text().split()[0]))
-    listening = [
-        c
-        for c in psutil.net_connections(kind="inet")
-        if c.status == psutil.CONN_LISTEN and c.pid in pids
-    ]
+    listening = listeners(stack)
     assert len({c.pid for c in listening}) >= 4, listening  # API, docs, and both clusters
     exposed = [(c.pid, c.laddr) for c in listening if c.laddr.ip not in ("127.0.0.1", "::1")]
     assert exposed == [], f"listening beyond loopback: {exposed}"
-
-
-def _secrets(stack) -> set[str]:
-    values = set()
-    for path in (stack.root / "secrets").rglob("*"):
-        if path.is_file() and not path.name.endswith((".env", ".json", ".sql")):
-            values.add(path.read_text().strip())
-    return {v for v in values if len(v) >= 12}
 
 
 def _files_under(folder: Path, skip: tuple[str, ...] = ()) -> list[Path]:
@@ -48,7 +22,7 @@ def _files_under(folder: Path, skip: tuple[str, ...] = ()) -> list[Path]:
 
 
 def test_no_password_in_logs_process_listings_audit_rows_or_outputs(stack, api, warehouse):
-    secrets = _secrets(stack)
+    secrets = generated_secrets(stack)
     assert len(secrets) >= 8
     places = {
         # airflow-init prints the logins at the first start, on purpose (the only place)
