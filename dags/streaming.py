@@ -11,7 +11,7 @@ Scheduled runs process their one-day data interval. Trigger it by hand to choose
 days (or an explicit start/end), the scale and the seed.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from airflow.sdk import CronDataIntervalTimetable
 
@@ -25,8 +25,7 @@ dag = build_domain_dag(
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     default_args={
         "owner": "data-platform",
-        "retries": 2,
-        "retry_delay": timedelta(minutes=2),
+        "retries": 2,  # after [core] default_task_retry_delay (docker-compose.yml: 2 minutes)
     },
     tags=["elt", "streaming"],
 )
