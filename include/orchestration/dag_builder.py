@@ -34,7 +34,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from include.elt.dashboard import FILE_NAME as DASHBOARD_FILE
 from include.elt.domain import Domain, load_domain
 from include.elt.flow import STAGES
-from include.elt.models import Model, dependencies, models, sources
+from include.elt.models import Model, dependencies, model, models, sources
 from include.elt.runs import MAX_WINDOW_DAYS
 from include.elt.window import resolve_window
 
@@ -87,16 +87,15 @@ def report_asset(domain: Domain, file_name: str) -> Asset:
     )
 
 
+def model_asset(m: Model) -> Asset:
+    return table_asset(m.layer, m.relation)
+
+
 def model_inlets(domain: Domain, m: Model) -> list[Asset]:
     """What a model reads: its bronze sources and the models it refs."""
     return [table_asset("bronze", domain.relation(s)) for s in sources(m)] + [
-        model_asset(domain, name) for name in dependencies(m)
+        model_asset(model(domain, name)) for name in dependencies(m)
     ]
-
-
-def model_asset(domain: Domain, name: str) -> Asset:
-    m = next(m for m in models(domain) if m.name == name)
-    return table_asset(m.layer, m.relation)
 
 
 def run_context(domain_name: str) -> RunContext:
@@ -209,7 +208,7 @@ def _model_group(domain: Domain, layer: str) -> TaskGroup:
             built[m.name] = task(
                 task_id=m.name,
                 inlets=model_inlets(domain, m),
-                outlets=[table_asset(m.layer, m.relation)],
+                outlets=[model_asset(m)],
                 doc_md=f"`{m.qualified}` ({m.kind}) from `{m.path.name}`: {m.grain}",
             )(_model_callable(domain.name, m.name))()
             for name in dependencies(m):
@@ -304,7 +303,7 @@ def build_domain_dag(
         published = [report_asset(domain, name) for name in domain.reports]
         if domain.dashboard is not None:
             published.append(report_asset(domain, DASHBOARD_FILE))
-        gold = [table_asset(m.layer, m.relation) for m in models(domain, "gold")]
+        gold = [model_asset(m) for m in models(domain, "gold")]
 
         assets = {
             "generate": {"outlets": files},
