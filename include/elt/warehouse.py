@@ -94,6 +94,7 @@ def connect(url: str) -> Connection:
 # An idle connection per (process, thread, url, timeouts), reused by the next transaction: a run
 # opens dozens of short transactions, and each new connection costs a password handshake.
 _IDLE: dict[tuple[int, int, str, str], Connection] = {}
+_IDLE_LOCK = threading.Lock()  # threads of one load park and take connections at once
 
 
 @contextmanager
@@ -101,7 +102,9 @@ def transaction(url: str) -> Iterator[Connection]:
     """One transaction: committed on success, rolled back (and its connection closed) on any
     error."""
     key = (os.getpid(), threading.get_ident(), url, session_options())
-    conn = _alive(_IDLE.pop(key, None)) or connect(url)
+    with _IDLE_LOCK:
+        idle = _IDLE.pop(key, None)
+    conn = _alive(idle) or connect(url)
     try:
         yield conn
         conn.commit()
@@ -131,20 +134,22 @@ def _alive(conn: Connection | None) -> Connection | None:
 
 def close_idle() -> None:
     """Close the idle connections this process keeps for reuse."""
-    while _IDLE:
-        _IDLE.popitem()[1].close()
+    with _IDLE_LOCK:
+        while _IDLE:
+            _IDLE.popitem()[1].close()
 
 
 def _park(key: tuple[int, int, str, str], conn: Connection) -> None:
     alive = {t.ident for t in threading.enumerate()}
-    for other in [k for k in _IDLE if k[0] != key[0] or k[1] not in alive]:
-        stale = _IDLE.pop(other)
-        if other[0] == key[0]:  # a connection inherited from a parent process is not ours
-            stale.close()
-    if key in _IDLE:
-        conn.close()
-    else:
-        _IDLE[key] = conn
+    with _IDLE_LOCK:
+        for other in [k for k in _IDLE if k[0] != key[0] or k[1] not in alive]:
+            stale = _IDLE.pop(other)
+            if other[0] == key[0]:  # a connection inherited from a parent process is not ours
+                stale.close()
+        if key in _IDLE:
+            conn.close()
+        else:
+            _IDLE[key] = conn
 
 
 def advisory_lock(cur, name: str, *, shared: bool = False, session: bool = False) -> None:
