@@ -1,11 +1,15 @@
-"""Generate stage: run a domain's generator for a window and write one file per dataset."""
+"""Generate stage: run a domain's generator for a window and write one file per dataset.
+
+A run folder is complete when its ``manifest.json`` is there. A local folder is written aside
+and renamed into place; an object store has no rename, so there the folder's old manifest is
+deleted first and the new one written last (:mod:`include.elt.storage`).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
-import shutil
 import time
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
@@ -16,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from include.elt import storage
 from include.elt.domain import Domain, Partition
 from include.elt.partitions import DayRange, plan_ranges
 from include.elt.runs import RunPlan, World
@@ -106,8 +111,8 @@ class Manifest:
         )
 
     @classmethod
-    def read(cls, folder: Path) -> Manifest:
-        path = Path(folder) / MANIFEST
+    def read(cls, folder: storage.Location) -> Manifest:
+        path = storage.location(folder) / MANIFEST
         if not path.is_file():
             raise ManifestError(
                 f"no {MANIFEST} in {folder}: run the generate stage for this run first"
@@ -119,8 +124,8 @@ class Manifest:
                 raise ManifestError(f"{path}: {entry.dataset} names the file {entry.file!r}")
         return cls(files=files, folder=str(folder), **raw)
 
-    def path_of(self, entry: FileEntry) -> Path:
-        return Path(self.folder) / entry.file
+    def path_of(self, entry: FileEntry) -> storage.Location:
+        return storage.location(self.folder) / entry.file
 
 
 def conform(dataset: Dataset, table: pa.Table) -> pa.Table:
@@ -144,7 +149,7 @@ def generate(
     *,
     scale: str,
     seed: int,
-    out_dir: Path,
+    out_dir: storage.Location,
     volumes: dict[str, int] | None = None,
     file_format: str = "csv",
     plan: RunPlan | None = None,
@@ -153,21 +158,28 @@ def generate(
 
     A generator returns the window's rows plus what they refer to from before it (customers
     since launch, orders that reviews rate). Unless the run opens the domain's history, that
-    earlier part is already in bronze and is left out. Files are written to a sibling temporary
-    folder and renamed into place, so a failure never leaves a partial run folder behind.
+    earlier part is already in bronze and is left out. A failure never leaves a folder with a
+    manifest that does not match its files: a local folder is written to a sibling temporary
+    folder and renamed into place; under an object store the old folder goes, manifest first,
+    and the new manifest is written after every file.
     """
     plan = plan or RunPlan("manual", window, World.of(scale, seed, volumes), opens_history=True)
     if window.start < domain.earliest_day:
         raise ValueError(
             f"{domain.name}: window {window} starts before its earliest day {domain.earliest_day}"
         )
-    started = time.perf_counter()
-    out_dir = Path(out_dir)
-    staging = out_dir.with_name(out_dir.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     if file_format not in FORMATS:
         raise ValueError(f"unknown file format {file_format!r}; choose one of {FORMATS}")
+    started = time.perf_counter()
+    out_dir = storage.location(out_dir)
+    if storage.is_local(out_dir):
+        staging = out_dir.with_name(out_dir.name + ".partial")
+        storage.remove_tree(staging)
+        staging.mkdir(parents=True)
+    else:  # no rename: the folder is written in place, complete once its manifest is back
+        (out_dir / MANIFEST).unlink(missing_ok=True)
+        storage.remove_tree(out_dir)
+        staging = out_dir
     partitions = domain.generate(window, scale=scale, seed=seed, volumes=volumes)
     entries = []
     for dataset in domain.datasets:
@@ -178,10 +190,12 @@ def generate(
             part = clip(dataset, part, window)
         table = conform(dataset, part.table)
         file = f"{dataset.name}.{file_format}"
-        if file_format == "csv":
-            pacsv.write_csv(table, staging / file)
-        else:
-            pq.write_table(table, staging / file, compression="snappy")
+        with storage.replacing(staging / file) as f:
+            if file_format == "csv":
+                pacsv.write_csv(table, f)
+            else:
+                pq.write_table(table, f, compression="snappy")
+        if file_format == "parquet":
             write_metadata(dataset, table, staging / file, domain.qualified("bronze", dataset.name))
         entries.append(
             FileEntry(
@@ -212,8 +226,9 @@ def generate(
     payload = asdict(manifest)
     payload.pop("folder")
     (staging / MANIFEST).write_text(json.dumps(payload, indent=2) + "\n")
-    shutil.rmtree(out_dir, ignore_errors=True)
-    staging.rename(out_dir)
+    if staging != out_dir:
+        storage.remove_tree(out_dir)
+        staging.rename(out_dir)
     total = sum(e.rows for e in entries)
     elapsed = time.perf_counter() - started
     log.info(
@@ -242,7 +257,9 @@ def clip(dataset: Dataset, part: Partition, window: Window) -> Partition:
     return replace(part, first_day=window.start, last_day=max(part.last_day, window.start))
 
 
-def write_metadata(dataset: Dataset, table: pa.Table, path: Path, name: str) -> Path:
+def write_metadata(
+    dataset: Dataset, table: pa.Table, path: storage.Location, name: str
+) -> storage.Location:
     """Seed 002's metadata JSON beside a Parquet file: rows, size, schema, column statistics."""
     statistics = {}
     for column in dataset.columns:
@@ -278,7 +295,7 @@ def _iso(day: date | None) -> str | None:
 _LOW_CARDINALITY = 12
 
 
-def _log_profile(dataset: Dataset, table: pa.Table, path: Path) -> None:
+def _log_profile(dataset: Dataset, table: pa.Table, path: storage.Location) -> None:
     """The seed's generator log: rows, category mix, temporal coverage and target file."""
     log.info("%s: %d rows -> %s", dataset.name, table.num_rows, path)
     if table.num_rows == 0:

@@ -13,6 +13,10 @@ A load has two steps, so the DAG can spread the first over one task per dataset:
    file of the run or none; a rerun of the same days leaves bronze identical, and two loads of
    a table serialise on its lock.
 
+Files are read as streams, from local disk or an object store alike (:mod:`include.elt.storage`):
+COPY takes the bytes as they arrive, never from a local copy; the two halves of a large file are
+two ranged reads of it.
+
 Bronze holds one synthetic world per domain (:mod:`include.elt.runs`). The commit holds the
 domain's world lock: shared for loads in the stored world, exclusive for a load that replaces
 it, which drops everything else bronze held in the same transaction.
@@ -29,12 +33,12 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import psycopg2
 from psycopg2 import errors, sql
 
 from include.elt import partitions as parts
+from include.elt import storage
 from include.elt.domain import Domain
 from include.elt.generate import FileEntry, Manifest
 from include.elt.runs import PlanError, record_world, stored_world
@@ -231,7 +235,7 @@ def _create_staging(cur, dataset: Dataset, name, staging, ranges, run_id, path) 
     _set_lineage(cur, target, run_id, path)
 
 
-def _staged_rows(cur, staging: str, path: Path) -> int:
+def _staged_rows(cur, staging: str, path: storage.Location) -> int:
     cur.execute("select to_regclass(%s) is not null", [f"{STAGING_SCHEMA}.{staging}"])
     if not cur.fetchone()[0]:
         raise LoadError(
@@ -265,27 +269,27 @@ def _checked(domain: Domain, manifest: Manifest, entry: FileEntry):
     return dataset, path, ranges, domain.relation(dataset.name)
 
 
-def _splittable(domain: Domain, entry: FileEntry, path: Path) -> bool:
+def _splittable(domain: Domain, entry: FileEntry, path: storage.Location) -> bool:
     return (
         entry.first_day is not None
         and path.suffix == ".csv"
-        and path.is_file()  # a regular file: a pipe cannot be read from two places
+        and path.is_file()  # a regular file or an object: a pipe cannot be read from two places
         and path.stat().st_size > SPLIT_BYTES
         and domain.dataset(entry.dataset).partition_column is not None
     )
 
 
-def _halves(path: Path) -> list[tuple[int, int]]:
+def _halves(path: storage.Location) -> list[tuple[int, int]]:
     """(offset, length) of two parts of the file, split after a line end near the middle."""
     size = path.stat().st_size
-    with path.open("rb") as f:
+    with storage.open_read(path) as f:
         f.seek(size // 2)
         f.readline()
         middle = f.tell()
     return [(0, middle), (middle, size - middle)] if middle < size else [(0, size)]
 
 
-def _copy_half(url: str, dataset: Dataset, path: Path, staging: str, half) -> int:
+def _copy_half(url: str, dataset: Dataset, path: storage.Location, staging: str, half) -> int:
     offset, length = half
     with transaction(url) as conn, conn.cursor() as cur, _Slice(path, offset, length) as stream:
         return _copy(
@@ -294,10 +298,10 @@ def _copy_half(url: str, dataset: Dataset, path: Path, staging: str, half) -> in
 
 
 class _Slice(io.RawIOBase):
-    """``length`` bytes of a file from ``offset``, as a readable stream."""
+    """``length`` bytes of a file or object from ``offset``, as a readable stream."""
 
-    def __init__(self, path: Path, offset: int, length: int) -> None:
-        self._file = path.open("rb")
+    def __init__(self, path: storage.Location, offset: int, length: int) -> None:
+        self._file = storage.open_read(path)
         self._file.seek(offset)
         self.offset, self._left = offset, length
 
@@ -341,7 +345,7 @@ def _stage_partitions(cur, schema: str, name: str, staging: str, dataset: Datase
         parts.add_partition(cur, f"{schema}.{staging}", table, days, pg_type)
 
 
-def _set_lineage(cur, target: sql.Identifier, run_id: str, path: Path) -> None:
+def _set_lineage(cur, target: sql.Identifier, run_id: str, path: storage.Location) -> None:
     """Lineage as constants of this load: COPY fills them without a function call per row."""
     for column, value in (("_run_id", run_id), ("_source_file", str(path))):
         cur.execute(
@@ -352,7 +356,13 @@ def _set_lineage(cur, target: sql.Identifier, run_id: str, path: Path) -> None:
 
 
 def _copy(
-    cur, dataset: Dataset, stream, table: sql.Identifier, path: Path, *, header: bool = True
+    cur,
+    dataset: Dataset,
+    stream,
+    table: sql.Identifier,
+    path: storage.Location,
+    *,
+    header: bool = True,
 ) -> int:
     copy = sql.SQL("copy {} ({}) from stdin with (format csv, header {})").format(
         table,
@@ -366,7 +376,7 @@ def _copy(
     return cur.rowcount
 
 
-def _check_rows(path: Path, rows: int, entry: FileEntry) -> None:
+def _check_rows(path: storage.Location, rows: int, entry: FileEntry) -> None:
     if rows != entry.rows:
         raise LoadError(
             f"{path}: loaded {rows} rows but the manifest says {entry.rows}: the file is"
@@ -442,15 +452,17 @@ def _rows_in(cur, table: sql.Identifier, column: str, ranges) -> int:
     return cur.fetchone()[0]
 
 
-def _csv_stream(path: Path):
-    """The file as CSV bytes: CSV as it is, Parquet converted in memory (COPY reads CSV)."""
+def _csv_stream(path: storage.Location):
+    """The file as CSV bytes: CSV as it is, Parquet converted in memory (COPY reads CSV; pyarrow
+    reads the Parquet footer and column chunks from the stream, ranged reads on an object)."""
     if path.suffix != ".parquet":
-        return path.open("rb")
+        return storage.open_read(path)
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
     buffer = io.BytesIO()
-    pacsv.write_csv(pq.read_table(path), buffer)
+    with storage.open_read(path) as f:
+        pacsv.write_csv(pq.read_table(f), buffer)
     buffer.seek(0)
     return buffer
 
@@ -462,7 +474,7 @@ def _result(domain, entry, path, rows, replaced, started) -> LoadResult:
         "bronze.%s: %d rows from %s (replaced %d) in %.2fs",
         name,
         rows,
-        Path(path).name,
+        path.name,
         replaced,
         seconds,
     )
@@ -472,12 +484,15 @@ def _result(domain, entry, path, rows, replaced, started) -> LoadResult:
 _LINE = re.compile(r"line (\d+)")
 
 
-def _lines_before(path: Path, offset: int) -> int:
-    with path.open("rb") as f:
-        return f.read(offset).count(b"\n")
+def _lines_before(path: storage.Location, offset: int) -> int:
+    lines = 0
+    with _Slice(path, 0, offset) as f:
+        while chunk := f.read(COPY_BUFFER_BYTES):
+            lines += chunk.count(b"\n")
+    return lines
 
 
-def _describe_copy_error(path: Path, exc: psycopg2.Error, offset: int = 0) -> str:
+def _describe_copy_error(path: storage.Location, exc: psycopg2.Error, offset: int = 0) -> str:
     context = (exc.diag.context or "").strip()
     match = _LINE.search(context)
     where = str(path)

@@ -8,12 +8,12 @@ From ``validate_bronze`` to ``publish`` the run holds the domain's lease
 (:mod:`include.elt.lease`): silver and gold are built into the stage, validated there and
 published together, so a failing gate leaves what readers see untouched. Each stage connects
 as the least role it needs (:data:`STAGE_ROLES`) and writes one row per task to
-``audit.task_runs``, failed or not."""
+``audit.task_runs``, failed or not. Run folders, reports and Data Docs live under one base
+location, a local folder or an object store (:mod:`include.elt.storage`)."""
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,9 +24,9 @@ from pathlib import Path
 
 from psycopg2 import sql
 
-from include.elt import dashboard, lease, load, quality, transform
+from include.elt import dashboard, lease, load, quality, storage, transform
 from include.elt import generate as gen
-from include.elt.domain import REPO_ROOT, Domain, load_domain
+from include.elt.domain import Domain, load_domain
 from include.elt.flow import STAGES
 from include.elt.models import ModelError, Scope, model, models, render_text
 from include.elt.publish import publish_models
@@ -45,7 +45,6 @@ from include.elt.window import Window, WindowError
 
 log = logging.getLogger(__name__)
 
-DATA_DIR_ENV = "ELT_DATA_DIR"
 # The warehouse role each stage connects as.
 STAGE_ROLES = {
     "generate": "loader",
@@ -69,8 +68,10 @@ FINAL_ERRORS = (
 )
 
 
-def data_dir() -> Path:
-    return Path(os.environ.get(DATA_DIR_ENV) or REPO_ROOT / "data")
+def data_dir() -> storage.Location:
+    """The base location of run folders, reports and Data Docs (``ELT_DATA_URL`` or
+    ``ELT_DATA_DIR``)."""
+    return storage.data_root()
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ class RunContext:
     seed: int
     # None: generate alone, without a warehouse (the CLI's `generate`).
     warehouse: Warehouse | None
-    data_dir: Path = field(default_factory=data_dir)
+    # The base location: a local folder, or an object store's (storage.Location).
+    data_dir: storage.Location = field(default_factory=data_dir)
     volumes: dict[str, int] | None = None
     file_format: str = "csv"
     run_type: str = "manual"
@@ -101,7 +103,7 @@ class RunContext:
         return getattr(self.warehouse, STAGE_ROLES[stage])
 
     @property
-    def run_folder(self) -> Path:
+    def run_folder(self) -> storage.Location:
         base = (self.data_dir / "runs" / self.domain_name).resolve()
         folder = (base / safe_name(self.run_id)).resolve()
         if folder.parent != base:  # cannot happen with a safe name: a last guard all the same
@@ -109,15 +111,16 @@ class RunContext:
         return folder
 
     @property
-    def reports_dir(self) -> Path:
+    def reports_dir(self) -> storage.Location:
         return self.data_dir / "reports" / self.domain_name
 
     @property
     def analytics_log(self) -> Path:
-        return self.data_dir / "logs" / self.domain_name / "analytics.log"
+        """A local file even when the base is an object store: it is appended to."""
+        return storage.log_dir(self.data_dir) / self.domain_name / "analytics.log"
 
     @property
-    def gx_dir(self) -> Path:
+    def gx_dir(self) -> storage.Location:
         return self.data_dir / "great_expectations"
 
 
@@ -348,7 +351,7 @@ def validate(ctx: RunContext, layer: str) -> quality.LayerValidation:
     return result
 
 
-def publish(ctx: RunContext) -> dict[str, Path]:
+def publish(ctx: RunContext) -> dict[str, storage.Location]:
     """Publish the staged silver and gold, then export the reports, draw the dashboard and
     render Data Docs. The dashboard is drawn before the domain is given back, so what it shows
     is what this run published."""
@@ -384,10 +387,14 @@ def publish(ctx: RunContext) -> dict[str, Path]:
     return written
 
 
-def export_csv(url: str, schema: str, relation: str, target: Path) -> int:
-    """COPY a relation to CSV with a header, atomically replacing ``target``."""
-    partial = target.with_suffix(target.suffix + ".partial")
-    with transaction(url) as conn, conn.cursor() as cur, partial.open("w") as f:
+def export_csv(url: str, schema: str, relation: str, target: storage.Location) -> int:
+    """COPY a relation to CSV with a header, streamed into ``target``, which is replaced whole
+    or not at all (a local file by a rename, an object by its one upload)."""
+    with (
+        storage.replacing(target) as f,
+        transaction(url) as conn,
+        conn.cursor() as cur,
+    ):
         cur.copy_expert(
             sql.SQL("copy (select * from {}) to stdout with (format csv, header)").format(
                 sql.Identifier(schema, relation)
@@ -395,7 +402,6 @@ def export_csv(url: str, schema: str, relation: str, target: Path) -> int:
             f,
         )
         rows = cur.rowcount
-    partial.replace(target)
     return rows
 
 
