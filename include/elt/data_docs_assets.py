@@ -17,6 +17,7 @@ from pathlib import Path
 
 VENDOR = Path(__file__).parent / "data_docs_vendor"
 SITE_FOLDER = "static/vendor"  # in the Data Docs site, beside GX's own static/images
+STAMP = f"{SITE_FOLDER}/.pins"  # in the site: which set of files it has
 REGISTRY = "https://registry.npmjs.org"
 
 
@@ -220,7 +221,7 @@ def _pins() -> str:
 
 def installed(site: Path) -> bool:
     """Whether the site has this set of files: then pages rendered before link to them."""
-    stamp = Path(site) / SITE_FOLDER / ".pins"
+    stamp = Path(site) / STAMP
     return stamp.is_file() and stamp.read_text() == _pins()
 
 
@@ -238,7 +239,7 @@ def install(site: Path) -> None:
             destination = target / source.relative_to(VENDOR)
             destination.parent.mkdir(parents=True, exist_ok=True)
             _replace(destination, source.read_bytes())
-    _replace(target / ".pins", _pins().encode())
+    _replace(Path(site) / STAMP, _pins().encode())
 
 
 def _replace(path: Path, content: bytes) -> None:

@@ -12,23 +12,33 @@ GX is slow to start (a context, stores, Data Docs). One context serves a whole p
 and assets are only written when they change, and Data Docs are rendered once per run: by
 ``publish``, or by the gate that failed. The warehouse password never reaches the GX folder: the
 datasource reads it from the environment.
+
+GX keeps its files in a folder on disk. When the base location is an object store, that folder
+is a local copy (one per base and host): before each use it takes in the suites and results
+other processes stored, after it the new and changed files are uploaded (:func:`_synced`). The
+Data Docs site is only uploaded, page by page as they are rendered, so the index lists every
+run whichever host ran it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib
 import json
 import logging
 import os
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from psycopg2 import sql
 
-from include.elt import data_docs_assets
+from include.elt import data_docs_assets, storage
 from include.elt.domain import Domain
 from include.elt.models import Scope, models, render_text
 from include.elt.runs import safe_name
@@ -76,8 +86,14 @@ class Target:
     expectations: list
 
 
-def data_docs_dir(gx_dir: Path) -> Path:
-    return Path(gx_dir) / "gx" / "uncommitted" / "data_docs" / SITE
+SITE_PATH = f"gx/uncommitted/data_docs/{SITE}"
+# What of the GX folder an object store keeps: the stores Data Docs are rendered from, the site.
+SYNCED_STORES = ("gx/expectations", "gx/uncommitted/validations")
+STATIC = ("static/",)  # in the site: GX's and the vendored assets
+
+
+def data_docs_dir(gx_dir: storage.Location) -> storage.Location:
+    return storage.location(gx_dir) / SITE_PATH
 
 
 # --- the run's batches ----------------------------------------------------------------------
@@ -257,22 +273,67 @@ def runtime_context(url: str):
     return _RUNTIME[url]
 
 
-def docs_context(gx_dir: Path):
-    """The process's file context under ``gx_dir``: suites and results kept for Data Docs."""
+def docs_context(gx_dir: storage.Location):
+    """The process's file context for ``gx_dir``: suites and results kept for Data Docs (for an
+    object store, in its local copy: use it inside :func:`_synced`)."""
     _quiet_gx()
     key = str(gx_dir)
     if key not in _DOCS:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        Path(gx_dir).mkdir(parents=True, exist_ok=True)
-        ctx = gx.get_context(mode="file", project_root_dir=str(gx_dir))
+        project = _project(gx_dir)
+        project.mkdir(parents=True, exist_ok=True)
+        ctx = gx.get_context(mode="file", project_root_dir=str(project))
         if ctx.variables.progress_bars != ProgressBarsConfig(globally=False):
             ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
             ctx.variables.save()
         _configure_site(ctx)
         _DOCS[key] = ctx
     return _DOCS[key]
+
+
+def _project(gx_dir: storage.Location) -> Path:
+    """The folder GX works in: ``gx_dir`` itself, or the host's local copy of an object store's."""
+    if storage.is_local(gx_dir):
+        return Path(gx_dir)
+    digest = hashlib.sha256(str(gx_dir).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"elt-gx-{digest}"
+
+
+@contextmanager
+def _synced(gx_dir: storage.Location) -> Iterator[Path]:
+    """The GX folder to work in (:func:`_project`), kept in step with an object store.
+
+    The block runs under the host's lock on the local copy, after the copy took in the stored
+    suites and results (only what it lacks is downloaded); what the block changed is uploaded
+    after it, and what it removed deleted. Of the site nothing is downloaded but the assets'
+    stamp: GX's index lists the pages the site has, so an empty file stands for each stored page
+    (a page rendered here replaces it), and while the stored site has this set of assets, GX's
+    and the vendored static files are not sent again.
+    """
+    project = _project(gx_dir)
+    if storage.is_local(gx_dir):
+        yield project
+        return
+    project.mkdir(parents=True, exist_ok=True)
+    with project.with_name(project.name + ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        for part in SYNCED_STORES:
+            storage.pull(gx_dir / part, project / part)
+        storage.pull(gx_dir / SITE_PATH, project / SITE_PATH, names_only=True, skip=STATIC)
+        stamp, local_stamp = (d / SITE_PATH / data_docs_assets.STAMP for d in (gx_dir, project))
+        if stamp.exists():
+            local_stamp.parent.mkdir(parents=True, exist_ok=True)
+            local_stamp.write_bytes(stamp.read_bytes())
+        else:
+            local_stamp.unlink(missing_ok=True)
+        assets_stored = data_docs_assets.installed(project / SITE_PATH)
+        before = {p: storage.files_under(project / p) for p in (*SYNCED_STORES, SITE_PATH)}
+        yield project
+        for part, files in before.items():
+            skip = STATIC if part == SITE_PATH and assets_stored else ()
+            storage.push(project / part, gx_dir / part, files, skip=skip)
 
 
 def _configure_site(ctx) -> None:
@@ -344,20 +405,21 @@ def _definition(ctx, target: Target):
     return known[name]
 
 
-def _keep_for_docs(gx_dir: Path, runtime, result) -> None:
+def _keep_for_docs(gx_dir: storage.Location, runtime, result) -> None:
     """Copy the checkpoint's results, and any suite that changed, into the Data Docs context."""
-    docs = docs_context(gx_dir)
-    for key, validation in result.run_results.items():
-        name = key.expectation_suite_identifier.name
-        suite = runtime.suites.get(name)
-        try:
-            kept = docs.suites.get(name)
-            current = kept.meta.get("fingerprint") == suite.meta.get("fingerprint")
-        except Exception:
-            current = False
-        if not current:
-            docs.suites.add_or_update(suite)
-        docs.validation_results_store.set(key, validation)
+    with _synced(gx_dir):
+        docs = docs_context(gx_dir)
+        for key, validation in result.run_results.items():
+            name = key.expectation_suite_identifier.name
+            suite = runtime.suites.get(name)
+            try:
+                kept = docs.suites.get(name)
+                current = kept.meta.get("fingerprint") == suite.meta.get("fingerprint")
+            except Exception:
+                current = False
+            if not current:
+                docs.suites.add_or_update(suite)
+            docs.validation_results_store.set(key, validation)
 
 
 # --- the stage ------------------------------------------------------------------------------
@@ -368,7 +430,7 @@ def validate_layer(
     domain: Domain,
     layer: str,
     run_id: str,
-    gx_dir: Path,
+    gx_dir: storage.Location,
     *,
     full_refresh: bool = False,
     raise_on_failure: bool = True,
@@ -447,7 +509,7 @@ def _describe_result(result) -> str:
     return repr(details)[:300]
 
 
-def build_data_docs(gx_dir: Path, run_id: str | None = None) -> Path:
+def build_data_docs(gx_dir: storage.Location, run_id: str | None = None) -> storage.Location:
     """Render the pages of ``run_id``'s validations (all, if ``None``) and the index.
 
     Validation results of older runs beyond the last ``KEEP_RUNS`` per suite are pruned first,
@@ -455,21 +517,22 @@ def build_data_docs(gx_dir: Path, run_id: str | None = None) -> Path:
     The pages load their scripts and styles from the site (``data_docs_assets``), copied in
     after rendering.
     """
-    ctx = docs_context(gx_dir)
-    store = ctx.validation_results_store
-    keys = store.list_keys()
-    _prune(gx_dir, store, keys)
-    site = data_docs_dir(gx_dir)
-    if not data_docs_assets.installed(site):
-        _render_all_again(ctx, site)
-    elif run_id is None:
-        ctx.build_data_docs()
-    else:
-        wanted = [k for k in store.list_keys() if k.run_id.run_name == safe_name(run_id)]
-        suites = {k.expectation_suite_identifier for k in wanted}
-        ctx.build_data_docs(resource_identifiers=[*wanted, *_stale_pages(gx_dir, suites)])
-    data_docs_assets.install(site)
-    return site / "index.html"
+    with _synced(gx_dir) as project:
+        ctx = docs_context(gx_dir)
+        store = ctx.validation_results_store
+        keys = store.list_keys()
+        _prune(project, store, keys)
+        site = data_docs_dir(project)
+        if not data_docs_assets.installed(site):
+            _render_all_again(ctx, site)
+        elif run_id is None:
+            ctx.build_data_docs()
+        else:
+            wanted = [k for k in store.list_keys() if k.run_id.run_name == safe_name(run_id)]
+            suites = {k.expectation_suite_identifier for k in wanted}
+            ctx.build_data_docs(resource_identifiers=[*wanted, *_stale_pages(project, suites)])
+        data_docs_assets.install(site)
+    return data_docs_dir(gx_dir) / "index.html"
 
 
 def _render_all_again(ctx, site: Path) -> None:
