@@ -1,0 +1,270 @@
+"""Run files on an object store: ``ELT_DATA_URL`` on S3 (moto's server, on loopback, over HTTP)
+and the real warehouse. The flow gives what a local run gives and writes nothing locally but its
+analytics log; loads stream from the objects, in two halves when large."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import urllib.error
+import urllib.request
+from datetime import date
+from functools import partial
+from http.server import ThreadingHTTPServer
+
+import pytest
+
+from include.elt import load, pipeline, quality, storage
+from include.elt.domain import load_domain
+from include.elt.generate import MANIFEST, Manifest, generate
+from include.elt.load import LoadError, load_manifest
+from include.elt.quality import data_docs_dir
+from include.elt.warehouse import ensure_bronze
+from include.elt.window import Window
+from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
+from tests.helpers import (
+    assert_gold_previews_are_published,
+    layer_state,
+    qualified,
+    query,
+    warehouse_state,
+)
+
+BUCKET = "elt-test"
+BASE = f"s3://{BUCKET}/platform"
+WINDOW = Window(date(2026, 5, 1), date(2026, 5, 7))
+USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory):
+    """moto's S3 server on 127.0.0.1 with an empty bucket; ``ELT_DATA_URL`` in it, the local
+    data folder empty, logs and GX's local copy in folders of their own."""
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    root = tmp_path_factory.mktemp("object-storage")
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "ELT_DATA_URL": BASE,
+        "ELT_DATA_DIR": str(root / "data"),
+        "ELT_LOG_DIR": str(root / "logs"),
+        "TMPDIR": str(root / "tmp"),
+    }
+    for folder in ("data", "tmp"):
+        (root / folder).mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        patch.setattr(tempfile, "tempdir", env["TMPDIR"])
+        import s3fs
+
+        s3fs.S3FileSystem.clear_instance_cache()  # one made for another endpoint
+        fs = s3fs.S3FileSystem()
+        fs.mkdir(BUCKET)
+        yield fs, root, env
+        s3fs.S3FileSystem.clear_instance_cache()
+    server.stop()
+
+
+def _context(url: str, run_id: str, **kwargs) -> pipeline.RunContext:
+    return pipeline.RunContext(
+        domain_name="streaming",
+        run_id=run_id,
+        window=WINDOW,
+        scale="tiny",
+        seed=42,
+        warehouse=roles(url),
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="module")
+def runs(s3, tmp_path_factory):
+    """The same run twice: with local files, and with ``ELT_DATA_URL`` on the object store."""
+    local = _context(new_warehouse(), "first", data_dir=tmp_path_factory.mktemp("local") / "data")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("ELT_LOG_DIR")  # the local run's log in its own data folder
+        pipeline.run(local)
+    remote = _context(new_warehouse(), "first")
+    pipeline.run(remote)
+    return local, remote
+
+
+def _objects(fs, location) -> set[str]:
+    """The objects under a location, by their path below it."""
+    prefix = location.path.rstrip("/") + "/"
+    return {key.removeprefix(prefix) for key in fs.find(location.path)}
+
+
+def test_a_run_on_object_storage_equals_a_local_run(runs):
+    local, remote = runs
+    assert str(remote.data_dir) == BASE
+    assert warehouse_state(superuser(remote)) == warehouse_state(superuser(local))
+    for name in remote.domain.reports:
+        assert (remote.reports_dir / name).read_bytes() == (local.reports_dir / name).read_bytes()
+    # lineage names the object the rows were loaded from
+    assert query(superuser(remote), f"select distinct _source_file from {USAGE_LOGS}") == [
+        (f"{BASE}/runs/streaming/first/usage_logs.csv",)
+    ]
+
+
+def test_run_files_reports_and_data_docs_are_objects_and_nothing_is_written_locally(s3, runs):
+    fs, root, _ = s3
+    _, remote = runs
+    manifest = Manifest.read(remote.run_folder)
+    assert _objects(fs, remote.run_folder) == {MANIFEST, *(e.file for e in manifest.files)}
+    assert _objects(fs, remote.reports_dir) == set(remote.domain.reports)
+    site = _objects(fs, data_docs_dir(remote.gx_dir))
+    assert {"index.html", "static/vendor/.pins"} <= site
+    assert any(re.fullmatch(r"validations/.*/first/.*\.html", page) for page in site)
+    results = _objects(fs, remote.gx_dir / "gx/uncommitted/validations")
+    assert any(re.fullmatch(r".*/first/.*\.json", result) for result in results)
+    assert list((root / "data").rglob("*")) == []
+    # the analytics log is appended to: a local file, under ELT_LOG_DIR
+    assert remote.analytics_log == root / "logs" / "streaming" / "analytics.log"
+    assert_gold_previews_are_published(superuser(remote), "streaming", remote.analytics_log)
+
+
+def test_data_docs_list_the_runs_of_every_host_and_prune_them_in_the_store(s3, runs, monkeypatch):
+    """A run in another process with a local copy of its own (another host) publishes an index
+    that lists the earlier run's results, read from the store, and its own; pruning old results
+    removes them, and their pages, from the store."""
+    fs, root, env = s3
+    _, remote = runs
+    other_host = root / "other-host"
+    other_host.mkdir()
+    url = superuser(remote)
+    result = subprocess.run(
+        [
+            *(sys.executable, str(REPO / "scripts/elt.py"), "run", "--run-id", "second"),
+            *("--start", str(WINDOW.start), "--end", str(WINDOW.end), "--scale", "tiny"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**env, **role_env(url), "TMPDIR": str(other_host), "PATH": os.environ["PATH"]},
+    )
+    assert result.returncode == 0, result.stderr
+    site, results = data_docs_dir(remote.gx_dir), remote.gx_dir / "gx/uncommitted/validations"
+    index = (site / "index.html").read_text()
+    assert "/first/" in index and "/second/" in index
+    assert list((root / "data").rglob("*")) == []
+
+    monkeypatch.setattr(quality, "KEEP_RUNS", 1)  # this process: its copy lacks the second run
+    assert quality.build_data_docs(remote.gx_dir) == site / "index.html"
+    index = (site / "index.html").read_text()
+    assert "/first/" not in index and "/second/" in index
+    stored = _objects(fs, site) | _objects(fs, results)
+    assert not any("/first/" in name for name in stored)
+    assert any(re.fullmatch(r"validations/.*/second/.*\.html", name) for name in stored)
+
+
+def test_the_docs_server_serves_data_docs_and_reports_from_the_store(runs):
+    from scripts.serve_docs import PublishedHandler
+
+    _, remote = runs
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(PublishedHandler, root=remote.data_dir))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    address = f"http://127.0.0.1:{server.server_address[1]}"
+
+    def get(path: str) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(address + path, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, b""
+
+    try:
+        status, page = get("/data-docs/index.html")
+        assert status == 200 and b"<html" in page
+        report = "/reports/streaming/top_content_report.csv"
+        assert get(report) == (200, (remote.reports_dir / "top_content_report.csv").read_bytes())
+        status, listing = get("/reports/streaming/")
+        assert status == 200 and b"engagement_report.csv" in listing
+        status, listing = get("/reports")  # redirected to the folder
+        assert status == 200 and b'href="streaming/"' in listing
+        assert get("/reports/streaming/nothing.csv")[0] == 404
+        assert get("/reports/%2e%2e/great_expectations/")[0] == 404
+        assert get("/runs/streaming/first/manifest.json")[0] == 404
+    finally:
+        server.shutdown()
+
+
+# --- the load, on objects --------------------------------------------------------------------
+
+
+@pytest.fixture
+def manifest(s3, request):
+    """A three-day run written to the object store, in a folder of the test's own."""
+    folder = storage.data_root() / "runs" / "streaming" / request.node.name
+    return generate(
+        load_domain("streaming"), Window.ending(WINDOW.end, 3), scale="tiny", seed=5, out_dir=folder
+    )
+
+
+def _loader() -> str:
+    url = roles(new_warehouse()).loader
+    ensure_bronze(url, load_domain("streaming"))
+    return url
+
+
+def test_a_large_object_loads_in_two_streams_exactly_as_in_one(manifest, monkeypatch):
+    domain = load_domain("streaming")
+    one = _loader()
+    load_manifest(one, domain, manifest, run_id="one-stream")
+    monkeypatch.setattr(load, "SPLIT_BYTES", 1_000)
+    entry = next(e for e in manifest.files if e.dataset == "usage_logs")
+    assert len(load._halves(manifest.path_of(entry))) == 2
+    two = _loader()
+    load_manifest(two, domain, manifest, run_id="two-streams")
+    assert layer_state(two, "streaming", "bronze") == layer_state(one, "streaming", "bronze")
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["one-stream", "second-stream"])
+def test_a_malformed_object_names_its_url_and_line(manifest, monkeypatch, split):
+    if split:
+        monkeypatch.setattr(load, "SPLIT_BYTES", 1_000)
+    path = manifest.path_of(next(e for e in manifest.files if e.dataset == "usage_logs"))
+    lines = path.read_text().splitlines()
+    bad = len(lines) - 3 if split else 4  # in the second half, or near the top
+    lines[bad] = lines[bad].rsplit(",", 1)[0] + ",not-a-number"
+    path.write_text("\n".join(lines) + "\n")
+    url = _loader()
+    with pytest.raises(LoadError, match=rf"^{re.escape(str(path))}:{bad + 1}: invalid input"):
+        load_manifest(url, load_domain("streaming"), manifest, run_id="bad")
+    assert query(url, f"select count(*) from {USAGE_LOGS}") == [(0,)]
+
+
+def test_regenerating_replaces_the_folder_whole_and_parquet_loads_from_objects(s3):
+    fs, _, _ = s3
+    domain = load_domain("streaming")
+    folder = storage.data_root() / "runs" / "streaming" / "regenerated"
+    days = Window.ending(WINDOW.end, 2)
+    generate(domain, days, scale="tiny", seed=5, out_dir=folder)
+    manifest = generate(domain, days, scale="tiny", seed=5, out_dir=folder, file_format="parquet")
+    metadata = {f"{e.dataset}_metadata.json" for e in manifest.files}
+    assert _objects(fs, folder) == {MANIFEST, *metadata, *(e.file for e in manifest.files)}
+    url = _loader()
+    results = load_manifest(url, domain, Manifest.read(folder), run_id="parquet")
+    assert {r.table: r.rows for r in results} == {
+        domain.relation(e.dataset): e.rows for e in manifest.files
+    }
