@@ -15,7 +15,8 @@
 A run keeps the domain's stored world (scale, seed): asking for another one is refused unless
 --replace-history. Silver and gold rebuild only the days a run changed (--full-refresh: all).
 The warehouse comes from AIRFLOW_CONN_WAREHOUSE_LOADER, _TRANSFORMER and _VALIDATOR (each stage's
-role), or AIRFLOW_CONN_WAREHOUSE for all; files go under ELT_DATA_DIR (default ./data).
+role), or AIRFLOW_CONN_WAREHOUSE for all; files go under ELT_DATA_URL (an object store, e.g.
+s3://bucket/prefix) or else ELT_DATA_DIR (default ./data).
 Without --domain, the volumes asked for pick the domain that takes them (else: streaming).
 """
 
