@@ -306,11 +306,11 @@ def _synced(gx_dir: storage.Location) -> Iterator[Path]:
     """The GX folder to work in (:func:`_project`), kept in step with an object store.
 
     The block runs under the host's lock on the local copy, after the copy took in the stored
-    suites and results (only what it lacks is downloaded); what the block changed is uploaded
-    after it, and what it removed deleted. Of the site nothing is downloaded but the assets'
-    stamp: GX's index lists the pages the site has, so an empty file stands for each stored page
-    (a page rendered here replaces it), and while the stored site has this set of assets, GX's
-    and the vendored static files are not sent again.
+    suites and results (only what it lacks, or holds in an older version, is downloaded); what
+    the block changed is uploaded after it, and what it removed deleted. Of the site nothing is
+    downloaded but the assets' stamp: GX's index lists the pages the site has, so an empty file
+    stands for each stored page (a page rendered here replaces it), and while the stored site
+    has this set of assets, GX's and the vendored static files are not sent again.
     """
     project = _project(gx_dir)
     if storage.is_local(gx_dir):
@@ -321,7 +321,7 @@ def _synced(gx_dir: storage.Location) -> Iterator[Path]:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         for part in SYNCED_STORES:
             storage.pull(gx_dir / part, project / part)
-        storage.pull(gx_dir / SITE_PATH, project / SITE_PATH, names_only=True, skip=STATIC)
+        storage.pull_names(gx_dir / SITE_PATH, project / SITE_PATH, skip=STATIC)
         stamp, local_stamp = (d / SITE_PATH / data_docs_assets.STAMP for d in (gx_dir, project))
         if stamp.exists():
             local_stamp.parent.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Union
 
@@ -138,33 +139,33 @@ def files_under(folder: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-def pull(
-    remote: UPath, local: Path, *, names_only: bool = False, skip: tuple[str, ...] = ()
-) -> int:
-    """Make ``local`` hold what is under ``remote``: download the objects it lacks or holds at
-    another size (``names_only``: an empty file for each object it lacks), delete the files no
-    object matches. Paths starting with one of ``skip`` are left alone. Returns the objects
-    downloaded."""
-    prefix = remote.path.rstrip("/") + "/"
-    objects = {
-        key[len(prefix) :]: info["size"]
-        for key, info in remote.fs.find(remote.path, detail=True).items()
-        if info["type"] == "file" and key.startswith(prefix)
-    }
-    objects = {name: size for name, size in objects.items() if not name.startswith(skip)}
-    held = {n: stamp for n, stamp in files_under(local).items() if not n.startswith(skip)}
-    for name in held.keys() - objects.keys():
-        (local / name).unlink()
-    wanted = [n for n, size in objects.items() if n not in held or held[n][0] != size]
-    if names_only:
-        wanted = [n for n in wanted if n not in held]
-    for name in wanted:
-        (local / name).parent.mkdir(parents=True, exist_ok=True)
-        if names_only:
-            (local / name).touch()
-    if wanted and not names_only:
+def pull(remote: UPath, local: Path) -> int:
+    """Make ``local`` hold what is under ``remote``: download each object it lacks, holds at
+    another size, or holds from before the object was last written (the file then takes the
+    object's time); delete the files no object matches. Returns the objects downloaded."""
+    objects = _objects(remote)
+    held = _drop_unmatched(local, objects)
+    wanted = [name for name, info in objects.items() if _outdated(held.get(name), info)]
+    if wanted:
+        prefix = remote.path.rstrip("/") + "/"
+        for name in wanted:
+            (local / name).parent.mkdir(parents=True, exist_ok=True)
         remote.fs.get([prefix + n for n in wanted], [str(local / n) for n in wanted])
-    return 0 if names_only else len(wanted)
+        for name in wanted:
+            written = _modified(objects[name])
+            if written is not None:
+                os.utime(local / name, (written, written))
+    return len(wanted)
+
+
+def pull_names(remote: UPath, local: Path, *, skip: tuple[str, ...] = ()) -> None:
+    """Make ``local`` hold a file for each object under ``remote``, an empty one where it has
+    none, and no other; paths starting with one of ``skip`` are left alone."""
+    objects = _objects(remote, skip)
+    held = _drop_unmatched(local, objects, skip)
+    for name in objects.keys() - held.keys():
+        (local / name).parent.mkdir(parents=True, exist_ok=True)
+        (local / name).touch()
 
 
 def push(
@@ -179,6 +180,44 @@ def push(
     gone = [prefix + n for n in before.keys() - after.keys() if not n.startswith(skip)]
     if changed:
         remote.fs.put([str(local / n) for n in changed], [prefix + n for n in changed])
+        for name in changed:  # as new as its object now: the next pull leaves it
+            os.utime(local / name)
     if gone:
         remote.fs.rm(gone)
     return len(changed)
+
+
+def _objects(remote: UPath, skip: tuple[str, ...] = ()) -> dict[str, dict]:
+    """The objects under ``remote`` by their path below it, with what the store says of them."""
+    prefix = remote.path.rstrip("/") + "/"
+    return {
+        key[len(prefix) :]: info
+        for key, info in remote.fs.find(remote.path, detail=True).items()
+        if info["type"] == "file"
+        and key.startswith(prefix)
+        and not key[len(prefix) :].startswith(skip)
+    }
+
+
+def _drop_unmatched(local: Path, objects: dict, skip: tuple[str, ...] = ()) -> dict:
+    """Delete the files under ``local`` that no object matches; :func:`files_under` the rest."""
+    held = {n: stamp for n, stamp in files_under(local).items() if not n.startswith(skip)}
+    for name in held.keys() - objects.keys():
+        (local / name).unlink()
+        del held[name]
+    return held
+
+
+def _outdated(held: tuple[int, int] | None, info: dict) -> bool:
+    written = _modified(info)
+    return (
+        held is None or held[0] != info["size"] or (written is not None and written > held[1] / 1e9)
+    )
+
+
+def _modified(info: dict) -> float | None:
+    """When an object was last written, if its store says (s3fs: ``LastModified``)."""
+    value = info.get("LastModified") or info.get("mtime")
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return float(value) if isinstance(value, int | float) else None

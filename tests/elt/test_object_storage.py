@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import urllib.error
 import urllib.request
 from datetime import date
@@ -207,6 +208,26 @@ def test_the_docs_server_serves_data_docs_and_reports_from_the_store(runs):
         assert get("/runs/streaming/first/manifest.json")[0] == 404
     finally:
         server.shutdown()
+
+
+def test_the_local_copy_takes_in_what_changed_in_the_store_and_sends_back_its_own(s3, tmp_path):
+    remote, local = storage.data_root() / "copy", tmp_path / "copy"
+    (remote / "suite.json").write_text("version 1")
+    assert storage.pull(remote, local) == 1
+    assert storage.pull(remote, local) == 0  # nothing new
+    time.sleep(1.1)  # S3 keeps modification times to the second
+    (remote / "suite.json").write_text("version 2")  # another host's change, the same size
+    assert storage.pull(remote, local) == 1
+    assert (local / "suite.json").read_text() == "version 2"
+    before = storage.files_under(local)
+    (local / "suite.json").write_text("version 3")
+    (local / "result.json").write_text("{}")
+    assert storage.push(local, remote, before) == 2
+    assert (remote / "suite.json").read_text() == "version 3"
+    assert storage.pull(remote, local) == 0  # what it sent is not taken back
+    (remote / "result.json").unlink()  # pruned by another host
+    storage.pull(remote, local)
+    assert storage.files_under(local).keys() == {"suite.json"}
 
 
 # --- the load, on objects --------------------------------------------------------------------
