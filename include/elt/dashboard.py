@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from include.elt import storage
 from include.elt.domain import Domain
 from include.elt.models import Scope, render_text
 from include.elt.warehouse import transaction
@@ -132,9 +133,10 @@ def read_chart(cur, domain: Domain, chart: Chart) -> ChartData:
     return ChartData(columns, rows, *window)
 
 
-def render_dashboard(url: str, domain: Domain, run_id: str, target: Path) -> int:
-    """Draw the domain's dashboard from gold into ``target`` (replaced atomically); the number
-    of charts. A domain without charts has no dashboard: ``target`` is removed if there."""
+def render_dashboard(url: str, domain: Domain, run_id: str, target: storage.Location) -> int:
+    """Draw the domain's dashboard from gold into ``target`` (a file or an object, replaced
+    whole); the number of charts. A domain without charts has no dashboard: ``target`` is
+    removed if there."""
     charts = domain.charts()
     if not charts:
         target.unlink(missing_ok=True)
@@ -143,9 +145,8 @@ def render_dashboard(url: str, domain: Domain, run_id: str, target: Path) -> int
         cur.execute("set transaction isolation level repeatable read, read only")
         shown = [(chart, read_chart(cur, domain, chart)) for chart in charts]
     page = dashboard_page(domain.name, run_id, datetime.now(UTC), shown)
-    partial = target.with_suffix(target.suffix + ".partial")
-    partial.write_text(page, encoding="utf-8")
-    partial.replace(target)
+    with storage.replacing(target) as f:
+        f.write(page.encode("utf-8"))
     return len(charts)
 
 

@@ -20,7 +20,7 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-from include.elt import load, pipeline, quality, storage
+from include.elt import dashboard, load, pipeline, quality, storage
 from include.elt.domain import load_domain
 from include.elt.generate import MANIFEST, Manifest, generate
 from include.elt.load import LoadError, load_manifest
@@ -134,7 +134,7 @@ def test_run_files_reports_and_data_docs_are_objects_and_nothing_is_written_loca
     _, remote = runs
     manifest = Manifest.read(remote.run_folder)
     assert _objects(fs, remote.run_folder) == {MANIFEST, *(e.file for e in manifest.files)}
-    assert _objects(fs, remote.reports_dir) == set(remote.domain.reports)
+    assert _objects(fs, remote.reports_dir) == {*remote.domain.reports, dashboard.FILE_NAME}
     site = _objects(fs, data_docs_dir(remote.gx_dir))
     assert {"index.html", "static/vendor/.pins"} <= site
     assert any(re.fullmatch(r"validations/.*/first/.*\.html", page) for page in site)
@@ -183,7 +183,8 @@ def test_the_docs_server_serves_data_docs_and_reports_from_the_store(runs):
     from scripts.serve_docs import PublishedHandler
 
     _, remote = runs
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(PublishedHandler, root=remote.data_dir))
+    handler = partial(PublishedHandler, data_dir=remote.data_dir)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     address = f"http://127.0.0.1:{server.server_address[1]}"
 
@@ -203,6 +204,9 @@ def test_the_docs_server_serves_data_docs_and_reports_from_the_store(runs):
         assert status == 200 and b"engagement_report.csv" in listing
         status, listing = get("/reports")  # redirected to the folder
         assert status == 200 and b'href="streaming/"' in listing
+        status, boards = get("/dashboards/")
+        assert status == 200 and b'href="/reports/streaming/dashboard.html"' in boards
+        assert get("/reports/streaming/dashboard.html")[0] == 200
         assert get("/reports/streaming/nothing.csv")[0] == 404
         assert get("/reports/%2e%2e/great_expectations/")[0] == 404
         assert get("/runs/streaming/first/manifest.json")[0] == 404
