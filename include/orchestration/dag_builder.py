@@ -36,6 +36,7 @@ from include.elt.domain import Domain, load_domain
 from include.elt.flow import STAGES
 from include.elt.models import Model, dependencies, model, models, sources
 from include.elt.runs import MAX_WINDOW_DAYS
+from include.elt.storage import DATA_URL_ENV
 from include.elt.window import resolve_window
 
 if TYPE_CHECKING:
@@ -58,8 +59,9 @@ RUN_TIMEOUT = timedelta(hours=6)
 RUN_TYPES = {"scheduled": "scheduled", "backfill": "backfill"}
 
 
-# Where the assets live, as the containers see them (docker-compose.yml mounts ./data there).
-DATA_URI = "file:///opt/airflow/data"
+# Where the generated files and reports live: the object store's URL, or the data folder as the
+# containers see it (docker-compose.yml mounts the elt-data volume there).
+DATA_URI = (os.environ.get(DATA_URL_ENV) or "file:///opt/airflow/data").rstrip("/")
 
 
 def table_asset(layer: str, relation: str) -> Asset:
