@@ -29,7 +29,8 @@ import io
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -72,16 +73,24 @@ def load_manifest(url: str, domain: Domain, manifest: Manifest, run_id: str) -> 
     """Load every file of a generate run: stage each (the largest first, two at a time), then
     commit them all to bronze in one transaction."""
     _check_domain(domain, manifest)
-    entries = sorted(manifest.files, key=lambda e: e.rows, reverse=True)
     try:
-        with ThreadPoolExecutor(PARALLEL_LOADS) as pool:
-            futures = [pool.submit(stage_file, url, domain, manifest, e, run_id) for e in entries]
-            for future in futures:
-                future.result()
+        stage_every_dataset(manifest, lambda d: load_dataset(url, domain, manifest, d, run_id))
     except BaseException:
         discard(url, domain, manifest, run_id)
         raise
     return commit(url, domain, manifest, run_id)
+
+
+def stage_every_dataset(manifest: Manifest, stage: Callable[[str], object]) -> None:
+    """Call ``stage(dataset)`` for every dataset of the manifest, the largest first,
+    ``PARALLEL_LOADS`` at a time; the first error raises once all have ended."""
+    rows = Counter()
+    for entry in manifest.files:
+        rows[entry.dataset] += entry.rows
+    with ThreadPoolExecutor(PARALLEL_LOADS) as pool:
+        futures = [pool.submit(stage, name) for name, _ in rows.most_common()]
+    for future in futures:
+        future.result()
 
 
 def load_dataset(

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -238,14 +237,8 @@ def load_bronze(ctx: RunContext, dataset: str | None = None) -> None:
     ensure_bronze(ctx.url("load_bronze"), ctx.domain)
     if dataset is not None:
         load_dataset(ctx, manifest, dataset)
-        return
-    rows = {}
-    for entry in manifest.files:
-        rows[entry.dataset] = rows.get(entry.dataset, 0) + entry.rows
-    largest_first = sorted(rows, key=rows.__getitem__, reverse=True)
-    with ThreadPoolExecutor(load.PARALLEL_LOADS) as pool:
-        for _ in pool.map(lambda name: load_dataset(ctx, manifest, name), largest_first):
-            pass
+    else:
+        load.stage_every_dataset(manifest, lambda name: load_dataset(ctx, manifest, name))
 
 
 def load_dataset(ctx: RunContext, manifest: gen.Manifest, dataset: str) -> None:
@@ -322,9 +315,8 @@ def build_model(ctx: RunContext, name: str) -> transform.ModelResult:
             changes(ctx, url, plan(ctx, stage)),
             analytics_log=ctx.analytics_log,
         )
-        span = f"days {result.window[0]}..{result.window[1]}" if result.window else "all"
         outcome.rows_out = result.rows
-        outcome.detail = f"{result.kind} ({span}), {result.rejected} rows rejected"
+        outcome.detail = f"{result.kind} ({result.span}), {result.rejected} rows rejected"
     return result
 
 
