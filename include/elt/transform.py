@@ -73,6 +73,11 @@ class ModelResult:
     window: Window = None
     preview: Preview | None = None  # its first rows by key, for the analytics log
 
+    @property
+    def span(self) -> str:
+        """The days it rebuilt: ``days <start>..<end>`` (end exclusive), or ``all``."""
+        return f"days {self.window[0]}..{self.window[1]}" if self.window else "all"
+
 
 def build_layer(
     url: str,
@@ -300,12 +305,11 @@ def build_model(
         effective,
         preview,
     )
-    span = f"days {effective[0]}..{effective[1]}" if effective else "all"
     log.info(
         "%s %s (%s) from %s: %d rows, %d rejected, %.2fs",
         m.kind,
         m.qualified,
-        span,
+        result.span,
         result.sql_file,
         rows,
         rejected,
