@@ -147,7 +147,7 @@ def pull(remote: UPath, local: Path) -> int:
     held = _drop_unmatched(local, objects)
     wanted = [name for name, info in objects.items() if _outdated(held.get(name), info)]
     if wanted:
-        prefix = remote.path.rstrip("/") + "/"
+        prefix = _prefix(remote)
         for name in wanted:
             (local / name).parent.mkdir(parents=True, exist_ok=True)
         remote.fs.get([prefix + n for n in wanted], [str(local / n) for n in wanted])
@@ -174,7 +174,7 @@ def push(
     """Upload the files under ``local`` that are new or changed since ``before`` (a
     :func:`files_under` of it) and delete the objects of files gone since; paths starting with
     one of ``skip`` are left alone. Returns the files uploaded."""
-    prefix = remote.path.rstrip("/") + "/"
+    prefix = _prefix(remote)
     after = files_under(local)
     changed = [n for n, stamp in after.items() if before.get(n) != stamp and not n.startswith(skip)]
     gone = [prefix + n for n in before.keys() - after.keys() if not n.startswith(skip)]
@@ -187,9 +187,14 @@ def push(
     return len(changed)
 
 
+def _prefix(remote: UPath) -> str:
+    """The key prefix of everything under ``remote`` (its path and a slash)."""
+    return remote.path.rstrip("/") + "/"
+
+
 def _objects(remote: UPath, skip: tuple[str, ...] = ()) -> dict[str, dict]:
     """The objects under ``remote`` by their path below it, with what the store says of them."""
-    prefix = remote.path.rstrip("/") + "/"
+    prefix = _prefix(remote)
     return {
         key[len(prefix) :]: info
         for key, info in remote.fs.find(remote.path, detail=True).items()
