@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# One-shot init at every start: migrate the Airflow metadata database and the warehouse (as its
-# owner: this is the only container with that login), and show the logins the first time.
+# One-shot init at every start: migrate the Airflow metadata database (the FAB auth manager's
+# users and roles with it) and the warehouse (as its owner: this is the only container with that
+# login), make or update the UI's administrator, and show the logins the first time.
 #   airflow-init.sh          init; print the logins at the first start only
 #   airflow-init.sh logins   print them again (`make logins`)
 set -euo pipefail
 admin_dir="${ELT_WAREHOUSE_ADMIN_DIR:?}"
-password_file="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE:?}"
+password_file="${ELT_SECRETS_DIR:?}/admin_password"
 user="${AIRFLOW_ADMIN_USER:-admin}"
 
 print_logins() {
     local password analyst
-    password=$(python -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$password_file" "$user")
+    password=$(cat "$password_file")
     analyst=$(cat "$admin_dir/analyst_password")
     echo "=================================================================="
     echo " Airflow UI: http://127.0.0.1:${AIRFLOW_API_PORT:-8080}"
@@ -27,6 +28,7 @@ if [[ "${1:-}" == "logins" ]]; then
 fi
 
 airflow db migrate
+python "$(dirname "$0")/ensure_admin.py"
 # shellcheck source=/dev/null
 source "$admin_dir/owner.env"
 python -m include.elt.migrate

@@ -11,7 +11,7 @@ it uses; folders are 0700 and files 0600 (as root, ELT_SECRETS_OWNERS sets their
   airflow/          airflow.env (every Airflow setting that is a secret: JWT secret, API secret
                     key, Fernet key, metadata database URI, one warehouse connection per
                     stage role; for the CeleryExecutor the broker URL and the result backend),
-                    simple_auth_manager_passwords.json, admin_password
+                    admin_password (the UI administrator's, set by airflow-init)
   warehouse-db/     superuser_password (used by the warehouse's own init alone),
                     role_passwords.sql (each role's password as a SCRAM verifier, not in clear)
   metadata-db/      password
@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import os
 import secrets
 import shlex
@@ -228,8 +227,6 @@ def main(folder: str) -> int:
     values = ensure_secrets(root)
     _write(root / "airflow/airflow.env", airflow_env(values))
     _write(root / "flower/airflow.env", flower_env(values))
-    users = {_setting("AIRFLOW_ADMIN_USER", "admin"): values["admin_password"]}
-    _write(root / "airflow/simple_auth_manager_passwords.json", json.dumps(users) + "\n")
     _write(
         root / "warehouse-db/role_passwords.sql",
         "".join(

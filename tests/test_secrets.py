@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import stat
 import subprocess
 import sys
@@ -60,7 +59,7 @@ def test_secrets_are_generated_once_and_kept(tmp_path):
         "AIRFLOW_CONN_WAREHOUSE_VALIDATOR",
     ):
         assert name in env
-    password = json.loads(first["airflow/simple_auth_manager_passwords.json"])["admin"]
+    password = first["airflow/admin_password"].strip()
     assert len(password) >= 20 and password not in {"admin", "airflow"}
 
 
@@ -119,9 +118,7 @@ def test_a_supplied_secret_wins(tmp_path):
     files = _run(
         tmp_path, AIRFLOW_ADMIN_PASSWORD="chosen-by-the-user", ELT_LOADER_PASSWORD="p@ss:word"
     )
-    assert json.loads(files["airflow/simple_auth_manager_passwords.json"]) == {
-        "admin": "chosen-by-the-user"
-    }
+    assert files["airflow/admin_password"] == "chosen-by-the-user\n"
     assert "elt_loader:p%40ss%3Aword@warehouse:5432/warehouse" in files["airflow/airflow.env"]
 
 
