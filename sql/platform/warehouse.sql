@@ -192,8 +192,13 @@ alter default privileges for role elt_loader in schema bronze, bronze_stage
 grant select on tables to elt_transformer, elt_validator;
 alter default privileges for role elt_transformer in schema silver, gold, silver_stage, gold_stage
 grant select on tables to elt_validator;
-alter default privileges for role elt_transformer in schema gold
+-- The analyst's select is given where a gold relation is made, in gold or in gold_stage: publish
+-- moves staged tables into gold (`alter table ... set schema` keeps a table's privileges), and
+-- the analyst has no usage on gold_stage, so a staged table stays unreadable until it is moved.
+alter default privileges for role elt_transformer in schema gold, gold_stage
 grant select on tables to analyst;
+-- Gold published before this grant existed (a warehouse of an earlier version).
+grant select on all tables in schema gold to analyst;
 
 -- The platform tables: each role writes its own records, reads the rest.
 grant select on all tables in schema audit to elt_loader, elt_transformer, elt_validator;
