@@ -28,6 +28,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import shlex
 import sys
@@ -127,16 +128,31 @@ def ensure_secrets(root: Path) -> dict[str, str]:
     return values
 
 
-def scram_verifier(password: str, iterations: int = 4096) -> str:
+def scram_verifier(password: str, iterations: int = 4096, salt: bytes | None = None) -> str:
     """PostgreSQL's SCRAM-SHA-256 verifier: lets the server check the password, and cannot be
     used to log in (RFC 5802/7677; PostgreSQL stores exactly this)."""
-    salt = os.urandom(16)
+    salt = salt or os.urandom(16)
     salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
     client_key = hmac.new(salted, b"Client Key", "sha256").digest()
     stored_key = hashlib.sha256(client_key).digest()
     server_key = hmac.new(salted, b"Server Key", "sha256").digest()
     b64 = lambda raw: base64.b64encode(raw).decode()  # noqa: E731
     return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
+def role_passwords_sql(values: dict[str, str], kept: str) -> str:
+    """Each role's ``alter role ... password`` with its verifier. A verifier already ``kept``
+    stays as it is while it matches the password (its salt is random: made anew, the file would
+    change at every start for nothing)."""
+    old = dict(re.findall(r"alter role (\w+) password '([^']+)'", kept))
+    lines = []
+    for role, key in ROLES.items():
+        verifier = old.get(role, "")
+        salt = verifier.split("$")[1].split(":")[1] if verifier.count("$") == 2 else ""
+        if not salt or scram_verifier(values[key], salt=base64.b64decode(salt)) != verifier:
+            verifier = scram_verifier(values[key])
+        lines.append(f"alter role {role} password '{verifier}';\n")
+    return "".join(lines)
 
 
 def _uri(
@@ -227,13 +243,9 @@ def main(folder: str) -> int:
     values = ensure_secrets(root)
     _write(root / "airflow/airflow.env", airflow_env(values))
     _write(root / "flower/airflow.env", flower_env(values))
-    _write(
-        root / "warehouse-db/role_passwords.sql",
-        "".join(
-            f"alter role {role} password '{scram_verifier(values[key])}';\n"
-            for role, key in ROLES.items()
-        ),
-    )
+    verifiers = root / "warehouse-db/role_passwords.sql"
+    kept = verifiers.read_text() if verifiers.exists() else ""
+    _write(verifiers, role_passwords_sql(values, kept))
     _write(
         root / "warehouse-admin/owner.env",
         _env_file(
