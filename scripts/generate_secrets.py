@@ -8,9 +8,9 @@ random one is made. Each consumer gets a folder of its own, so each container mo
 it uses; folders are 0700 and files 0600 (as root, ELT_SECRETS_OWNERS sets their owners, e.g.
 ``airflow=50000:0,warehouse-db=999:999``):
 
-  airflow/          airflow.env (every Airflow setting that is a secret: JWT secret, API secret
-                    key, Fernet key, metadata database URI, one warehouse connection per
-                    stage role; for the CeleryExecutor the broker URL and the result backend),
+  airflow/          airflow.cfg (Airflow's secret settings: JWT secret, API secret key, Fernet
+                    key, metadata database URI; for the CeleryExecutor the broker URL and the
+                    result backend), airflow.env (one warehouse connection per stage role),
                     admin_password (the UI administrator's, set by airflow-init)
   warehouse-db/     superuser_password (used by the warehouse's own init alone),
                     role_passwords.sql (each role's password as a SCRAM verifier, not in clear)
@@ -193,21 +193,37 @@ def broker_url(values: dict[str, str]) -> str:
     )
 
 
+def airflow_cfg(values: dict[str, str]) -> str:
+    """Airflow's own secret settings as an ``airflow.cfg`` (the containers' AIRFLOW_CONFIG):
+    read by every Airflow process, ``docker compose exec`` and healthchecks included, which
+    bypass the entrypoint. ``%`` is doubled: the file is read with interpolation."""
+    sections = {
+        "core": {"fernet_key": values["fernet_key"]},
+        "database": {"sql_alchemy_conn": metadata_uri(values, "postgresql+psycopg2")},
+        "api": {"secret_key": values["api_secret_key"]},
+        "api_auth": {"jwt_secret": values["jwt_secret"]},
+        # Read only under the CeleryExecutor (docker-compose.celery.yml); harmless otherwise.
+        "celery": {
+            "broker_url": broker_url(values),
+            "result_backend": metadata_uri(values, "db+postgresql"),
+        },
+    }
+    return "\n".join(
+        f"[{section}]\n"
+        + "".join(f"{key} = {value.replace('%', '%%')}\n" for key, value in options.items())
+        for section, options in sections.items()
+    )
+
+
 def airflow_env(values: dict[str, str]) -> str:
-    lines = {
-        "AIRFLOW__API_AUTH__JWT_SECRET": values["jwt_secret"],
-        "AIRFLOW__API__SECRET_KEY": values["api_secret_key"],
-        "AIRFLOW__CORE__FERNET_KEY": values["fernet_key"],
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_uri(values, "postgresql+psycopg2"),
-        **{
+    """The platform's warehouse logins, one Airflow connection per stage role: loaded by the
+    entrypoint, so the tasks the scheduler or a worker runs inherit them."""
+    return _env_file(
+        {
             f"AIRFLOW_CONN_WAREHOUSE_{role.upper()}": warehouse_uri(values, f"elt_{role}")
             for role in STAGE_ROLES
-        },
-        # Read only under the CeleryExecutor (docker-compose.celery.yml); harmless otherwise.
-        "AIRFLOW__CELERY__BROKER_URL": broker_url(values),
-        "AIRFLOW__CELERY__RESULT_BACKEND": metadata_uri(values, "db+postgresql"),
-    }
-    return _env_file(lines)
+        }
+    )
 
 
 def flower_env(values: dict[str, str]) -> str:
@@ -241,6 +257,7 @@ def _chown(root: Path) -> None:
 def main(folder: str) -> int:
     root = Path(folder)
     values = ensure_secrets(root)
+    _write(root / "airflow/airflow.cfg", airflow_cfg(values))
     _write(root / "airflow/airflow.env", airflow_env(values))
     _write(root / "flower/airflow.env", flower_env(values))
     verifiers = root / "warehouse-db/role_passwords.sql"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import re
 import subprocess
 import sys
@@ -246,9 +247,9 @@ def test_broker_and_result_backend_come_from_the_generated_secrets(celery, tmp_p
         capture_output=True,
         env={"PATH": ""},
     )
-    env = (tmp_path / "airflow/airflow.env").read_text()
-    (broker,) = re.findall(r"AIRFLOW__CELERY__BROKER_URL=(\S+)", env)
-    (backend,) = re.findall(r"AIRFLOW__CELERY__RESULT_BACKEND=(\S+)", env)
+    config = configparser.ConfigParser()
+    config.read(tmp_path / "airflow/airflow.cfg")
+    broker, backend = config["celery"]["broker_url"], config["celery"]["result_backend"]
     # each names a service of the project, at its container port, with a password
     assert re.fullmatch(r"redis://:[^@]{20,}@redis:6379/0", broker)
     assert re.fullmatch(r"db\+postgresql://airflow:[^@]{20,}@airflow-db:5432/airflow", backend)

@@ -4,6 +4,7 @@ each consumer's folder holds only what it uses, readable by its owner alone."""
 from __future__ import annotations
 
 import base64
+import configparser
 import hashlib
 import hmac
 import stat
@@ -41,17 +42,27 @@ def _verifies(verifier: str, password: str) -> bool:
     )
 
 
+def _config(text: str) -> configparser.ConfigParser:
+    config = configparser.ConfigParser()
+    config.read_string(text)
+    return config
+
+
 def test_secrets_are_generated_once_and_kept(tmp_path):
     first = _run(tmp_path)
     again = _run(tmp_path)
     # every file, the password verifiers with their salts included: a restart changes nothing
     assert again == first
+    config = _config(first["airflow/airflow.cfg"])
+    for section, key in (
+        ("api_auth", "jwt_secret"),
+        ("api", "secret_key"),
+        ("core", "fernet_key"),
+        ("database", "sql_alchemy_conn"),
+    ):
+        assert len(config[section][key]) >= 20
     env = first["airflow/airflow.env"]
     for name in (
-        "JWT_SECRET",
-        "API__SECRET_KEY",
-        "FERNET_KEY",
-        "SQL_ALCHEMY_CONN",
         "AIRFLOW_CONN_WAREHOUSE_LOADER",
         "AIRFLOW_CONN_WAREHOUSE_TRANSFORMER",
         "AIRFLOW_CONN_WAREHOUSE_VALIDATOR",
@@ -132,10 +143,13 @@ def test_the_celery_broker_and_result_backend_use_the_generated_passwords(tmp_pa
     files = _run(tmp_path, REDIS_PASSWORD="p@ss:word/#1")
     redis_password = files["redis/password"].strip()
     assert files["redis/redis.conf"] == f"requirepass {redis_password}\n"
-    env = files["airflow/airflow.env"]
-    assert "AIRFLOW__CELERY__BROKER_URL=redis://:p%40ss%3Aword%2F%231@redis:6379/0" in env
+    celery = _config(files["airflow/airflow.cfg"])["celery"]
+    # read as Airflow reads it (with interpolation): the quoted password survives it
+    assert celery["broker_url"] == "redis://:p%40ss%3Aword%2F%231@redis:6379/0"
     metadata = files["metadata-db/password"].strip()
-    assert f"AIRFLOW__CELERY__RESULT_BACKEND=db+postgresql://airflow:{metadata}@airflow-db:" in env
+    assert celery["result_backend"].startswith(f"db+postgresql://airflow:{metadata}@airflow-db:")
+    assert "CELERY" not in files["airflow/airflow.env"]
     flower = files["flower/password"].strip()
     assert f"AIRFLOW__CELERY__FLOWER_BASIC_AUTH=admin:{flower}" in files["flower/airflow.env"]
-    assert "FLOWER" not in env and flower not in env
+    airflow = files["airflow/airflow.cfg"] + files["airflow/airflow.env"]
+    assert "flower" not in airflow.lower() and flower not in airflow

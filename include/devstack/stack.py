@@ -15,6 +15,7 @@ Everything it started is stopped on exit.
 from __future__ import annotations
 
 import argparse
+import configparser
 import json
 import os
 import re
@@ -325,7 +326,9 @@ class NativeStack:
         """The workers that answer a ping through the broker."""
         from celery import Celery
 
-        app = Celery(broker=self.environment["AIRFLOW__CELERY__BROKER_URL"])
+        config = configparser.ConfigParser()
+        config.read(self.environment["AIRFLOW_CONFIG"])
+        app = Celery(broker=config["celery"]["broker_url"])
         try:
             return {name for reply in app.control.ping(timeout=1.0) for name in reply}
         finally:
