@@ -14,11 +14,18 @@ import pytest
 
 from include.devstack.stack import NativeStack
 from include.elt.flow import STAGES, stage_of
+from tests.airflow_api import (  # noqa: F401 (the stack tests import them from here)
+    RUN_TIMEOUT,
+    login,
+    task_instances,
+    task_states,
+    trigger,
+    wait_for_run,
+)
 from tests.conftest import REPO
 from tests.helpers import layer_state, qualified, query
 
 ARTIFACTS = REPO / "test-artifacts"
-RUN_TIMEOUT = 420
 
 
 DOMAINS = ("streaming", "ecommerce")
@@ -47,11 +54,7 @@ def api(stack) -> httpx.Client:
 
 def logged_in(stack: NativeStack) -> httpx.Client:
     password = (stack.root / "secrets/airflow/admin_password").read_text().strip()
-    client = httpx.Client(base_url=stack.api_url, timeout=30)
-    token = client.post("/auth/token", json={"username": "admin", "password": password})
-    assert token.status_code == 201, token.text
-    client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-    return client
+    return login(stack.api_url, password)
 
 
 def first_scheduled_runs(api: httpx.Client) -> dict[str, dict]:
@@ -120,36 +123,6 @@ def failed_gate(api, warehouse) -> FailedGate:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
-
-
-def trigger(api: httpx.Client, conf: dict, dag_id: str = "streaming") -> str:
-    response = api.post(f"/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf})
-    assert response.status_code == 200, response.text
-    return response.json()["dag_run_id"]
-
-
-def wait_for_run(
-    api: httpx.Client, run_id: str, timeout: float = RUN_TIMEOUT, dag_id: str = "streaming"
-) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run = api.get(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}").json()
-        if run["state"] in ("success", "failed"):
-            return run
-        time.sleep(2)
-    raise TimeoutError(f"run {run_id} did not finish in {timeout:.0f}s")
-
-
-def task_states(api: httpx.Client, run_id: str, dag_id: str = "streaming") -> dict[str, str]:
-    """Each task's state (a mapped task's instances, one of theirs)."""
-    return {ti["task_id"]: ti["state"] for ti in task_instances(api, run_id, dag_id)}
-
-
-def task_instances(api: httpx.Client, run_id: str, dag_id: str = "streaming") -> list[dict]:
-    response = api.get(
-        f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 1000}
-    )
-    return response.json()["task_instances"]
 
 
 def stage_states(api: httpx.Client, run_id: str, dag_id: str = "streaming") -> dict[str, set]:
