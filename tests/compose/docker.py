@@ -36,7 +36,6 @@ BASE_IMAGE = "elt-standin/debian:bookworm"
 STANDIN_LABEL = "org.elt-platform.standin"
 # Only this machine kind's HTTPS interception needs it: pip inside the Airflow stand-in's build.
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
-DEFAULT_MIRROR = "http://deb.debian.org/debian"
 
 
 class DockerUnavailable(RuntimeError):
@@ -198,23 +197,9 @@ def standin_name(image: str) -> str:
     return image.split(":")[0].rsplit("/", 1)[-1]
 
 
-def debian_mirror(sources: Path = Path("/etc/apt")) -> str:
-    """The Debian mirror this machine's apt uses for bookworm (deb822 or one-line sources)."""
-    for path in sorted(sources.glob("sources.list.d/*.sources")):
-        for stanza in path.read_text().split("\n\n"):
-            fields = dict(
-                line.split(":", 1) for line in stanza.splitlines() if ":" in line and line[0] != "#"
-            )
-            suites = fields.get("Suites", "").split()
-            if "bookworm" in suites and not fields.get("URIs", "").rstrip("/").endswith("security"):
-                return fields["URIs"].split()[0]
-    for path in [sources / "sources.list", *sorted(sources.glob("sources.list.d/*.list"))]:
-        if path.exists():
-            for line in path.read_text().splitlines():
-                parts = line.split()
-                if parts[:1] == ["deb"] and "bookworm" in parts and "security" not in line:
-                    return next(p for p in parts[1:] if p.startswith("http"))
-    return DEFAULT_MIRROR
+def debian_mirror() -> str:
+    """The Debian mirror this machine's apt uses (debian-mirror.sh, shared with .ci/run)."""
+    return run(str(Path(__file__).parent / "debian-mirror.sh")).strip()
 
 
 def ensure_base() -> None:
