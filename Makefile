@@ -62,8 +62,9 @@ vendor-docs: venv
 	$(BIN)/python scripts/vendor_data_docs_assets.py
 
 up:
-	docker compose up -d --build
-	docker compose logs airflow-init | grep -A5 "Airflow UI" || true
+	docker compose up -d --build --wait
+	@docker compose logs --no-log-prefix airflow-init | grep -A6 "Airflow UI" \
+		|| echo "up and healthy; 'make logins' prints the logins"
 
 down:
 	docker compose down

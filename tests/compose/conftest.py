@@ -6,6 +6,7 @@ used are printed at the end of the test session and written to test-artifacts/co
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 
@@ -16,7 +17,9 @@ from tests.compose import docker
 from tests.conftest import REPO
 
 ARTIFACTS = REPO / "test-artifacts"
-PROJECT = "elt-compose-test"
+# One project and image per checkout: two checkouts' tests never share containers, volumes or
+# the image their code was built into; a rerun in the same checkout finds its leftovers.
+PROJECT = f"elt-test-{hashlib.sha1(str(REPO).encode()).hexdigest()[:8]}"
 # The figures the compose test measured, in seconds unless said otherwise.
 FIGURES: dict[str, object] = {}
 
@@ -46,6 +49,7 @@ def compose(images) -> docker.Compose:
             "WAREHOUSE_PORT": str(free_port()),
             "DOCS_PORT": str(free_port()),
             "FLOWER_PORT": str(free_port()),
+            "ELT_IMAGE": f"elt-platform:{PROJECT}",
             "ELT_DEFAULT_SCALE": "tiny",
             "AIRFLOW_RETRY_DELAY": "10",
         },

@@ -145,14 +145,7 @@ class Images:
         if not folder.is_dir():
             raise RuntimeError(f"{image} cannot be pulled and has no stand-in under {STANDINS}")
         digest = self._digest(folder)
-        labels = run(
-            "docker", "image", "inspect", "--format", "{{json .Config.Labels}}", image, check=False
-        ).strip()
-        if (
-            labels
-            and json.loads(labels or "null")
-            and json.loads(labels).get(STANDIN_LABEL) == digest
-        ):
+        if image_exists(image) and standin_digest(image) == digest:
             return f"local stand-in from {folder.relative_to(REPO)}, built earlier"
         self._build(image, folder, digest)
         return f"local stand-in built from {folder.relative_to(REPO)}"
@@ -202,9 +195,21 @@ def debian_mirror() -> str:
     return run(str(Path(__file__).parent / "debian-mirror.sh")).strip()
 
 
+def image_exists(image: str) -> bool:
+    return (
+        subprocess.run(["docker", "image", "inspect", image], capture_output=True).returncode == 0
+    )
+
+
+def standin_digest(image: str) -> str | None:
+    """The digest a stand-in image was built from (None for any other image)."""
+    labels = run("docker", "image", "inspect", "--format", "{{json .Config.Labels}}", image)
+    return (json.loads(labels) or {}).get(STANDIN_LABEL)
+
+
 def ensure_base() -> None:
     """The stand-ins' Debian bookworm base, made once: debootstrap, then ``docker import``."""
-    if run("docker", "image", "inspect", BASE_IMAGE, check=False).strip():
+    if image_exists(BASE_IMAGE):
         return
     if not shutil.which("debootstrap") or os.geteuid() != 0:
         raise DockerUnavailable(
