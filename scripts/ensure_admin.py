@@ -29,7 +29,9 @@ def main() -> int:
         user = security.find_user(username=username)
         if user is None:
             admin = security.find_role("Admin")
-            if not security.add_user(username, "Airflow", "Admin", f"{username}@localhost", admin, password):
+            if not security.add_user(
+                username, "Airflow", "Admin", f"{username}@localhost", admin, password
+            ):
                 print(f"could not create the Airflow user {username}", file=sys.stderr)
                 return 1
             print(f"Airflow user {username} created with the Admin role")
