@@ -276,6 +276,8 @@ def report_figures(ctx: RunContext, layer: str, url: str) -> str:
             )
         )
         figures = cur.fetchall()
+    if not figures:  # nothing to report (an empty day): not an error
+        return ""
     width = max(len(name) for name, _ in figures)
     lines = [f"{name:<{width}}  {value}" for name, value in figures]
     log.info("%s %s figures:\n  %s", ctx.domain_name, layer, "\n  ".join(lines))

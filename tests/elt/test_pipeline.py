@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from itertools import groupby
 from pathlib import Path
@@ -25,6 +27,7 @@ from tests.helpers import (
     query,
     warehouse_state,
 )
+from tests.toy_domain import DOMAIN as TOY
 
 WINDOW = Window(date(2026, 5, 1), date(2026, 5, 7))
 BRONZE_USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
@@ -247,3 +250,27 @@ def test_cli_volumes_pick_the_domain_that_takes_them(tmp_path, volume, outcome):
     else:
         assert result.returncode == 1
         assert result.stderr.strip() == f"error: {outcome}"
+
+
+def test_a_layer_whose_figures_query_returns_no_rows_reports_none(
+    warehouse_url, tmp_path, monkeypatch
+):
+    """A domain's checks SQL may find nothing to report (an empty day): the stage goes on."""
+    sql_root = tmp_path / "sql"
+    shutil.copytree(TOY.sql_dir, sql_root / "toy")
+    (sql_root / "toy/checks").mkdir()
+    (sql_root / "toy/checks/bronze.sql").write_text(
+        "select figure, value from (values ('visits', '1')) as f (figure, value) where false\n"
+    )
+    monkeypatch.setattr(pipeline, "load_domain", lambda name: replace(TOY, sql_root=sql_root))
+    ctx = replace(
+        _context(warehouse_url, tmp_path / "data", "no-figures"),
+        domain_name="toy",
+        volumes={"customers": 100},
+    )
+    pipeline.run(ctx, ["generate", "load_bronze", "commit_bronze"])
+    assert query(
+        warehouse_url,
+        "select status, detail from audit.task_runs"
+        " where run_id = 'no-figures' and task = 'commit_bronze'",
+    ) == [("success", None)]
