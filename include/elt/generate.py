@@ -97,6 +97,7 @@ class Manifest:
     run_type: str = "manual"
     opens_history: bool = True
     replace_history: bool = False
+    full_refresh: bool = False
 
     @property
     def world(self) -> World:
@@ -107,7 +108,12 @@ class Manifest:
     def plan(self) -> RunPlan:
         start, end = (date.fromisoformat(d) for d in self.window.split(".."))
         return RunPlan(
-            self.run_type, Window(start, end), self.world, self.opens_history, self.replace_history
+            self.run_type,
+            Window(start, end),
+            self.world,
+            self.opens_history,
+            self.replace_history,
+            self.full_refresh,
         )
 
     @classmethod
@@ -222,6 +228,7 @@ def generate(
         run_type=plan.run_type,
         opens_history=plan.opens_history,
         replace_history=plan.replace_history,
+        full_refresh=plan.full_refresh,
     )
     payload = asdict(manifest)
     payload.pop("folder")

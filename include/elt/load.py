@@ -42,7 +42,7 @@ from include.elt import partitions as parts
 from include.elt import storage
 from include.elt.domain import Domain
 from include.elt.generate import FileEntry, Manifest
-from include.elt.runs import PlanError, record_world, stored_world
+from include.elt.runs import PlanError, record_plan, record_world, stored_world
 from include.elt.schema import Dataset
 from include.elt.warehouse import advisory_lock, connect, raise_lock_timeout, transaction
 
@@ -187,6 +187,8 @@ def commit(
                 _record_load(cur, domain, entry, run_id, rows, replaced, replacing)
                 results.append(_result(domain, entry, path, rows, replaced, started))
             record_world(cur, domain, manifest.plan, run_id)
+            # generate records the plan; one made without a warehouse is in the manifest alone
+            record_plan(cur, domain, run_id, manifest.plan, keep=True)
     return results
 
 

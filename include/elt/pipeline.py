@@ -186,13 +186,18 @@ def _write_audit(ctx, url, task, status, outcome, started_at, seconds) -> None:
 
 
 def plan(ctx: RunContext, stage: str) -> RunPlan:
-    """The run's plan, as its first stage recorded it (or, if none did, as it would be now)."""
+    """The run's plan, as its generate (or, after an offline generate, its load) recorded it."""
     with transaction(ctx.url(stage)) as conn, conn.cursor() as cur:
         recorded = recorded_plan(cur, ctx.domain, ctx.run_id)
-    return recorded or make_plan(ctx, record=False)
+    if recorded is None:
+        raise PlanError(
+            f"{ctx.domain_name} has no plan for run {ctx.run_id!r}: its generate and load"
+            f" stages record it, so run them first (or name the run they ran as)"
+        )
+    return recorded
 
 
-def make_plan(ctx: RunContext, *, record: bool = True) -> RunPlan:
+def make_plan(ctx: RunContext) -> RunPlan:
     """Decide the run's world and days from the request and the stored world; record it."""
     domain = ctx.domain
     requested = dict(
@@ -206,8 +211,7 @@ def make_plan(ctx: RunContext, *, record: bool = True) -> RunPlan:
         return plan_run(domain, stored=None, **requested)
     with transaction(ctx.url("generate")) as conn, conn.cursor() as cur:
         decided = plan_run(domain, stored=read_stored_world(cur, domain), **requested)
-        if record:
-            record_plan(cur, domain, ctx.run_id, decided)
+        record_plan(cur, domain, ctx.run_id, decided)
     return decided
 
 

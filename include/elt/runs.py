@@ -8,7 +8,9 @@ something to look at. A manual run processes its window in the world it asks for
 when that world differs from the stored one, unless it explicitly replaces the history.
 
 The plan is made by the first stage and kept in ``audit.runs``; every later stage (another
-process, under Airflow) reads the same plan, even when the stored world changed meanwhile.
+process, under Airflow) reads the same plan, even when the stored world changed meanwhile. A
+``generate`` without a warehouse (the CLI's) cannot record it: its manifest carries it, and the
+load records it.
 """
 
 from __future__ import annotations
@@ -214,16 +216,22 @@ def record_world(cur, domain: Domain, plan: RunPlan, run_id: str) -> None:
     )
 
 
-def record_plan(cur, domain: Domain, run_id: str, plan: RunPlan) -> None:
+def record_plan(cur, domain: Domain, run_id: str, plan: RunPlan, *, keep: bool = False) -> None:
+    """Record the run's plan (``keep``: unless it has one already)."""
+    on_conflict = (
+        "do nothing"
+        if keep
+        else "do update set run_type = excluded.run_type,"
+        " window_start = excluded.window_start, window_end = excluded.window_end,"
+        " scale = excluded.scale, seed = excluded.seed, volumes = excluded.volumes,"
+        " opens_history = excluded.opens_history, replace_history = excluded.replace_history,"
+        " full_refresh = excluded.full_refresh, planned_at = now()"
+    )
     cur.execute(
         "insert into audit.runs (run_id, domain, run_type, window_start, window_end, scale, seed,"
         " volumes, opens_history, replace_history, full_refresh)"
         " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        " on conflict (domain, run_id) do update set run_type = excluded.run_type,"
-        " window_start = excluded.window_start, window_end = excluded.window_end,"
-        " scale = excluded.scale, seed = excluded.seed, volumes = excluded.volumes,"
-        " opens_history = excluded.opens_history, replace_history = excluded.replace_history,"
-        " full_refresh = excluded.full_refresh, planned_at = now()",
+        f" on conflict (domain, run_id) {on_conflict}",
         [
             run_id,
             domain.name,

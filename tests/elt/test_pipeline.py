@@ -16,6 +16,7 @@ import pytest
 from include.elt import pipeline
 from include.elt.flow import STAGES, stage_of
 from include.elt.quality import QualityError
+from include.elt.runs import PlanError
 from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
 from tests.helpers import (
@@ -274,3 +275,25 @@ def test_a_layer_whose_figures_query_returns_no_rows_reports_none(
         "select status, detail from audit.task_runs"
         " where run_id = 'no-figures' and task = 'commit_bronze'",
     ) == [("success", None)]
+
+
+def test_later_stages_read_the_plan_an_offline_generate_made(warehouse_url, tmp_path):
+    """The CLI's `generate` needs no warehouse, so it records no plan: the load records the one
+    its manifest carries, and every later stage reads that one."""
+    offline = replace(_context(warehouse_url, tmp_path / "data", "offline"), warehouse=None)
+    pipeline.run(offline, ["generate"])
+    decided = pipeline.make_plan(offline)
+    ctx = replace(offline, warehouse=roles(warehouse_url))
+    pipeline.run(ctx, ["load_bronze", "commit_bronze"])
+    assert pipeline.plan(ctx, "build_silver") == decided
+    assert query(
+        warehouse_url,
+        "select window_start, window_end, full_refresh from audit.runs where run_id = 'offline'",
+    ) == [(WINDOW.start, WINDOW.end, decided.full_refresh)]
+
+
+def test_a_stage_of_a_run_nobody_planned_is_refused(warehouse_url, tmp_path):
+    ctx = _context(warehouse_url, tmp_path / "data", "planned")
+    pipeline.run(ctx, ["generate", "load_bronze", "commit_bronze"])
+    with pytest.raises(PlanError, match="no plan for run 'typo'"):
+        pipeline.run(replace(ctx, run_id="typo"), ["build_silver"])
