@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 
 from psycopg2 import sql
@@ -93,8 +94,9 @@ class RunContext:
     replace_history: bool = False
     full_refresh: bool = False
 
-    @property
+    @cached_property
     def domain(self) -> Domain:
+        """Found once per context: finding a domain scans (and may import) the packages."""
         return load_domain(self.domain_name)
 
     def url(self, stage: str) -> str:

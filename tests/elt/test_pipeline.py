@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from include.elt import domain as domain_module
 from include.elt import pipeline
 from include.elt.flow import STAGES, stage_of
 from include.elt.quality import QualityError
@@ -297,3 +298,12 @@ def test_a_stage_of_a_run_nobody_planned_is_refused(warehouse_url, tmp_path):
     pipeline.run(ctx, ["generate", "load_bronze", "commit_bronze"])
     with pytest.raises(PlanError, match="no plan for run 'typo'"):
         pipeline.run(replace(ctx, run_id="typo"), ["build_silver"])
+
+
+def test_a_run_context_finds_its_domain_once(tmp_path, monkeypatch):
+    scans = []
+    find = domain_module._packages
+    monkeypatch.setattr(domain_module, "_packages", lambda: scans.append(1) or find())
+    ctx = _context(new_warehouse(), tmp_path, "once")
+    assert ctx.domain is ctx.domain is ctx.domain
+    assert len(scans) <= 1
