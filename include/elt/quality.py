@@ -8,10 +8,10 @@ key not null and unique, also against the days it does not touch (by the key ran
 publish), and foreign keys into the next state of their parents. Every check runs as SQL in the
 warehouse.
 
-GX is slow to start (a context, stores, Data Docs). One context serves a whole process, suites
-and assets are only written when they change, and Data Docs are rendered once per run: by
-``publish``, or by the gate that failed. The warehouse password never reaches the GX folder: the
-datasource reads it from the environment.
+GX is slow to start (a context, stores, Data Docs). One context per warehouse serves a whole
+process, suites and assets are only written when they change, and Data Docs are rendered once
+per run: by ``publish``, or by the gate that failed. The warehouse password never reaches the GX
+folder: the datasource reads it from the environment.
 
 GX keeps its files in a folder on disk. When the base location is an object store, that folder
 is a local copy (one per base and host): before each use it takes in the suites and results
@@ -29,6 +29,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -243,6 +244,7 @@ def _render_all(domain: Domain, expectations: list, scope: Scope, quote) -> list
 # Checkpoints run in an in-memory context (GX's file stores re-read and re-write their YAML and
 # JSON on every access); the file context under the data folder keeps what Data Docs show.
 _RUNTIME: dict[str, object] = {}
+_RUNTIME_LOCK = threading.Lock()
 _DOCS: dict[str, object] = {}
 _DEFINITIONS: dict[int, dict[str, object]] = {}
 _SUITE_NAMES: dict[int, set[str]] = {}
@@ -259,18 +261,25 @@ def _quiet_gx() -> None:
 
 
 def runtime_context(url: str):
-    """The process's in-memory context, with the warehouse as its datasource."""
-    _quiet_gx()
-    os.environ[GX_URL_ENV] = sqlalchemy_url(url)
-    if url not in _RUNTIME:
-        import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
+    """The process's in-memory context for the warehouse at ``url``, its datasource.
 
-        ctx = gx.get_context(mode="ephemeral")
-        ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-        ctx.data_sources.add_postgres(name=DATASOURCE, connection_string="${" + GX_URL_ENV + "}")
-        _RUNTIME[url] = ctx
-    return _RUNTIME[url]
+    The datasource reads its URL from a variable of its own, set once before the context is
+    made: the password stays out of GX's configuration, and making a context for another
+    warehouse (another thread, another test) never turns this one's datasource towards it.
+    """
+    _quiet_gx()
+    with _RUNTIME_LOCK:
+        if url not in _RUNTIME:
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            variable = f"{GX_URL_ENV}_{hashlib.sha256(url.encode()).hexdigest()[:16].upper()}"
+            os.environ[variable] = sqlalchemy_url(url)
+            ctx = gx.get_context(mode="ephemeral")
+            ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+            ctx.data_sources.add_postgres(name=DATASOURCE, connection_string="${" + variable + "}")
+            _RUNTIME[url] = ctx
+        return _RUNTIME[url]
 
 
 def docs_context(gx_dir: storage.Location):
