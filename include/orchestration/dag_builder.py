@@ -193,13 +193,16 @@ def _model_callable(domain_name: str, name: str):
     return build_model
 
 
-def _release_domain() -> None:
-    """The run is over, however it ended: give the domain back (a no-op once published)."""
-    from include.elt.lease import release
+def _release_callable(domain_name: str):
+    def release_domain() -> None:
+        """The run is over, however it ended: give the domain back (a no-op once published)."""
+        from include.elt.lease import release
 
-    dag_run = get_current_context()["dag_run"]
-    if release(warehouse().transformer, dag_run.dag_id, dag_run.run_id):
-        log.info("released %s from run %s", dag_run.dag_id, dag_run.run_id)
+        run_id = get_current_context()["dag_run"].run_id
+        if release(warehouse().transformer, domain_name, run_id):
+            log.info("released %s from run %s", domain_name, run_id)
+
+    return release_domain
 
 
 def _model_group(domain: Domain, layer: str) -> TaskGroup:
@@ -329,6 +332,6 @@ def build_domain_dag(
         chain(*flow)
         # After every task, not only the last ones: a task still running keeps the lease.
         others = list(dag.tasks)
-        release = task(task_id="release_domain")(_release_domain)().as_teardown()
+        release = task(task_id="release_domain")(_release_callable(domain_name))().as_teardown()
         others >> release
     return dag
