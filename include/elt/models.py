@@ -23,7 +23,6 @@ Names are quoted by psycopg2; nothing else is interpolated.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -83,8 +82,9 @@ class Model:
     foreign_keys: tuple[ForeignKey, ...] = ()
     description: str = ""
     template: str = field(default="", repr=False)
-    # the domain's template variables, as (name, SQL text) pairs
-    variables: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    # the models it refs and the bronze datasets it reads (found by rendering its template)
+    refs: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
 
     @property
     def relation(self) -> str:
@@ -118,6 +118,11 @@ def stage_schema(layer: str) -> str:
     return f"{layer}_stage"
 
 
+# The last reading of each domain's folder: (what it read, the models). A process reads a
+# folder again when a file changes (the DAG processor runs for weeks): the old reading goes.
+_READ: dict[tuple[str, Path], tuple[tuple, tuple[Model, ...]]] = {}
+
+
 def _load(domain: Domain) -> tuple[Model, ...]:
     """The domain's declared models, re-read when a file changes."""
     sql_dir = domain.sql_dir
@@ -127,11 +132,13 @@ def _load(domain: Domain) -> tuple[Model, ...]:
         for p in (sql_dir / layer).glob("*.[sy][qm][l]")
     )
     variables = tuple(sorted(domain.template_variables.items()))
-    return _parse(domain.name, sql_dir, tuple(files), variables)
+    read, stamp = _READ.get((domain.name, sql_dir)), (tuple(files), variables)
+    if read is None or read[0] != stamp:
+        read = _READ[(domain.name, sql_dir)] = (stamp, _parse(domain.name, sql_dir, variables))
+    return read[1]
 
 
-@functools.cache
-def _parse(domain_name: str, sql_dir: Path, files: tuple, variables: tuple) -> tuple[Model, ...]:
+def _parse(domain_name: str, sql_dir: Path, variables: tuple) -> tuple[Model, ...]:
     found = []
     for layer in MODEL_LAYERS:
         folder = sql_dir / layer
@@ -195,6 +202,8 @@ def _declared(domain_name: str, layer: str, path: Path, variables: tuple = ()) -
     bad = [n for n in names if not _NAME.match(n)]
     if bad:
         raise ModelError(f"{declaration}: not plain lowercase names: {bad}")
+    template = path.read_text()
+    refs, sources = _references(path, template, variables)
     return Model(
         domain=domain_name,
         layer=layer,
@@ -209,8 +218,9 @@ def _declared(domain_name: str, layer: str, path: Path, variables: tuple = ()) -
             _foreign_key(declaration, c, v) for c, v in (raw.get("foreign_keys") or {}).items()
         ),
         description=(raw.get("description") or "").strip(),
-        template=path.read_text(),
-        variables=variables,
+        template=template,
+        refs=refs,
+        sources=sources,
     )
 
 
@@ -304,17 +314,19 @@ def _day_literal(day: date | None, quote, unbounded: str) -> str:
 
 
 def dependencies(m: Model) -> list[str]:
-    """The models ``m`` refs (found by rendering it, as Jinja has no static ref list)."""
-    return _references(m)[0]
+    """The models ``m`` refs."""
+    return list(m.refs)
 
 
 def sources(m: Model) -> list[str]:
     """The bronze datasets ``m`` reads."""
-    return _references(m)[1]
+    return list(m.sources)
 
 
-@functools.cache
-def _references(m: Model) -> tuple[list[str], list[str]]:
+def _references(path: Path, template: str, variables: tuple) -> tuple[tuple, tuple]:
+    """The models a template refs and the datasets it reads: found by rendering it (both
+    branches of ``is_incremental()``), as Jinja has no static list of calls."""
+    name = path.stem
     refs, srcs = [], []
 
     def recording(kind: list[str]):
@@ -328,17 +340,17 @@ def _references(m: Model) -> tuple[list[str], list[str]]:
         "ref": recording(refs),
         "published": recording([]),
         "source": recording(srcs),
-        "this": m.name,
+        "this": name,
         "window_start": "x",
         "window_end": "x",
         **TEMPLATE_VARIABLES,
-        **dict(m.variables),
+        **dict(variables),
     }
-    for incremental in (True, False):  # both branches of is_incremental()
+    for incremental in (True, False):
         try:
-            _ENV.from_string(m.template).render(
+            _ENV.from_string(template).render(
                 {**context, "is_incremental": lambda flag=incremental: flag}
             )
         except Exception as exc:
-            raise ModelError(f"{m.path}: cannot render: {exc}") from exc
-    return sorted(set(refs) - {m.name}), sorted(set(srcs))
+            raise ModelError(f"{path}: cannot render: {exc}") from exc
+    return tuple(sorted(set(refs) - {name})), tuple(sorted(set(srcs)))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import importlib
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,7 @@ from psycopg2 import sql
 from include.elt.domain import domain_names, load_domain
 from include.elt.models import (
     MODEL_LAYERS,
+    Model,
     ModelError,
     Scope,
     _declared,
@@ -110,3 +115,19 @@ def test_a_model_without_a_declaration_is_refused(tmp_path: Path):
     model.write_text("select 1\n")
     with pytest.raises(ModelError, match=r"no declaration orphan\.yml"):
         _declared("d", "silver", model)
+
+
+def test_editing_a_model_keeps_one_reading_of_its_domain_in_memory(tmp_path: Path):
+    """A long-lived process (the DAG processor) reads the declarations again when a file
+    changes: the earlier readings are let go, not kept for ever."""
+    shutil.copytree(TOY.sql_dir, tmp_path / "toy")
+    domain = dataclasses.replace(TOY, sql_root=tmp_path)
+    declared = len(models(domain))
+    visits = tmp_path / "toy/silver/visits.sql"
+    for edit in range(1, 4):
+        visits.write_text(visits.read_text() + f"-- edit {edit}\n")
+        os.utime(visits, ns=(edit * 10**9, edit * 10**9))
+        assert [m.template.count("-- edit") for m in models(domain) if m.name == "visits"] == [edit]
+    gc.collect()
+    alive = [o for o in gc.get_objects() if isinstance(o, Model) and tmp_path in o.path.parents]
+    assert len(alive) == declared
