@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SQL_ROOT = REPO_ROOT / "sql"
-LAYERS = ("bronze", "silver", "gold")
 DOMAIN_PACKAGES_ENV = "ELT_DOMAIN_PACKAGES"
 
 

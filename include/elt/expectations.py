@@ -107,19 +107,6 @@ def not_null(*columns: str) -> list:
     ]
 
 
-def foreign_key(column: str, parent: str, parent_column: str | None = None) -> gxe.Expectation:
-    """Every non-null ``column`` value exists in ``parent`` (schema-qualified)."""
-    column, parent = _name(column), _name(parent)
-    parent_column = _name(parent_column or column)
-    return gxe.UnexpectedRowsExpectation(
-        description=f"{column} references {parent}.{parent_column}",
-        unexpected_rows_query=(
-            f"select {column} from {{batch}} where {column} is not null"
-            f" except select {parent_column} from {parent}"
-        ),
-    )
-
-
 def sample_band(share: str) -> str:
     """The band a share of ``n`` rows may stray from ``share`` (SQL expressions): four standard
     errors plus half a point, so small samples are held loosely and large ones tightly, plus one

@@ -66,10 +66,3 @@ def release(url: str, domain: str, run_id: str) -> bool:
     with transaction(url) as conn, conn.cursor() as cur:
         cur.execute("select audit.give_back_lease(%s, %s)", [domain, run_id])
         return cur.fetchone()[0]
-
-
-def holder(url: str, domain: str) -> str | None:
-    with transaction(url) as conn, conn.cursor() as cur:
-        cur.execute("select run_id from audit.domain_leases where domain = %s", [domain])
-        row = cur.fetchone()
-    return row[0] if row else None

@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from psycopg2 import sql
 
 _BOUND = re.compile(r"FROM \('([^']+)'\) TO \('([^']+)'\)")
-ALL_DAYS = (date.min, date.max)
 
 
 @dataclass(frozen=True, order=True)

@@ -41,7 +41,6 @@ from include.elt.models import (
     Scope,
     dependencies,
     model,
-    models,
     render,
     sources,
 )
@@ -77,23 +76,6 @@ class ModelResult:
     def span(self) -> str:
         """The days it rebuilt: ``days <start>..<end>`` (end exclusive), or ``all``."""
         return f"days {self.window[0]}..{self.window[1]}" if self.window else "all"
-
-
-def build_layer(
-    url: str,
-    domain: Domain,
-    layer: str,
-    run_id: str,
-    changes: Changes | None,
-    *,
-    analytics_log: Path | None = None,
-) -> list[ModelResult]:
-    """Build every model of ``layer`` into the stage, in dependency order (the DAG runs
-    :func:`build_one` in a task per model instead)."""
-    return [
-        build_one(url, domain, m, run_id, changes, analytics_log=analytics_log)
-        for m in models(domain, layer)
-    ]
 
 
 def build_one(
