@@ -1,0 +1,6 @@
+"""Where the repository and its SQL are, wherever the platform runs from."""
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+SQL_ROOT = REPO_ROOT / "sql"
