@@ -33,16 +33,16 @@ from psycopg2 import sql
 
 from include.devstack.postgres import TemporaryPostgres
 from include.elt import load, pipeline
+from include.elt.core.days import Days
+from include.elt.core.stages import STAGE_NAMES, stage_of
 from include.elt.domain import load_domain
-from include.elt.flow import STAGES, stage_of
 from include.elt.generate import Manifest
 from include.elt.load import load_file
 from include.elt.warehouse import Warehouse, ensure_bronze, transaction
-from include.elt.window import Window
 
 REPO = Path(__file__).resolve().parents[1]
 DAY = {"streaming": date(2026, 11, 20), "ecommerce": date(2025, 11, 15)}
-GATES = [s for s in STAGES if s.startswith("validate_")]
+GATES = [s for s in STAGE_NAMES if s.startswith("validate_")]
 
 
 def _warehouse(pg: TemporaryPostgres, name: str) -> tuple[str, Warehouse]:
@@ -79,7 +79,7 @@ def _tasks(url: str, run_id: str, stage: str) -> list[tuple[str, float]]:
         return [(t, float(s)) for t, s in cur.fetchall() if stage_of(t) == stage]
 
 
-def _ctx(warehouse, work: Path, domain: str, run_id: str, window: Window, scale: str):
+def _ctx(warehouse, work: Path, domain: str, run_id: str, window: Days, scale: str):
     return pipeline.RunContext(
         domain_name=domain,
         run_id=run_id,
@@ -98,7 +98,7 @@ def daily(pg: TemporaryPostgres, work: Path, domain: str, histories: list[int]) 
     rows = []
     for history in histories:
         url, warehouse = _warehouse(pg, f"daily_{domain}_{history}")
-        window = Window.ending(day - timedelta(days=1), history)
+        window = Days.ending(day - timedelta(days=1), history)
         started = time.perf_counter()
         pipeline.run(_ctx(warehouse, work / f"h{history}", domain, "history", window, "default"))
         built = time.perf_counter() - started
@@ -134,12 +134,12 @@ def daily(pg: TemporaryPostgres, work: Path, domain: str, histories: list[int]) 
         rows.append((history, built, wall, dict((t, s) for t, s, _ in _stages(url, run_id))))
     print(
         f"{'history days':<14}{'history built':>14}{'CLI wall':>10}  "
-        + "  ".join(f"{s:>15}" for s in STAGES)
+        + "  ".join(f"{s:>15}" for s in STAGE_NAMES)
     )
     for history, built, wall, stages in rows:
         print(
             f"{history:<14}{built:>13.1f}s{wall:>9.2f}s  "
-            + "  ".join(f"{stages.get(s, 0):>14.2f}s" for s in STAGES)
+            + "  ".join(f"{stages.get(s, 0):>14.2f}s" for s in STAGE_NAMES)
         )
     base = rows[0][2]
     for history, _, wall, _ in rows[1:]:
@@ -149,11 +149,11 @@ def daily(pg: TemporaryPostgres, work: Path, domain: str, histories: list[int]) 
 
 def large(pg: TemporaryPostgres, work: Path) -> Path:
     print("\n## streaming, scale=large, 14 days, through the whole flow")
-    window = Window.ending(DAY["streaming"], 14)
+    window = Days.ending(DAY["streaming"], 14)
     results = {}
     for label, stages in (
-        ("with every gate", list(STAGES)),
-        ("without gates", [s for s in STAGES if s not in GATES]),
+        ("with every gate", list(STAGE_NAMES)),
+        ("without gates", [s for s in STAGE_NAMES if s not in GATES]),
     ):
         url, warehouse = _warehouse(pg, f"large_{len(stages)}")
         ctx = _ctx(warehouse, work / label.replace(" ", "_"), "streaming", "large", window, "large")
@@ -164,7 +164,7 @@ def large(pg: TemporaryPostgres, work: Path) -> Path:
     print(f"{'stage':<18}" + "".join(f"{label:>18}" for label in results) + "   rows out")
     timings = {label: dict((t, s) for t, s, _ in stages) for label, (_, stages) in results.items()}
     rows_out = dict((t, r) for t, _, r in results["with every gate"][1])
-    for stage in STAGES:
+    for stage in STAGE_NAMES:
         print(
             f"{stage:<18}"
             + "".join(f"{timings[label].get(stage, 0):>17.2f}s" for label in results)
@@ -235,7 +235,7 @@ def streams(pg: TemporaryPostgres, work: Path, folder: Path) -> None:
     """The large window's load phase with one stream, then two, each into a new warehouse."""
     print("\n## load phase of the large window: one load stream beside two")
     print("(load_bronze stages every file, commit_bronze swaps them in; seconds from audit)")
-    window = Window.ending(DAY["streaming"], 14)
+    window = Days.ending(DAY["streaming"], 14)
     walls = {}
     for label, parallel, split in (("1 stream", 1, 1 << 62), ("2 streams", 2, load.SPLIT_BYTES)):
         url, warehouse = _warehouse(pg, f"streams_{parallel}")

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from include.devstack.postgres import STAGE_ROLES, TemporaryPostgres
+from include.devstack.postgres import TemporaryPostgres
+from include.elt.core.roles import STAGE_ROLES, role_name
 from include.elt.warehouse import Warehouse
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,7 +61,7 @@ def new_warehouse() -> str:
 def roles(url: str) -> Warehouse:
     """The logins the platform uses for the warehouse at ``url``: one per stage role."""
     database = url.rsplit("/", 1)[1]
-    return Warehouse(**{r: _server.role_url(f"elt_{r}", database) for r in STAGE_ROLES})
+    return Warehouse(**{r: _server.role_url(role_name(r), database) for r in STAGE_ROLES})
 
 
 def role_env(url: str) -> dict[str, str]:

@@ -7,8 +7,8 @@ import re
 import subprocess
 import sys
 
-from include.elt.flow import STAGES
-from include.elt.pipeline import STAGE_FUNCTIONS
+from include.elt.core.stages import STAGES
+from include.elt.pipeline import ACTIONS
 from tests.conftest import REPO
 
 
@@ -35,8 +35,8 @@ def test_platform_code_never_names_a_domain():
         assert "streaming" not in text and "ecommerce" not in text, path
 
 
-def test_every_stage_has_one_function():
-    assert tuple(STAGE_FUNCTIONS) == STAGES
+def test_every_action_of_the_stage_table_has_one_function():
+    assert {s.action for s in STAGES} == set(ACTIONS)
 
 
 def test_parsing_the_dag_imports_no_heavy_library():

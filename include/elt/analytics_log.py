@@ -64,7 +64,7 @@ def log_compiled(log_path: Path, result: ModelResult) -> None:
     """Append a compiled relation's line, and its preview if it has one."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    span = f" for {result.span}" if result.window else ""
+    span = f" for {result.span}" if result.days else ""
     lines = [
         f"{stamp} compiled {result.kind} {result.relation} from {result.sql_file}{span}:"
         f" {result.rows} rows"

@@ -19,30 +19,28 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from include.elt.core.days import Days
+from include.elt.core.paths import SQL_ROOT
 from include.elt.schema import Dataset
-from include.elt.window import Window
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from include.elt.dashboard import Chart
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SQL_ROOT = REPO_ROOT / "sql"
 DOMAIN_PACKAGES_ENV = "ELT_DOMAIN_PACKAGES"
 
 
 @dataclass(frozen=True)
-class Partition:
+class GeneratedRows:
     """Generated rows of one dataset and the days they cover (``None``: the whole table)."""
 
     table: pa.Table
-    first_day: date | None = None
-    last_day: date | None = None
+    days: Days | None = None
 
 
 class Generator(Protocol):
-    def __call__(self, window: Window, *, scale: str, seed: int) -> Mapping[str, Partition]: ...
+    def __call__(self, window: Days, *, scale: str, seed: int) -> Mapping[str, GeneratedRows]: ...
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,7 @@ class Domain:
       (``{column: dataset}``) are what :func:`~include.elt.expectations.bronze_keys` checks.
     - ``generator``: ``"package.module:function"``, imported only when a run generates and
       called as ``function(window, *, scale, seed)``, plus ``volumes={name: n}`` when the run
-      sets volumes. It returns ``{dataset name: Partition}`` holding every declared dataset,
+      sets volumes. It returns ``{dataset name: GeneratedRows}`` holding every declared dataset,
       each table with exactly its declared columns (cast to the declared types). The same
       seed and day must give the same rows: a window is the union of its days, and a rerun
       replaces its days in bronze. Rows of days before the window are dropped unless the run
@@ -89,7 +87,7 @@ class Domain:
       every volume asked for. Like the scale and seed, they are part of the domain's stored
       world.
     - ``row_counts``: optionally ``"package.module:function"``, called as
-      ``function(dataset, first_day, last_day, *, scale, volumes)``: the design's expected
+      ``function(dataset, days, *, scale, volumes)``: the design's expected
       rows of a dataset over those days (``None`` for a dataset it does not promise). The
       generate stage writes it beside each file's rows, the load records it in
       ``audit.loads.expected_rows``, and :func:`~include.elt.expectations.row_count_near`
@@ -123,8 +121,8 @@ class Domain:
         return self.sql_root / self.name
 
     def generate(
-        self, window: Window, *, scale: str, seed: int, volumes: Mapping[str, int] | None = None
-    ) -> Mapping[str, Partition]:
+        self, window: Days, *, scale: str, seed: int, volumes: Mapping[str, int] | None = None
+    ) -> Mapping[str, GeneratedRows]:
         if scale not in self.scales:
             raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(self.scales)}")
         unknown = set(volumes or {}) - set(self.volumes)
@@ -141,8 +139,7 @@ class Domain:
     def expected_rows(
         self,
         dataset: str,
-        first_day: date | None,
-        last_day: date | None,
+        days: Days | None,
         *,
         scale: str,
         volumes: Mapping[str, int] | None = None,
@@ -151,7 +148,7 @@ class Domain:
         if self.row_counts is None:
             return None
         counts = _named(self.row_counts)
-        expected = counts(dataset, first_day, last_day, scale=scale, volumes=dict(volumes or {}))
+        expected = counts(dataset, days, scale=scale, volumes=dict(volumes or {}))
         return None if expected is None else float(expected)
 
     def charts(self) -> tuple[Chart, ...]:

@@ -21,11 +21,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from include.elt import storage
-from include.elt.domain import Domain, Partition
-from include.elt.partitions import DayRange, plan_ranges
-from include.elt.runs import RunPlan, World
+from include.elt.core.days import Days
+from include.elt.core.errors import FinalError
+from include.elt.core.runs import RunPlan, World
+from include.elt.domain import Domain, GeneratedRows
+from include.elt.partitions import plan_ranges
 from include.elt.schema import Dataset
-from include.elt.window import Window
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def arrow_schema(dataset: Dataset) -> pa.Schema:
     )
 
 
-class ManifestError(ValueError):
+class ManifestError(FinalError, ValueError):
     """A run folder's manifest is missing or wrong; the message names it."""
 
 
@@ -72,14 +73,19 @@ class FileEntry:
     # The domain's designed row count for the file's days (None: it declares none).
     expected_rows: float | None = None
 
-    def ranges(self) -> list[DayRange] | None:
-        """The partitions this file replaces (``None``: the whole table)."""
+    @property
+    def days(self) -> Days | None:
+        """The days the file holds (``None``: a whole reference table)."""
         if self.first_day is None:
             return None
+        return Days(date.fromisoformat(self.first_day), date.fromisoformat(self.last_day))
+
+    def ranges(self) -> list[Days] | None:
+        """The partitions this file replaces (``None``: the whole table)."""
+        if self.days is None:
+            return None
         return plan_ranges(
-            date.fromisoformat(self.first_day),
-            date.fromisoformat(self.last_day),
-            date.fromisoformat(self.daily_from) if self.daily_from else None,
+            self.days, date.fromisoformat(self.daily_from) if self.daily_from else None
         )
 
 
@@ -109,7 +115,7 @@ class Manifest:
         start, end = (date.fromisoformat(d) for d in self.window.split(".."))
         return RunPlan(
             self.run_type,
-            Window(start, end),
+            Days(start, end),
             self.world,
             self.opens_history,
             self.replace_history,
@@ -151,7 +157,7 @@ def conform(dataset: Dataset, table: pa.Table) -> pa.Table:
 
 def generate(
     domain: Domain,
-    window: Window,
+    window: Days,
     *,
     scale: str,
     seed: int,
@@ -186,15 +192,15 @@ def generate(
         (out_dir / MANIFEST).unlink(missing_ok=True)
         storage.remove_tree(out_dir)
         staging = out_dir
-    partitions = domain.generate(window, scale=scale, seed=seed, volumes=volumes)
+    generated = domain.generate(window, scale=scale, seed=seed, volumes=volumes)
     entries = []
     for dataset in domain.datasets:
-        if dataset.name not in partitions:
+        if dataset.name not in generated:
             raise ValueError(f"{domain.name} generator produced no {dataset.name!r}")
-        part: Partition = partitions[dataset.name]
+        rows: GeneratedRows = generated[dataset.name]
         if not plan.opens_history:
-            part = clip(dataset, part, window)
-        table = conform(dataset, part.table)
+            rows = clip(dataset, rows, window)
+        table = conform(dataset, rows.table)
         file = f"{dataset.name}.{file_format}"
         with storage.replacing(staging / file) as f:
             if file_format == "csv":
@@ -208,11 +214,11 @@ def generate(
                 dataset=dataset.name,
                 file=file,
                 rows=table.num_rows,
-                first_day=_iso(part.first_day),
-                last_day=_iso(part.last_day),
-                daily_from=_iso(max(window.start, part.first_day)) if part.first_day else None,
+                first_day=rows.days.start.isoformat() if rows.days else None,
+                last_day=rows.days.end.isoformat() if rows.days else None,
+                daily_from=max(window.start, rows.days.start).isoformat() if rows.days else None,
                 expected_rows=domain.expected_rows(
-                    dataset.name, part.first_day, part.last_day, scale=scale, volumes=volumes
+                    dataset.name, rows.days, scale=scale, volumes=volumes
                 ),
             )
         )
@@ -250,18 +256,18 @@ def generate(
     return manifest
 
 
-def clip(dataset: Dataset, part: Partition, window: Window) -> Partition:
-    """Only the rows of ``window``'s days (a partition that starts before it)."""
-    if part.first_day is None or part.first_day >= window.start:
-        return part
-    if part.table.num_rows:
-        days = pc.cast(part.table[dataset.partition_column], pa.date32())
+def clip(dataset: Dataset, rows: GeneratedRows, window: Days) -> GeneratedRows:
+    """Only the rows of ``window``'s days (rows that start before it)."""
+    if rows.days is None or rows.days.start >= window.start:
+        return rows
+    if rows.table.num_rows:
+        days = pc.cast(rows.table[dataset.partition_column], pa.date32())
         keep = pc.and_(
             pc.greater_equal(days, pa.scalar(window.start, pa.date32())),
             pc.less_equal(days, pa.scalar(window.end, pa.date32())),
         )
-        part = replace(part, table=part.table.filter(keep))
-    return replace(part, first_day=window.start, last_day=max(part.last_day, window.start))
+        rows = replace(rows, table=rows.table.filter(keep))
+    return replace(rows, days=Days(window.start, max(rows.days.end, window.start)))
 
 
 def write_metadata(
@@ -293,10 +299,6 @@ def write_metadata(
     target = path.with_name(path.stem + "_metadata.json")
     target.write_text(json.dumps(metadata, indent=2) + "\n")
     return target
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 _LOW_CARDINALITY = 12

@@ -40,9 +40,10 @@ from psycopg2 import errors, sql
 
 from include.elt import partitions as parts
 from include.elt import storage
+from include.elt.core.errors import FinalError, PlanError
 from include.elt.domain import Domain
 from include.elt.generate import FileEntry, Manifest
-from include.elt.runs import PlanError, record_plan, record_world, stored_world
+from include.elt.runs import record_plan, record_world, stored_world
 from include.elt.schema import Dataset
 from include.elt.warehouse import advisory_lock, connect, raise_lock_timeout, transaction
 
@@ -57,7 +58,7 @@ SPLIT_BYTES = 32 << 20  # a file larger than this is COPYed in two parallel stre
 MAX_IDENTIFIER = 63  # PostgreSQL's NAMEDATALEN - 1
 
 
-class LoadError(RuntimeError):
+class LoadError(FinalError, RuntimeError):
     """A file could not be loaded; the message names the file and, where known, the line."""
 
 
@@ -351,7 +352,7 @@ def _stage_partitions(cur, schema: str, name: str, staging: str, dataset: Datase
     pg_type = parts.column_type(cur, "bronze", name, column)
     for days in ranges:
         table = parts.create_standalone(
-            cur, schema, f"{staging}_{days.suffix()}", f"bronze.{name}", column, pg_type, days
+            cur, schema, f"{staging}_{parts.suffix(days)}", f"bronze.{name}", column, pg_type, days
         )
         parts.add_partition(cur, f"{schema}.{staging}", table, days, pg_type)
 
@@ -413,11 +414,11 @@ def _swap(
         replaced = _rows_in(cur, table, dataset.partition_column, None if replace_all else ranges)
         new = []
         for days in ranges:
-            part = sql.Identifier(schema, f"{staging}_{days.suffix()}")
+            part = sql.Identifier(schema, f"{staging}_{parts.suffix(days)}")
             parts.detach(cur, f"{schema}.{staging}", part)
             if schema != "bronze":
                 cur.execute(sql.SQL("alter table {} set schema bronze").format(part))
-            new.append((f"{staging}_{days.suffix()}", days))
+            new.append((f"{staging}_{parts.suffix(days)}", days))
         cur.execute(sql.SQL("drop table {}").format(sql.Identifier(schema, staging)))
         parts.swap_in(cur, "bronze", name, dataset.partition_column, new, replace_all=replace_all)
         parts.compact(cur, "bronze", name, dataset.partition_column)
@@ -453,12 +454,12 @@ def _rows_in(cur, table: sql.Identifier, column: str, ranges) -> int:
     if ranges is None:
         cur.execute(sql.SQL("select count(*) from {}").format(table))
         return cur.fetchone()[0]
-    first, last = ranges[0].start, ranges[-1].end
+    first, stop = ranges[0].start, ranges[-1].stop
     cur.execute(
         sql.SQL("select count(*) from {} where {col} >= %s and {col} < %s").format(
             table, col=sql.Identifier(column)
         ),
-        [first, last],
+        [first, stop],
     )
     return cur.fetchone()[0]
 

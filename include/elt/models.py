@@ -35,6 +35,8 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from psycopg2 import sql
 
+from include.elt.core.days import Days
+from include.elt.core.errors import FinalError
 from include.elt.domain import Domain
 from include.elt.patterns import TEMPLATE_VARIABLES
 
@@ -54,7 +56,7 @@ _DECLARATION_KEYS = {
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
-class ModelError(ValueError):
+class ModelError(FinalError, ValueError):
     """A model's declaration or template is wrong; the message names the file."""
 
 
@@ -243,10 +245,11 @@ _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_tr
 @dataclass(frozen=True)
 class Scope:
     """How names resolve while rendering: ``staged`` models read from the stage, others from
-    what is published; ``window`` is the incremental model's days (``None``: all of them)."""
+    what is published; ``days`` are the days an incremental model rebuilds (``None``: all of
+    them), ``{{ window_start }}`` and ``{{ window_end }}`` their bounds (the end excluded)."""
 
     staged: frozenset[str] = frozenset()
-    window: tuple[date, date] | None = None
+    days: Days | None = None
     incremental: bool = False
 
 
@@ -288,14 +291,14 @@ def render_text(
             raise ModelError(f"{where}: source to unknown dataset {name!r}") from exc
         return quote(sql.Identifier("bronze", domain.relation(dataset.name)))
 
-    start, end = scope.window or (None, None)
+    start, stop = (scope.days.start, scope.days.stop) if scope.days else (None, None)
     context = {
         "ref": ref,
         "source": source,
         "published": published,
         "this": published(this.name) if this else None,
         "window_start": _day_literal(start, quote, "-infinity"),
-        "window_end": _day_literal(end, quote, "infinity"),
+        "window_end": _day_literal(stop, quote, "infinity"),
         "is_incremental": lambda: scope.incremental,
         **TEMPLATE_VARIABLES,
         **domain.template_variables,

@@ -11,67 +11,39 @@ the old partitions or the new ones, never a mix, and no row is deleted or index 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from psycopg2 import sql
 
+from include.elt.core.days import Days
+
 _BOUND = re.compile(r"FROM \('([^']+)'\) TO \('([^']+)'\)")
 
 
-@dataclass(frozen=True, order=True)
-class DayRange:
-    """Days ``start`` (inclusive) to ``end`` (exclusive)."""
-
-    start: date
-    end: date
-
-    def __post_init__(self) -> None:
-        if self.start >= self.end:
-            raise ValueError(f"empty day range {self.start}..{self.end}")
-
-    @classmethod
-    def day(cls, day: date) -> DayRange:
-        return cls(day, day + timedelta(days=1))
-
-    @property
-    def last_day(self) -> date:
-        return self.end - timedelta(days=1)
-
-    def days(self) -> Iterator[date]:
-        day = self.start
-        while day < self.end:
-            yield day
-            day += timedelta(days=1)
-
-    def overlaps(self, other: DayRange) -> bool:
-        return self.start < other.end and other.start < self.end
-
-    def suffix(self) -> str:
-        if self.end - self.start == timedelta(days=1):
-            return f"p{self.start:%Y%m%d}"
-        return f"p{self.start:%Y%m%d}_{self.last_day:%Y%m%d}"
-
-    def __str__(self) -> str:
-        return f"{self.start}..{self.last_day}"
+def suffix(days: Days) -> str:
+    """A partition's name suffix: ``p20261122`` for a day, ``p20240101_20260921`` for more."""
+    if days.start == days.end:
+        return f"p{days.start:%Y%m%d}"
+    return f"p{days.start:%Y%m%d}_{days.end:%Y%m%d}"
 
 
-def plan_ranges(first_day: date, last_day: date, daily_from: date | None = None) -> list[DayRange]:
-    """The partitions for days ``first_day..last_day``: the range before ``daily_from`` (the
-    history before a window) as one; then, as :func:`compact` would leave them, each month that
-    ended :data:`DAILY_HORIZON_DAYS` before ``last_day`` as one, and a partition per later day."""
-    daily_from = max(daily_from or first_day, first_day)
-    ranges = [DayRange(first_day, daily_from)] if daily_from > first_day else []
-    horizon = last_day + timedelta(days=1) - timedelta(days=DAILY_HORIZON_DAYS)
+def plan_ranges(days: Days, daily_from: date | None = None) -> list[Days]:
+    """The partitions for ``days``: the days before ``daily_from`` (the history before a
+    window) as one; then, as :func:`compact` would leave them, each month that ended
+    :data:`DAILY_HORIZON_DAYS` before the last day as one, and a partition per later day."""
+    daily_from = max(daily_from or days.start, days.start)
+    ranges = [Days.until(days.start, daily_from)] if daily_from > days.start else []
+    horizon = days.stop - timedelta(days=DAILY_HORIZON_DAYS)
     day = daily_from
-    while day <= last_day:
+    while day <= days.end:
         month_end = _next_month(day.replace(day=1))
         if month_end <= horizon:
-            ranges.append(DayRange(day, month_end))
+            ranges.append(Days.until(day, month_end))
             day = month_end
         else:
-            ranges.append(DayRange.day(day))
+            ranges.append(Days.day(day))
             day += timedelta(days=1)
     return ranges
 
@@ -80,7 +52,7 @@ def plan_ranges(first_day: date, last_day: date, daily_from: date | None = None)
 class Partition:
     schema: str
     name: str
-    range: DayRange
+    days: Days
 
 
 def partitions_of(cur, schema: str, table: str) -> list[Partition]:
@@ -96,8 +68,8 @@ def partitions_of(cur, schema: str, table: str) -> list[Partition]:
         match = _BOUND.search(bound or "")
         if not match:
             raise RuntimeError(f"{schema}.{name} has an unexpected partition bound: {bound}")
-        start, end = (_as_date(v) for v in match.groups())
-        found.append(Partition(schema, name, DayRange(start, end)))
+        start, stop = (_as_date(v) for v in match.groups())
+        found.append(Partition(schema, name, Days.until(start, stop)))
     return found
 
 
@@ -126,7 +98,7 @@ def _bound(day: date, pg_type: str) -> sql.Composable:
 
 
 def create_standalone(
-    cur, schema: str, name: str, like: str, column: str, pg_type: str, days: DayRange
+    cur, schema: str, name: str, like: str, column: str, pg_type: str, days: Days
 ) -> sql.Identifier:
     """A table shaped like ``like`` (a qualified name) that only accepts rows of ``days``."""
     table = sql.Identifier(schema, name)
@@ -141,7 +113,7 @@ def create_standalone(
             sql.Identifier(f"{name}_bounds"),
             col=sql.Identifier(column),
             lo=_bound(days.start, pg_type),
-            hi=_bound(days.end, pg_type),
+            hi=_bound(days.stop, pg_type),
         )
     )
     return table
@@ -155,13 +127,13 @@ def create_partitioned_like(cur, schema: str, name: str, like: str, column: str)
     )
 
 
-def add_partition(cur, parent: str, table: sql.Identifier, days: DayRange, pg_type: str) -> None:
+def add_partition(cur, parent: str, table: sql.Identifier, days: Days, pg_type: str) -> None:
     cur.execute(
         sql.SQL("alter table {} attach partition {} for values from ({}) to ({})").format(
             sql.Identifier(*parent.split(".")),
             table,
             _bound(days.start, pg_type),
-            _bound(days.end, pg_type),
+            _bound(days.stop, pg_type),
         )
     )
 
@@ -179,10 +151,10 @@ def swap_in(
     schema: str,
     table: str,
     column: str,
-    new: Iterable[tuple[str, DayRange]],
+    new: Iterable[tuple[str, Days]],
     *,
     replace_all: bool = False,
-) -> dict[DayRange, str]:
+) -> dict[Days, str]:
     """Make the standalone tables ``new`` (``schema.<name>``, range) partitions of ``table``.
 
     Existing partitions they overlap are dropped; one only partly covered keeps its other days,
@@ -193,17 +165,17 @@ def swap_in(
     parent = f"{schema}.{table}"
     pg_type = column_type(cur, schema, table, column)
     existing = partitions_of(cur, schema, table)
-    keep: list[tuple[sql.Identifier, DayRange]] = []
+    keep: list[tuple[sql.Identifier, Days]] = []
     for old in existing:
-        if not replace_all and not any(old.range.overlaps(r) for _, r in new):
+        if not replace_all and not any(old.days.overlaps(r) for _, r in new):
             continue
         if not replace_all:
-            for piece in _outside(old.range, [r for _, r in new]):
+            for piece in _outside(old.days, [r for _, r in new]):
                 keep.append((_copy_piece(cur, old, parent, column, pg_type, piece), piece))
         cur.execute(sql.SQL("drop table {}").format(sql.Identifier(schema, old.name)))
     names = {}
     for staged, days in new:
-        final = f"{table}_{days.suffix()}"
+        final = f"{table}_{suffix(days)}"
         if staged != final:
             cur.execute(
                 sql.SQL("alter table {} rename to {}").format(
@@ -217,24 +189,24 @@ def swap_in(
     return names
 
 
-def _outside(whole: DayRange, covered: list[DayRange]) -> list[DayRange]:
-    """The parts of ``whole`` that no range of ``covered`` touches."""
+def _outside(whole: Days, covered: list[Days]) -> list[Days]:
+    """The parts of ``whole`` that no days of ``covered`` touch."""
     pieces, start = [], whole.start
     for r in sorted(covered):
-        if r.end <= start or r.start >= whole.end:
+        if r.stop <= start or r.start > whole.end:
             continue
         if r.start > start:
-            pieces.append(DayRange(start, r.start))
-        start = max(start, r.end)
-    if start < whole.end:
-        pieces.append(DayRange(start, whole.end))
+            pieces.append(Days.until(start, r.start))
+        start = max(start, r.stop)
+    if start <= whole.end:
+        pieces.append(Days(start, whole.end))
     return pieces
 
 
 def _copy_piece(
-    cur, old: Partition, parent: str, column: str, pg_type: str, piece: DayRange
+    cur, old: Partition, parent: str, column: str, pg_type: str, piece: Days
 ) -> sql.Identifier:
-    name = f"{parent.split('.')[1]}_{piece.suffix()}"
+    name = f"{parent.split('.')[1]}_{suffix(piece)}"
     target = create_standalone(cur, old.schema, name, parent, column, pg_type, piece)
     cur.execute(
         sql.SQL("insert into {} select * from {} where {col} >= {lo} and {col} < {hi}").format(
@@ -242,7 +214,7 @@ def _copy_piece(
             sql.Identifier(old.schema, old.name),
             col=sql.Identifier(column),
             lo=_bound(piece.start, pg_type),
-            hi=_bound(piece.end, pg_type),
+            hi=_bound(piece.stop, pg_type),
         )
     )
     return target
@@ -254,19 +226,19 @@ def _copy_piece(
 DAILY_HORIZON_DAYS = 62
 
 
-def compact(cur, schema: str, table: str, column: str) -> list[DayRange]:
+def compact(cur, schema: str, table: str, column: str) -> list[Days]:
     """Merge the partitions of each calendar month that ended before the horizon into one.
     Returns the merged ranges (a month already in one partition is left alone)."""
     existing = partitions_of(cur, schema, table)
     if not existing:
         return []
-    newest = max(p.range.end for p in existing if p.range.end != date.max)
+    newest = max(p.days.stop for p in existing if p.days.stop != date.max)
     horizon = newest - timedelta(days=DAILY_HORIZON_DAYS)
     by_month: dict[date, list[Partition]] = {}
     for p in existing:
-        start, end = p.range.start, p.range.end
+        start, stop = p.days.start, p.days.stop
         month = start.replace(day=1)
-        if start == date.min or end > _next_month(month) or _next_month(month) > horizon:
+        if start == date.min or stop > _next_month(month) or _next_month(month) > horizon:
             continue  # crosses a month (the history before a first day), or a recent month
         by_month.setdefault(month, []).append(p)
     merged = []
@@ -275,8 +247,8 @@ def compact(cur, schema: str, table: str, column: str) -> list[DayRange]:
     for _, group in sorted(by_month.items()):
         if len(group) < 2:
             continue
-        days = DayRange(min(p.range.start for p in group), max(p.range.end for p in group))
-        name = f"{table}_{days.suffix()}__merge"
+        days = Days(min(p.days.start for p in group), max(p.days.end for p in group))
+        name = f"{table}_{suffix(days)}__merge"
         target = create_standalone(cur, schema, name, parent, column, pg_type, days)
         cur.execute(
             sql.SQL("insert into {} select * from {} where {col} >= {lo} and {col} < {hi}").format(
@@ -284,7 +256,7 @@ def compact(cur, schema: str, table: str, column: str) -> list[DayRange]:
                 sql.Identifier(schema, table),
                 col=sql.Identifier(column),
                 lo=_bound(days.start, pg_type),
-                hi=_bound(days.end, pg_type),
+                hi=_bound(days.stop, pg_type),
             )
         )
         swap_in(cur, schema, table, column, [(name, days)])

@@ -7,9 +7,10 @@ dataset's load, a model's build: the DAG's mapped and grouped tasks, the CLI's l
 From ``validate_bronze`` to ``publish`` the run holds the domain's lease
 (:mod:`include.elt.lease`): silver and gold are built into the stage, validated there and
 published together, so a failing gate leaves what readers see untouched. Each stage connects
-as the least role it needs (:data:`STAGE_ROLES`) and writes one row per task to
+as the least role it needs and writes one row per task to
 ``audit.task_runs``, failed or not. Run folders, reports and Data Docs live under one base
-location, a local folder or an object store (:mod:`include.elt.storage`)."""
+location, a local folder or an object store (:mod:`include.elt.storage`). The stages, and what
+each connects as and holds, are :data:`include.elt.core.stages.STAGES`."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -26,46 +27,18 @@ from psycopg2 import sql
 
 from include.elt import dashboard, lease, load, quality, storage, transform
 from include.elt import generate as gen
+from include.elt.core.days import Days
+from include.elt.core.errors import FinalError, PlanError
+from include.elt.core.runs import RunPlan, World
+from include.elt.core.stages import STAGES, Stage, stage
 from include.elt.domain import Domain, load_domain
-from include.elt.flow import STAGES
-from include.elt.models import ModelError, Scope, model, models, render_text
+from include.elt.models import Scope, model, models, render_text
 from include.elt.publish import publish_models
-from include.elt.runs import (
-    PlanError,
-    RunPlan,
-    World,
-    plan_run,
-    record_plan,
-    recorded_plan,
-    safe_name,
-)
+from include.elt.runs import plan_run, record_plan, recorded_plan, safe_name
 from include.elt.runs import stored_world as read_stored_world
 from include.elt.warehouse import Warehouse, ensure_bronze, transaction
-from include.elt.window import Window, WindowError
 
 log = logging.getLogger(__name__)
-
-# The warehouse role each stage connects as.
-STAGE_ROLES = {
-    "generate": "loader",
-    "load_bronze": "loader",
-    "commit_bronze": "loader",
-    "validate_bronze": "validator",
-    "build_silver": "transformer",
-    "validate_silver": "validator",
-    "build_gold": "transformer",
-    "validate_gold": "validator",
-    "publish": "transformer",
-}
-# Errors that retrying cannot fix: a run that fails with one gives its lease back at once.
-FINAL_ERRORS = (
-    quality.QualityError,
-    load.LoadError,
-    PlanError,
-    ModelError,
-    gen.ManifestError,
-    WindowError,
-)
 
 
 def data_dir() -> storage.Location:
@@ -81,7 +54,7 @@ class RunContext:
     domain_name: str
     run_id: str
     # The data interval of a scheduled or backfill run; the requested days of a manual run.
-    window: Window
+    window: Days
     scale: str
     seed: int
     # None: generate alone, without a warehouse (the CLI's `generate`).
@@ -99,9 +72,9 @@ class RunContext:
         """Found once per context: finding a domain scans (and may import) the packages."""
         return load_domain(self.domain_name)
 
-    def url(self, stage: str) -> str:
-        """The warehouse as ``stage`` connects to it (its role's login)."""
-        return getattr(self.warehouse, STAGE_ROLES[stage])
+    def url(self, task: str) -> str:
+        """The warehouse as a stage (or a task of one) connects to it: its role's login."""
+        return getattr(self.warehouse, stage(task).role)
 
     @property
     def run_folder(self) -> storage.Location:
@@ -133,12 +106,10 @@ class StageOutcome:
 
 
 @contextmanager
-def audited(
-    ctx: RunContext, task: str, *, stage: str | None = None, leased: bool = False
-) -> Iterator[StageOutcome]:
-    """Record ``task`` (a stage, or a part of ``stage``: a dataset's load, a model's build) in
-    ``audit.task_runs`` whether it succeeds or raises; a ``leased`` task holds the domain's
-    lease while it runs, and gives it back if the run cannot go on.
+def audited(ctx: RunContext, task: str) -> Iterator[StageOutcome]:
+    """Record ``task`` (a stage, or a part of one: a dataset's load, a model's build) in
+    ``audit.task_runs`` whether it succeeds or raises; a task of a leased stage holds the
+    domain's lease while it runs, and gives it back if the run cannot go on.
 
     Without a warehouse (``generate`` alone from the CLI) there is nowhere to audit to.
     """
@@ -146,7 +117,7 @@ def audited(
     if ctx.warehouse is None:
         yield outcome
         return
-    url = ctx.url(stage or task)
+    url, leased = ctx.url(task), stage(task).leased
     started_at, started = datetime.now(UTC), time.perf_counter()
     status = "failed"
     try:
@@ -156,7 +127,7 @@ def audited(
         status = "success"
     except Exception as exc:
         outcome.detail = f"{type(exc).__name__}: {exc}"[:4000]
-        if leased and isinstance(exc, FINAL_ERRORS):
+        if leased and isinstance(exc, FinalError):
             lease.release(url, ctx.domain_name, ctx.run_id)
         raise
     finally:
@@ -187,9 +158,9 @@ def _write_audit(ctx, url, task, status, outcome, started_at, seconds) -> None:
         log.warning("could not write the audit row for %s/%s: %s", ctx.run_id, task, exc)
 
 
-def plan(ctx: RunContext, stage: str) -> RunPlan:
+def plan(ctx: RunContext, task: str) -> RunPlan:
     """The run's plan, as its generate (or, after an offline generate, its load) recorded it."""
-    with transaction(ctx.url(stage)) as conn, conn.cursor() as cur:
+    with transaction(ctx.url(task)) as conn, conn.cursor() as cur:
         recorded = recorded_plan(cur, ctx.domain, ctx.run_id)
     if recorded is None:
         raise PlanError(
@@ -248,7 +219,7 @@ def load_bronze(ctx: RunContext, dataset: str | None = None) -> None:
 
 
 def load_dataset(ctx: RunContext, manifest: gen.Manifest, dataset: str) -> None:
-    with audited(ctx, f"load_bronze[{dataset}]", stage="load_bronze") as outcome:
+    with audited(ctx, f"load_bronze[{dataset}]") as outcome:
         url = ctx.url("load_bronze")
         rows = load.load_dataset(url, ctx.domain, manifest, dataset, ctx.run_id)
         outcome.rows_in = outcome.rows_out = sum(rows)
@@ -300,9 +271,8 @@ def changes(ctx: RunContext, url: str, decided: RunPlan) -> transform.Changes | 
             " where domain = %s and run_id = %s and first_day is not null",
             [ctx.domain_name, ctx.run_id],
         )
-        loaded = {d: (first, last + timedelta(days=1)) for d, first, last in cur.fetchall()}
-    days = (decided.window.start, decided.window.end + timedelta(days=1))
-    return transform.Changes(days, loaded)
+        loaded = {d: Days(first, last) for d, first, last in cur.fetchall()}
+    return transform.Changes(decided.window, loaded)
 
 
 def build(ctx: RunContext, layer: str) -> list[transform.ModelResult]:
@@ -312,15 +282,15 @@ def build(ctx: RunContext, layer: str) -> list[transform.ModelResult]:
 
 def build_model(ctx: RunContext, name: str) -> transform.ModelResult:
     m = model(ctx.domain, name)
-    stage = f"build_{m.layer}"
-    with audited(ctx, f"{stage}.{name}", stage=stage, leased=True) as outcome:
-        url = ctx.url(stage)
+    task = f"build_{m.layer}.{name}"
+    with audited(ctx, task) as outcome:
+        url = ctx.url(task)
         result = transform.build_one(
             url,
             ctx.domain,
             m,
             ctx.run_id,
-            changes(ctx, url, plan(ctx, stage)),
+            changes(ctx, url, plan(ctx, task)),
             analytics_log=ctx.analytics_log,
         )
         outcome.rows_out = result.rows
@@ -331,9 +301,9 @@ def build_model(ctx: RunContext, name: str) -> transform.ModelResult:
 def validate(ctx: RunContext, layer: str) -> quality.LayerValidation:
     """Gate the layer's staged rows; silver and gold also report their figures (bronze's come
     with its commit)."""
-    stage = f"validate_{layer}"
-    with audited(ctx, stage, leased=True) as outcome:
-        url = ctx.url(stage)
+    task = f"validate_{layer}"
+    with audited(ctx, task) as outcome:
+        url = ctx.url(task)
         figures = report_figures(ctx, layer, url) if layer != "bronze" else ""
         result = quality.validate_layer(
             url,
@@ -341,7 +311,7 @@ def validate(ctx: RunContext, layer: str) -> quality.LayerValidation:
             layer,
             ctx.run_id,
             ctx.gx_dir,
-            full_refresh=plan(ctx, stage).full_refresh,
+            full_refresh=plan(ctx, task).full_refresh,
         )
         outcome.rows_in = result.evaluated
         outcome.rows_out = result.evaluated - len(result.failures)
@@ -355,7 +325,7 @@ def publish(ctx: RunContext) -> dict[str, storage.Location]:
     """Publish the staged silver and gold, then export the reports, draw the dashboard and
     render Data Docs. The dashboard is drawn before the domain is given back, so what it shows
     is what this run published."""
-    with audited(ctx, "publish", leased=True) as outcome:
+    with audited(ctx, "publish") as outcome:
         url = ctx.url("publish")
         published = publish_models(url, ctx.domain, ctx.run_id)
         ctx.reports_dir.mkdir(parents=True, exist_ok=True)
@@ -405,25 +375,29 @@ def export_csv(url: str, schema: str, relation: str, target: storage.Location) -
     return rows
 
 
-STAGE_FUNCTIONS: dict[str, Callable[[RunContext], object]] = {
-    "generate": generate,
-    "load_bronze": load_bronze,
-    "commit_bronze": commit_bronze,
-    "validate_bronze": lambda ctx: validate(ctx, "bronze"),
-    "build_silver": lambda ctx: build(ctx, "silver"),
-    "validate_silver": lambda ctx: validate(ctx, "silver"),
-    "build_gold": lambda ctx: build(ctx, "gold"),
-    "validate_gold": lambda ctx: validate(ctx, "gold"),
-    "publish": publish,
+# What each action of the stage table does; build and validate work on the stage's layer.
+ACTIONS: dict[str, Callable[[RunContext, Stage], object]] = {
+    "generate": lambda ctx, _: generate(ctx),
+    "load": lambda ctx, _: load_bronze(ctx),
+    "commit": lambda ctx, _: commit_bronze(ctx),
+    "validate": lambda ctx, s: validate(ctx, s.layer),
+    "build": lambda ctx, s: build(ctx, s.layer),
+    "publish": lambda ctx, _: publish(ctx),
 }
 
 
+def run_stage(ctx: RunContext, name: str) -> object:
+    """Run one stage of the table, by its name."""
+    return ACTIONS[stage(name).action](ctx, stage(name))
+
+
 def run(ctx: RunContext, stages: list[str] | None = None) -> None:
-    """Run stages in flow order; the first failure stops the run (and frees the domain)."""
+    """Run stages in flow order (all of them by default); the first failure stops the run (and
+    frees the domain)."""
     try:
-        for name in stages or STAGES:
+        for name in stages or [s.name for s in STAGES]:
             log.info("== %s %s: %s", ctx.domain_name, ctx.run_id, name)
-            STAGE_FUNCTIONS[name](ctx)
+            run_stage(ctx, name)
     except Exception:
         if ctx.warehouse is not None:
             release_quietly(ctx)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
 
 from psycopg2 import errors, sql
 
 from include.elt import partitions as parts
+from include.elt.core.days import Days
 from include.elt.domain import Domain
 from include.elt.models import Model, Scope, models, render
 from include.elt.warehouse import advisory_lock, raise_lock_timeout, transaction
@@ -28,7 +28,7 @@ class Published:
     relation: str
     kind: str
     rows: int
-    window: tuple[date, date] | None
+    days: Days | None
 
 
 def publish_models(url: str, domain: Domain, run_id: str) -> list[Published]:
@@ -40,7 +40,10 @@ def publish_models(url: str, domain: Domain, run_id: str) -> list[Published]:
             " where domain = %s and run_id = %s",
             [domain.name, run_id],
         )
-        staged = {name: (start and (start, end), rows) for name, start, end, rows in cur.fetchall()}
+        staged = {
+            name: (Days.until(start, stop) if start else None, rows)
+            for name, start, stop, rows in cur.fetchall()
+        }
         done = []
         try:
             _lock_for_readers(
@@ -49,10 +52,10 @@ def publish_models(url: str, domain: Domain, run_id: str) -> list[Published]:
             _drop_stage_views(cur, [m for m in models(domain) if m.name in staged])
             for m in models(domain):
                 if m.name in staged and m.kind != "view":
-                    window, rows = staged[m.name]
-                    _PUBLISHERS[m.kind](cur, m, window)
-                    _publish_rejects(cur, domain, m, window)
-                    done.append(Published(m.qualified, m.kind, rows, window))
+                    days, rows = staged[m.name]
+                    _PUBLISHERS[m.kind](cur, m, days)
+                    _publish_rejects(cur, domain, m, days)
+                    done.append(Published(m.qualified, m.kind, rows, days))
             for m in models(domain):
                 if m.kind == "view":
                     _publish_view(cur, domain, m)
@@ -65,12 +68,12 @@ def publish_models(url: str, domain: Domain, run_id: str) -> list[Published]:
             [domain.name, run_id],
         )
     for p in done:
-        span = f" days {p.window[0]}..{p.window[1]}" if p.window else ""
+        span = f" days {p.days}" if p.days else ""
         log.info("published %s %s%s: %d rows", p.kind, p.relation, span, p.rows)
     return done
 
 
-def _publish_table(cur, m: Model, window) -> None:
+def _publish_table(cur, m: Model, days) -> None:
     _drop(cur, m)
     cur.execute(
         sql.SQL("alter table {} set schema {}").format(
@@ -79,11 +82,11 @@ def _publish_table(cur, m: Model, window) -> None:
     )
 
 
-def _publish_days(cur, m: Model, window) -> None:
+def _publish_days(cur, m: Model, days) -> None:
     column = m.partition_by
     changes = f"{m.stage_schema}.{m.changes}"
-    _record_partitions(cur, m, window)
-    if window is None:  # rebuilt whole: a new parent, nothing of the old one kept
+    _record_partitions(cur, m, days)
+    if days is None:  # rebuilt whole: a new parent, nothing of the old one kept
         _drop(cur, m)
     cur.execute(
         sql.SQL("create table if not exists {} (like {}) partition by range ({})").format(
@@ -95,15 +98,15 @@ def _publish_days(cur, m: Model, window) -> None:
         table = sql.Identifier(m.stage_schema, part.name)
         parts.detach(cur, changes, table)
         cur.execute(sql.SQL("alter table {} set schema {}").format(table, sql.Identifier(m.layer)))
-        new.append((part.name, part.range))
+        new.append((part.name, part.days))
     cur.execute(sql.SQL("drop table {}").format(sql.Identifier(m.stage_schema, m.changes)))
-    parts.swap_in(cur, m.layer, m.relation, column, new, replace_all=window is None)
+    parts.swap_in(cur, m.layer, m.relation, column, new, replace_all=days is None)
     parts.compact(cur, m.layer, m.relation, column)
 
 
-def _publish_merge(cur, m: Model, window) -> None:
+def _publish_merge(cur, m: Model, days) -> None:
     changes = sql.Identifier(m.stage_schema, m.changes)
-    if window is None:
+    if days is None:
         _drop(cur, m)
         cur.execute(
             sql.SQL("alter table {} set schema {}").format(changes, sql.Identifier(m.layer))
@@ -158,14 +161,16 @@ def _drop_stage_views(cur, staged: list[Model]) -> None:
 _PUBLISHERS = {"table": _publish_table, "days": _publish_days, "merge": _publish_merge}
 
 
-def _publish_rejects(cur, domain: Domain, m: Model, window) -> None:
-    days = sql.SQL("")
+def _publish_rejects(cur, domain: Domain, m: Model, days: Days | None) -> None:
+    within = sql.SQL("")
     params = [domain.name, m.qualified]
-    if window is not None:
-        days = sql.SQL(" and day >= %s and day < %s")
-        params += list(window)
+    if days is not None:
+        within = sql.SQL(" and day >= %s and day < %s")
+        params += [days.start, days.stop]
     cur.execute(
-        sql.SQL("delete from silver.rejects where domain = %s and table_name = %s{}").format(days),
+        sql.SQL("delete from silver.rejects where domain = %s and table_name = %s{}").format(
+            within
+        ),
         params,
     )
     cur.execute(
@@ -175,14 +180,14 @@ def _publish_rejects(cur, domain: Domain, m: Model, window) -> None:
     )
 
 
-def _record_partitions(cur, m: Model, window) -> None:
+def _record_partitions(cur, m: Model, days) -> None:
     """Row counts and key ranges of the days being published (audit.partitions)."""
-    if window is None:
+    if days is None:
         cur.execute("delete from audit.partitions where relation = %s", [m.qualified])
     else:
         cur.execute(
             "delete from audit.partitions where relation = %s and day >= %s and day < %s",
-            [m.qualified, *window],
+            [m.qualified, days.start, days.stop],
         )
     ranges = sql.SQL("null, null")
     if len(m.unique_key) == 1 and m.unique_key[0] != m.partition_by:

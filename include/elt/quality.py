@@ -40,6 +40,8 @@ from pathlib import Path
 from psycopg2 import sql
 
 from include.elt import data_docs_assets, storage
+from include.elt.core.days import Days
+from include.elt.core.errors import FinalError
 from include.elt.domain import Domain
 from include.elt.models import Scope, models, render_text
 from include.elt.runs import safe_name
@@ -54,7 +56,7 @@ KEEP_RUNS = 14  # per suite, results of older runs are pruned (two weeks of dail
 INDEX_LIMIT = 120  # the Data Docs index lists the newest results only
 
 
-class QualityError(RuntimeError):
+class QualityError(FinalError, RuntimeError):
     """A checkpoint failed; the message lists every failing expectation."""
 
 
@@ -155,7 +157,7 @@ def targets(
         )
         rows = cur.fetchall()
         staged = {name: layer for name, layer, _, _ in rows}
-        windows = {name: (start, end) for name, _, start, end in rows if start}
+        rebuilt = {name: Days.until(start, stop) for name, _, start, stop in rows if start}
         if layer not in staged.values():
             raise QualityError(
                 f"{domain.name} {layer}: run {run_id} staged nothing to validate"
@@ -166,7 +168,7 @@ def targets(
         found = []
         for m in (m for m in everything if m.layer == layer and m.name in staged):
             schema, table = m.batch
-            window = windows.get(m.name)
+            days = rebuilt.get(m.name)
             key_type = _key_type(cur, m, schema, table)
             # Rows this run does not rebuild that refer to this model's keys: an incremental
             # model's other days. (A model rebuilt whole checks its own foreign keys.)
@@ -178,21 +180,23 @@ def targets(
                 parents,
                 key_type=key_type,
                 published=_exists(cur, m.qualified),
-                incremental=window is not None,
+                incremental=days is not None,
                 keys_matter=keys_matter,
-                overlapping_days=_overlapping_days(cur, m, schema, table, window, key_type),
+                overlapping_days=_overlapping_days(cur, m, schema, table, days, key_type),
             )
             checks += suites[m.suite]()
-            scope = Scope(staged=frozenset(staged), window=window, incremental=window is not None)
+            scope = Scope(staged=frozenset(staged), days=days, incremental=days is not None)
             found.append(
                 Target(m.qualified, schema, table, _render_all(domain, checks, scope, quote))
             )
         return found
 
 
-def _overlapping_days(cur, m, schema: str, table: str, window, key_type: str | None) -> list:
-    """Published days outside ``window`` whose key range overlaps the staged keys."""
-    if window is None or m.kind != "days" or not key_type or len(m.unique_key) != 1:
+def _overlapping_days(
+    cur, m, schema: str, table: str, days: Days | None, key_type: str | None
+) -> list:
+    """Published days outside ``days`` whose key range overlaps the staged keys."""
+    if days is None or m.kind != "days" or not key_type or len(m.unique_key) != 1:
         return []
     key = sql.Identifier(m.unique_key[0])
     cur.execute(
@@ -203,7 +207,7 @@ def _overlapping_days(cur, m, schema: str, table: str, window, key_type: str | N
             " and p.key_min::{kind} <= changed.hi and p.key_max::{kind} >= changed.lo"
             " order by p.day"
         ).format(key=key, batch=sql.Identifier(schema, table), kind=sql.SQL(key_type)),
-        [m.qualified, *window],
+        [m.qualified, days.start, days.stop],
     )
     return [day for (day,) in cur.fetchall()]
 

@@ -18,20 +18,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import timedelta
 
+from include.elt.core.days import Days
+from include.elt.core.errors import PlanError
+from include.elt.core.runs import (
+    DEFAULT_HISTORY_DAYS,
+    MAX_WINDOW_DAYS,
+    RUN_TYPES,
+    RunPlan,
+    StoredWorld,
+    World,
+)
 from include.elt.domain import Domain
-from include.elt.window import Window
 
-RUN_TYPES = ("scheduled", "backfill", "manual")
-DEFAULT_HISTORY_DAYS = 60
-MAX_WINDOW_DAYS = 3_660  # ten years: a longer manual window is a typo
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.:+-]")
-
-
-class PlanError(ValueError):
-    """A run that must not proceed: the message says why and what to do instead."""
 
 
 def safe_name(run_id: str) -> str:
@@ -46,70 +48,11 @@ def safe_name(run_id: str) -> str:
     return name
 
 
-@dataclass(frozen=True)
-class World:
-    scale: str
-    seed: int
-    # Explicit counts instead of the scale's (seed 004's --customers), as sorted pairs.
-    volumes: tuple[tuple[str, int], ...] = ()
-
-    @classmethod
-    def of(cls, scale: str, seed: int, volumes: dict[str, int] | None = None) -> World:
-        return cls(scale, int(seed), tuple(sorted((volumes or {}).items())))
-
-    @property
-    def volume_counts(self) -> dict[str, int] | None:
-        return dict(self.volumes) or None
-
-    def __str__(self) -> str:
-        extra = ",".join(f"{k}={v}" for k, v in self.volumes)
-        return f"scale={self.scale}{f'[{extra}]' if extra else ''} seed={self.seed}"
-
-
-@dataclass(frozen=True)
-class StoredWorld:
-    world: World
-    first_day: date
-    last_day: date
-    run_id: str
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    run_type: str
-    window: Window
-    world: World
-    # The window reaches back to (or before) the start of the domain's history: write what its
-    # rows refer to from before the window too (customers since launch, earlier orders).
-    opens_history: bool
-    replace_history: bool = False
-    # Rebuild silver and gold from all of bronze instead of the changed days.
-    full_refresh: bool = False
-    # The days asked for, when the run had to start earlier to leave no hole after the history.
-    asked: Window | None = None
-
-    def describe(self) -> str:
-        flags = [
-            name
-            for name, on in (
-                ("opens history", self.opens_history),
-                ("replaces history", self.replace_history),
-                ("full refresh", self.full_refresh),
-            )
-            if on
-        ]
-        if self.asked:
-            flags.append(f"asked for {self.asked}; starts the day after the history's last")
-        return f"{self.run_type} run over {self.window} in {self.world}" + (
-            f" ({', '.join(flags)})" if flags else ""
-        )
-
-
 def plan_run(
     domain: Domain,
     *,
     run_type: str,
-    window: Window,
+    window: Days,
     world: World,
     stored: StoredWorld | None,
     replace_history: bool = False,
@@ -121,8 +64,8 @@ def plan_run(
         raise PlanError(f"unknown run type {run_type!r}; expected one of {', '.join(RUN_TYPES)}")
     if world.scale not in domain.scales:
         raise PlanError(f"unknown scale {world.scale!r}; choose one of {', '.join(domain.scales)}")
-    if window.days > MAX_WINDOW_DAYS:
-        raise PlanError(f"a window of {window.days} days is longer than {MAX_WINDOW_DAYS} days")
+    if len(window) > MAX_WINDOW_DAYS:
+        raise PlanError(f"a window of {len(window)} days is longer than {MAX_WINDOW_DAYS} days")
     if window.start < domain.earliest_day:
         raise PlanError(
             f"{domain.name} has no data before {domain.earliest_day}: the {run_type} run"
@@ -131,7 +74,7 @@ def plan_run(
     if run_type != "manual":
         if stored is None:  # a fresh platform: fill the default history once
             days = min(DEFAULT_HISTORY_DAYS, (window.end - domain.earliest_day).days + 1)
-            return RunPlan(run_type, Window.ending(window.end, days), world, True, False, True)
+            return RunPlan(run_type, Days.ending(window.end, days), world, True, False, True)
         return _without_hole(
             RunPlan(
                 run_type,
@@ -166,10 +109,10 @@ def _without_hole(plan: RunPlan, stored: StoredWorld) -> RunPlan:
     Days before the first day need no such care: what they refer to comes with them."""
     if plan.window.start <= stored.last_day + timedelta(days=1):
         return plan
-    window = Window(stored.last_day + timedelta(days=1), plan.window.end)
-    if window.days > MAX_WINDOW_DAYS:
+    window = Days(stored.last_day + timedelta(days=1), plan.window.end)
+    if len(window) > MAX_WINDOW_DAYS:
         raise PlanError(
-            f"{plan.window} leaves {window.days - plan.window.days} days after the history's last"
+            f"{plan.window} leaves {len(window) - len(plan.window)} days after the history's last"
             f" day {stored.last_day} unprocessed, and a run covering them would be longer than"
             f" {MAX_WINDOW_DAYS} days: run them in parts first"
         )
@@ -259,7 +202,7 @@ def recorded_plan(cur, domain: Domain, run_id: str) -> RunPlan | None:
         return None
     run_type, start, end, scale, seed, volumes, opens, replace, full = row
     world = World.of(scale, seed, volumes)
-    return RunPlan(run_type, Window(start, end), world, opens, replace, full)
+    return RunPlan(run_type, Days(start, end), world, opens, replace, full)
 
 
 def _volumes_json(world: World) -> str | None:

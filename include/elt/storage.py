@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Union
 
-from include.elt.domain import REPO_ROOT
+from include.elt.core.paths import REPO_ROOT
 
 if TYPE_CHECKING:
     from upath import UPath

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 
 from psycopg2 import sql
@@ -33,7 +32,9 @@ from include.elt.analytics_log import (
     fetch_preview,
     log_compiled,
 )
-from include.elt.domain import REPO_ROOT, Domain
+from include.elt.core.days import Days
+from include.elt.core.paths import REPO_ROOT
+from include.elt.domain import Domain
 from include.elt.models import (
     REJECT_COLUMN,
     Model,
@@ -49,16 +50,14 @@ from include.elt.warehouse import advisory_lock, transaction
 
 log = logging.getLogger(__name__)
 
-Window = tuple[date, date] | None  # days [start, end) an incremental model rebuilds; None: all
-
 
 @dataclass(frozen=True)
 class Changes:
     """What a run changed upstream of the models: its days, and the days each bronze dataset
     was loaded over. ``None`` for a run that rebuilds everything (a new world, a full refresh)."""
 
-    days: tuple[date, date]
-    loaded: dict[str, tuple[date, date]]
+    days: Days
+    loaded: dict[str, Days]
 
 
 @dataclass(frozen=True)
@@ -69,13 +68,13 @@ class ModelResult:
     rows: int
     rejected: int
     seconds: float
-    window: Window = None
+    days: Days | None = None  # the days it rebuilt; None: all of them
     preview: Preview | None = None  # its first rows by key, for the analytics log
 
     @property
     def span(self) -> str:
-        """The days it rebuilt: ``days <start>..<end>`` (end exclusive), or ``all``."""
-        return f"days {self.window[0]}..{self.window[1]}" if self.window else "all"
+        """The days it rebuilt: ``days <start>..<end>``, or ``all``."""
+        return f"days {self.days}" if self.days else "all"
 
 
 def build_one(
@@ -92,9 +91,9 @@ def build_one(
     published), so the models it refs are built first."""
     preview_rows = PREVIEW_ROWS if analytics_log is not None and m.layer in PREVIEW_LAYERS else 0
     clear_model(url, domain, m)
-    windows = staged_windows(url, domain, run_id)
-    window = window_of(url, domain, m, changes, windows)
-    result = build_model(url, domain, m, run_id, set(windows), window, preview_rows=preview_rows)
+    staged = staged_days(url, domain, run_id)
+    days = days_to_rebuild(url, domain, m, changes, staged)
+    result = build_model(url, domain, m, run_id, set(staged), days, preview_rows=preview_rows)
     if analytics_log is not None:
         log_compiled(analytics_log, result)
     return result
@@ -135,10 +134,10 @@ def _lock_model(cur, domain: Domain, m: Model) -> None:
 
 
 def staged_by(url: str, domain: Domain, run_id: str) -> set[str]:
-    return set(staged_windows(url, domain, run_id))
+    return set(staged_days(url, domain, run_id))
 
 
-def staged_windows(url: str, domain: Domain, run_id: str) -> dict[str, Window]:
+def staged_days(url: str, domain: Domain, run_id: str) -> dict[str, Days | None]:
     """The models ``run_id`` staged so far, with the days each rebuilt (``None``: all)."""
     with transaction(url) as conn, conn.cursor() as cur:
         cur.execute(
@@ -146,12 +145,14 @@ def staged_windows(url: str, domain: Domain, run_id: str) -> dict[str, Window]:
             " where domain = %s and run_id = %s",
             [domain.name, run_id],
         )
-        return {name: (start, end) if start else None for name, start, end in cur.fetchall()}
+        return {
+            name: Days.until(start, stop) if start else None for name, start, stop in cur.fetchall()
+        }
 
 
-def window_of(
-    url: str, domain: Domain, m: Model, changes: Changes | None, windows: dict[str, Window]
-) -> Window:
+def days_to_rebuild(
+    url: str, domain: Domain, m: Model, changes: Changes | None, staged: dict[str, Days | None]
+) -> Days | None:
     """The days an incremental model rebuilds: the run's days, widened to the days its bronze
     sources were loaded over, to the days rebuilt of the incremental models it reads, and to
     the days holding rows it rejected for a parent key this run has now added (a day loaded
@@ -161,42 +162,42 @@ def window_of(
     spans = [changes.days]
     spans += [changes.loaded[s] for s in sources(m) if s in changes.loaded]
     for name in dependencies(m):
-        if name in windows and model(domain, name).incremental:
-            if windows[name] is None:  # rebuilt whole: so is everything that reads it
+        if name in staged and model(domain, name).incremental:
+            if staged[name] is None:  # rebuilt whole: so is everything that reads it
                 return None
-            spans.append(windows[name])
-    spans += _days_with_resolvable_rejects(url, domain, m, windows)
-    return min(s for s, _ in spans), max(e for _, e in spans)
+            spans.append(staged[name])
+    spans += _days_with_resolvable_rejects(url, domain, m, staged)
+    return Days(min(s.start for s in spans), max(s.end for s in spans))
 
 
 def _days_with_resolvable_rejects(
-    url: str, domain: Domain, m: Model, windows: dict[str, Window]
-) -> list[tuple[date, date]]:
+    url: str, domain: Domain, m: Model, staged: dict[str, Days | None]
+) -> list[Days]:
     found = []
     with transaction(url) as conn, conn.cursor() as cur:
         for fk in m.foreign_keys:
             parent = model(domain, fk.model)
-            if fk.model not in windows or parent.kind not in ("table", "days"):
+            if fk.model not in staged or parent.kind not in ("table", "days"):
                 continue
             if not _exists(cur, parent.layer, parent.relation):
                 continue
             key = sql.Identifier(fk.parent_column)
-            staged = sql.Identifier(parent.stage_schema, parent.batch[1])
+            batch = sql.Identifier(parent.stage_schema, parent.batch[1])
             before = sql.SQL("select {} from {}").format(key, _published(parent))
-            window = windows[fk.model]
-            if parent.kind == "days" and window:
+            days = staged[fk.model]
+            if parent.kind == "days" and days:
                 before += sql.SQL(" where {col} >= %s and {col} < %s").format(
                     col=sql.Identifier(parent.partition_by)
                 )
             cur.execute(
                 sql.SQL(
-                    "with added as (select {key} from {staged} except {before})"
+                    "with added as (select {key} from {batch} except {before})"
                     " select min(day), max(day) from silver.rejects"
                     " where domain = %s and table_name = %s and day is not null"
                     " and record ->> %s in (select {key}::text from added)"
-                ).format(key=key, staged=staged, before=before),
+                ).format(key=key, batch=batch, before=before),
                 [
-                    *(window if parent.kind == "days" and window else []),
+                    *((days.start, days.stop) if parent.kind == "days" and days else ()),
                     domain.name,
                     m.qualified,
                     fk.column,
@@ -211,7 +212,7 @@ def _days_with_resolvable_rejects(
                     last,
                     parent.qualified,
                 )
-                found.append((first, last + timedelta(days=1)))
+                found.append(Days(first, last))
     return found
 
 
@@ -221,7 +222,7 @@ def build_model(
     m: Model,
     run_id: str,
     staged: set[str],
-    window: Window,
+    days: Days | None,
     *,
     preview_rows: int = 0,
 ) -> ModelResult:
@@ -230,15 +231,15 @@ def build_model(
     started = time.perf_counter()
     with transaction(url) as conn, conn.cursor() as cur:
         _lock_model(cur, domain, m)
-        incremental = m.incremental and window is not None and _exists(cur, m.layer, m.relation)
+        incremental = m.incremental and days is not None and _exists(cur, m.layer, m.relation)
         builder = _BUILDERS[m.kind]
-        rows, rejected = builder(cur, domain, m, run_id, staged, window if incremental else None)
+        rows, rejected = builder(cur, domain, m, run_id, staged, days if incremental else None)
         if incremental and rows is None:  # the model changed shape: rebuild it whole
             log.warning("%s changed shape: rebuilding it from all its inputs", m.qualified)
             incremental = False
             cur.execute("rollback to savepoint model")
             rows, rejected = builder(cur, domain, m, run_id, staged, None)
-        effective = window if incremental else None
+        effective = days if incremental else None
         preview = None
         if preview_rows:
             preview = fetch_preview(cur, m.stage_schema, m.relation, m.unique_key, preview_rows)
@@ -257,7 +258,7 @@ def build_model(
                 m.name,
                 run_id,
                 m.kind,
-                *(effective or (None, None)),
+                *((effective.start, effective.stop) if effective else (None, None)),
                 rows,
                 rejected,
             ],
@@ -274,7 +275,7 @@ def build_model(
                 m.kind,
                 rows,
                 rejected,
-                *(effective or (None, None)),
+                *((effective.start, effective.stop) if effective else (None, None)),
             ],
         )
     result = ModelResult(
@@ -304,7 +305,7 @@ def build_model(
 # impossible because the published relation has another shape --------------------------------
 
 
-def _build_view(cur, domain, m: Model, run_id, staged, window):
+def _build_view(cur, domain, m: Model, run_id, staged, days):
     query = _render(cur, domain, m, staged, None)
     target = sql.Identifier(m.stage_schema, m.relation)
     cur.execute(sql.SQL("create view {} as {}").format(target, sql.SQL(query)))
@@ -312,7 +313,7 @@ def _build_view(cur, domain, m: Model, run_id, staged, window):
     return cur.fetchone()[0], 0
 
 
-def _build_table(cur, domain, m: Model, run_id, staged, window):
+def _build_table(cur, domain, m: Model, run_id, staged, days):
     kept = _materialize(cur, domain, m, staged, None)
     target = sql.Identifier(m.stage_schema, m.relation)
     cur.execute(
@@ -331,27 +332,27 @@ def _build_table(cur, domain, m: Model, run_id, staged, window):
     return rows, rejected
 
 
-def _build_days(cur, domain, m: Model, run_id, staged, window):
-    kept = _materialize(cur, domain, m, staged, window)
-    if window and kept != _published_columns(cur, m):
+def _build_days(cur, domain, m: Model, run_id, staged, days):
+    kept = _materialize(cur, domain, m, staged, days)
+    if days and kept != _published_columns(cur, m):
         return None, 0
     column = m.partition_by
     changes = sql.Identifier(m.stage_schema, m.changes)
-    if window:
+    if days:
         cur.execute(
             sql.SQL("select count(*) from _model where not ({col} >= %s and {col} < %s)").format(
                 col=sql.Identifier(column)
             ),
-            window,
+            [days.start, days.stop],
         )
         outside = cur.fetchone()[0]
         if outside:
             raise ModelError(
-                f"{m.path}: {outside} rows fall outside the window {window[0]}..{window[1]}:"
+                f"{m.path}: {outside} rows fall outside the window {days}:"
                 f" an incremental model must filter its input to"
                 f" {{{{ window_start }}}}..{{{{ window_end }}}} on {column}"
             )
-        first, last = window[0], window[1] - timedelta(days=1)
+        ranges = parts.plan_ranges(days)
     else:
         cur.execute(
             sql.SQL("select min({col})::date, max({col})::date from _model").format(
@@ -359,7 +360,7 @@ def _build_days(cur, domain, m: Model, run_id, staged, window):
             )
         )
         first, last = cur.fetchone()
-    ranges = parts.plan_ranges(first, last) if first else []
+        ranges = parts.plan_ranges(Days(first, last)) if first else []
     cur.execute(
         sql.SQL("create table {} (like pg_temp._model) partition by range ({})").format(
             changes, sql.Identifier(column)
@@ -370,17 +371,17 @@ def _build_days(cur, domain, m: Model, run_id, staged, window):
             sql.SQL("alter table {} drop column {}").format(changes, sql.Identifier(REJECT_COLUMN))
         )
     pg_type = parts.column_type(cur, m.stage_schema, m.changes, column)
-    for days_range in ranges:
+    for part in ranges:
         table = parts.create_standalone(
             cur,
             m.stage_schema,
-            f"{m.changes}_{days_range.suffix()}",
+            f"{m.changes}_{parts.suffix(part)}",
             f"{m.stage_schema}.{m.changes}",
             column,
             pg_type,
-            days_range,
+            part,
         )
-        parts.add_partition(cur, f"{m.stage_schema}.{m.changes}", table, days_range, pg_type)
+        parts.add_partition(cur, f"{m.stage_schema}.{m.changes}", table, part, pg_type)
     cur.execute(
         sql.SQL("insert into {} select {} from _model {}").format(
             changes, _list(kept), _kept_rows(cur)
@@ -390,15 +391,15 @@ def _build_days(cur, domain, m: Model, run_id, staged, window):
     rejected = _route_rejects(cur, domain, m, run_id, column)
     published = sql.Identifier(m.layer, m.relation)
     next_state = sql.SQL("select * from {}").format(changes)
-    if window:
+    if days:
         next_state = sql.SQL(
             "select * from {} where not ({col} >= {lo} and {col} < {hi}) union all {}"
         ).format(
             published,
             next_state,
             col=sql.Identifier(column),
-            lo=sql.Literal(window[0]),
-            hi=sql.Literal(window[1]),
+            lo=sql.Literal(days.start),
+            hi=sql.Literal(days.stop),
         )
     cur.execute(
         sql.SQL("create view {} as {}").format(
@@ -409,11 +410,11 @@ def _build_days(cur, domain, m: Model, run_id, staged, window):
     return rows, rejected
 
 
-def _build_merge(cur, domain, m: Model, run_id, staged, window):
-    kept = _materialize(cur, domain, m, staged, window)
+def _build_merge(cur, domain, m: Model, run_id, staged, days):
+    kept = _materialize(cur, domain, m, staged, days)
     if _has_rejects(cur):
         raise ModelError(f"{m.path}: a merge model cannot route {REJECT_COLUMN}")
-    if window and kept != _published_columns(cur, m):
+    if days and kept != _published_columns(cur, m):
         return None, 0
     changes = sql.Identifier(m.stage_schema, m.changes)
     cur.execute(sql.SQL("create table {} as select * from _model").format(changes))
@@ -425,7 +426,7 @@ def _build_merge(cur, domain, m: Model, run_id, staged, window):
         )
     )
     next_state = sql.SQL("select * from {}").format(changes)
-    if window:
+    if days:
         next_state = sql.SQL(
             "select * from {pub} as p where not exists (select from {chg} as c"
             " where ({c_key}) = ({p_key})) union all select * from {chg}"
@@ -450,14 +451,14 @@ _BUILDERS = {"view": _build_view, "table": _build_table, "days": _build_days, "m
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _render(cur, domain: Domain, m: Model, staged: set[str], window: Window) -> str:
-    scope = Scope(staged=frozenset(staged), window=window, incremental=window is not None)
+def _render(cur, domain: Domain, m: Model, staged: set[str], days: Days | None) -> str:
+    scope = Scope(staged=frozenset(staged), days=days, incremental=days is not None)
     return render(domain, m, scope, lambda c: c.as_string(cur)).strip().rstrip(";")
 
 
-def _materialize(cur, domain, m: Model, staged, window) -> list[tuple[str, str]]:
+def _materialize(cur, domain, m: Model, staged, days) -> list[tuple[str, str]]:
     """Run the model's query into ``pg_temp._model``; returns the columns (and types) it keeps."""
-    query = _render(cur, domain, m, staged, window)
+    query = _render(cur, domain, m, staged, days)
     cur.execute("savepoint model")
     cur.execute("drop table if exists pg_temp._model")
     cur.execute(sql.SQL("create temp table _model on commit drop as {}").format(sql.SQL(query)))

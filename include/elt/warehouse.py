@@ -21,11 +21,12 @@ import psycopg2
 from psycopg2 import errors, sql
 from psycopg2.extensions import connection as Connection
 
-from include.elt.domain import SQL_ROOT, Domain
+from include.elt.core.paths import SQL_ROOT
+from include.elt.core.roles import STAGE_ROLES
+from include.elt.domain import Domain
 from include.elt.schema import bronze_ddl
 
 WAREHOUSE_ENV = "AIRFLOW_CONN_WAREHOUSE"
-STAGE_ROLES = ("loader", "transformer", "validator")
 STATEMENT_TIMEOUT_ENV = "ELT_STATEMENT_TIMEOUT"
 LOCK_TIMEOUT_ENV = "ELT_LOCK_TIMEOUT"
 DEFAULT_STATEMENT_TIMEOUT = "30min"

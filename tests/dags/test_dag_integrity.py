@@ -12,8 +12,8 @@ from airflow.dag_processing.dagbag import DagBag
 from airflow.serialization.encoders import coerce_to_core_timetable
 from airflow.timetables.base import TimeRestriction
 
+from include.elt.core.stages import STAGE_NAMES
 from include.elt.domain import domain_names, load_domain
-from include.elt.flow import STAGES
 from include.elt.models import dependencies, model, models, sources
 from tests.conftest import REPO, roles
 from tests.helpers import qualified, query
@@ -56,7 +56,7 @@ def test_house_rules(dagbag, dag_id):
 def test_the_task_graph_is_the_flow_with_a_task_per_model(dagbag, dag_id):
     dag, domain = dagbag.dags[dag_id], load_domain(dag_id)
     order = [t.task_id.split(".")[0] for t in dag.topological_sort()]
-    assert [stage for stage, _ in itertools.groupby(order)] == [*STAGES, "release_domain"]
+    assert [stage for stage, _ in itertools.groupby(order)] == [*STAGE_NAMES, "release_domain"]
 
     loads = dag.get_task("load_bronze")
     assert loads.op_kwargs_expand_input.value == {"dataset": [d.name for d in domain.datasets]}

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from include.elt import pipeline
+from include.elt.core.days import Days
 from include.elt.dashboard import (
     FILE_NAME,
     MAX_ROWS,
@@ -25,13 +26,12 @@ from include.elt.dashboard import (
 )
 from include.elt.domain import domain_names, load_domain
 from include.elt.warehouse import transaction
-from include.elt.window import Window
 from tests.conftest import new_warehouse, roles, superuser
 from tests.helpers import qualified, query
 
 RUNS = {  # domain -> (window, seed)
-    "streaming": (Window(date(2026, 5, 1), date(2026, 5, 7)), 42),
-    "ecommerce": (Window.ending(date(2025, 11, 15), 14), 11),
+    "streaming": (Days(date(2026, 5, 1), date(2026, 5, 7)), 42),
+    "ecommerce": (Days.ending(date(2025, 11, 15), 14), 11),
 }
 DAILY_USAGE = qualified("streaming", "gold", "daily_usage")
 TOP_CONTENT = qualified("streaming", "gold", "top_content")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from include.elt.core.stages import STAGE_NAMES, stage_of
 from include.elt.domain import DOMAIN_PACKAGES_ENV, domain_names, load_domain
-from include.elt.flow import STAGES, stage_of
 from tests.conftest import REPO, new_warehouse, role_env
 from tests.helpers import count, query
 from tests.toy_domain import DOMAIN as TOY_DOMAIN
@@ -83,7 +83,9 @@ def test_the_toy_run_passed_every_gate_and_kept_its_world(toy_run):
         " where domain = 'toy' and run_id = %s order by started_at",
         [RUN_ID],
     )
-    assert [stage for stage, _ in groupby(stage_of(task) for task, *_ in audit)] == list(STAGES)
+    assert [stage for stage, _ in groupby(stage_of(task) for task, *_ in audit)] == list(
+        STAGE_NAMES
+    )
     assert {status for _, status, _, _ in audit} == {"success"}
     gates = [(evaluated, passed) for task, _, evaluated, passed in audit if "validate" in task]
     assert len(gates) == 3 and all(e == p and e > 0 for e, p in gates)

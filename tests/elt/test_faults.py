@@ -20,22 +20,22 @@ import pytest
 
 from include.devstack.postgres import TemporaryPostgres
 from include.elt import load, pipeline
-from include.elt.flow import STAGES, stage_of
+from include.elt.core.days import Days
+from include.elt.core.stages import STAGE_NAMES, stage_of
 from include.elt.generate import Manifest
 from include.elt.quality import QualityError
-from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse, role_env, roles
 from tests.helpers import concurrently, count, layer_state, qualified, query
 
 DAY = date(2026, 3, 10)
-WINDOW = Window(DAY - timedelta(days=2), DAY)
+WINDOW = Days(DAY - timedelta(days=2), DAY)
 BRONZE_USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
 BRONZE_SUBSCRIPTIONS = qualified("streaming", "bronze", "subscriptions")
 BRONZE_PLANS = qualified("streaming", "bronze", "plans")
 CUSTOMER_TOTALS = qualified("streaming", "gold", "customer_totals")
 
 
-def _ctx(warehouse, data_dir: Path, run_id: str, window: Window = WINDOW, **kw):
+def _ctx(warehouse, data_dir: Path, run_id: str, window: Days = WINDOW, **kw):
     return pipeline.RunContext(
         domain_name="streaming",
         run_id=run_id,
@@ -279,18 +279,18 @@ def test_a_fault_planted_in_a_layer_fails_its_gate_and_publishes_nothing(publish
     url, data_dir = published
     plant, after, message = PLANTS[layer]
     day = WINDOW.end + timedelta(days=1)
-    ctx = _ctx(roles(url), data_dir, f"planted-{layer}", Window(day, day), run_type="scheduled")
-    done = list(STAGES[: STAGES.index(after) + 1])
+    ctx = _ctx(roles(url), data_dir, f"planted-{layer}", Days(day, day), run_type="scheduled")
+    done = list(STAGE_NAMES[: STAGE_NAMES.index(after) + 1])
     pipeline.run(ctx, done)
     plant(url, ctx)
     before = layer_state(url, "streaming", "silver", "gold")
     with pytest.raises(QualityError, match=message):
-        pipeline.run(ctx, [s for s in STAGES if s not in done])
+        pipeline.run(ctx, [s for s in STAGE_NAMES if s not in done])
     assert layer_state(url, "streaming", "silver", "gold") == before
     tasks = dict(
         query(url, "select task, status from audit.task_runs where run_id = %s", [ctx.run_id])
     )
     assert tasks[f"validate_{layer}"] == "failed"
-    gate = STAGES.index(f"validate_{layer}")
+    gate = STAGE_NAMES.index(f"validate_{layer}")
     ran = {stage_of(task) for task in tasks}
-    assert not set(STAGES[gate + 1 :]) & ran, "a stage after the failed gate ran"
+    assert not set(STAGE_NAMES[gate + 1 :]) & ran, "a stage after the failed gate ran"

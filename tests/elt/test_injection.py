@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from include.elt import pipeline
+from include.elt.core.days import Days
 from include.elt.generate import Manifest, ManifestError
 from include.elt.runs import safe_name
-from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse, role_env, roles
 from tests.helpers import query
 
@@ -89,7 +89,7 @@ def test_a_whole_run_with_a_hostile_id_builds_validates_and_publishes(warehouse,
         pipeline.RunContext(
             domain_name="streaming",
             run_id=payload,
-            window=Window(date.fromisoformat(DAY), date.fromisoformat(DAY)),
+            window=Days(date.fromisoformat(DAY), date.fromisoformat(DAY)),
             scale="tiny",
             seed=42,
             warehouse=roles(warehouse),
@@ -124,7 +124,7 @@ def test_a_manifest_naming_a_file_elsewhere_is_refused(tmp_path):
     ctx = pipeline.RunContext(
         domain_name="streaming",
         run_id="tampered",
-        window=Window(date.fromisoformat(DAY), date.fromisoformat(DAY)),
+        window=Days(date.fromisoformat(DAY), date.fromisoformat(DAY)),
         scale="tiny",
         seed=42,
         warehouse=None,

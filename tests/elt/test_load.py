@@ -12,18 +12,19 @@ import pytest
 
 from include.domains.streaming import LAUNCH_DAY
 from include.elt import load
+from include.elt.core.days import Days
+from include.elt.core.errors import PlanError
+from include.elt.core.runs import RunPlan, World
 from include.elt.domain import domain_names, load_domain
 from include.elt.generate import Manifest, ManifestError, generate
 from include.elt.load import LoadError, load_file, load_manifest, staging_name
-from include.elt.partitions import DayRange, partitions_of
-from include.elt.runs import PlanError, RunPlan, World
+from include.elt.partitions import partitions_of
 from include.elt.warehouse import LockTimeout, ensure_bronze, transaction
-from include.elt.window import Window
 from tests.conftest import new_warehouse, roles
 from tests.helpers import checksum, concurrently, count, qualified, query
 
 END = date(2026, 6, 30)
-WINDOW = Window.ending(END, 3)
+WINDOW = Days.ending(END, 3)
 USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
 PLANS = qualified("streaming", "bronze", "plans")
 
@@ -61,10 +62,10 @@ def _entry(manifest: Manifest, dataset: str):
     return next(f for f in manifest.files if f.dataset == dataset)
 
 
-def _partitions(url: str, dataset: str) -> list[DayRange]:
+def _partitions(url: str, dataset: str) -> list[Days]:
     relation = load_domain("streaming").relation(dataset)
     with transaction(url) as conn, conn.cursor() as cur:
-        return [p.range for p in partitions_of(cur, "bronze", relation)]
+        return [p.days for p in partitions_of(cur, "bronze", relation)]
 
 
 def test_load_writes_every_row_with_lineage(warehouse, domain, manifest):
@@ -85,10 +86,10 @@ def test_bronze_holds_a_partition_per_day_and_one_for_the_history_before(
     warehouse, domain, manifest
 ):
     load_manifest(warehouse, domain, manifest, run_id="run-1")
-    days = [DayRange.day(d) for d in WINDOW]
+    days = [Days.day(d) for d in WINDOW]
     assert _partitions(warehouse, "usage_logs") == days
     # customers since launch: the days before the window in one partition, then one a day
-    assert _partitions(warehouse, "customers") == [DayRange(LAUNCH_DAY, WINDOW.start), *days]
+    assert _partitions(warehouse, "customers") == [Days.until(LAUNCH_DAY, WINDOW.start), *days]
 
 
 def test_reloading_the_same_days_leaves_bronze_identical(warehouse, domain, manifest):
@@ -101,7 +102,7 @@ def test_reloading_the_same_days_leaves_bronze_identical(warehouse, domain, mani
 
 def test_loading_a_day_replaces_only_that_day(warehouse, domain, manifest, tmp_path):
     load_manifest(warehouse, domain, manifest, run_id="window")
-    last_day = generate(domain, Window(END, END), scale="tiny", seed=5, out_dir=tmp_path / "day")
+    last_day = generate(domain, Days(END, END), scale="tiny", seed=5, out_dir=tmp_path / "day")
     load_file(warehouse, domain, last_day, _entry(last_day, "usage_logs"), "day-run")
     by_run = dict(query(warehouse, f"select _run_id, count(*) from {USAGE_LOGS} group by 1"))
     assert by_run["day-run"] == _entry(last_day, "usage_logs").rows
@@ -118,15 +119,13 @@ def test_a_day_inside_the_earlier_history_splits_its_partition(
     load_manifest(warehouse, domain, manifest, run_id="window")
     before = _bronze_state(warehouse)
     inside = WINDOW.start - timedelta(days=100)
-    backfill = generate(
-        domain, Window(inside, inside), scale="tiny", seed=5, out_dir=tmp_path / "b"
-    )
+    backfill = generate(domain, Days(inside, inside), scale="tiny", seed=5, out_dir=tmp_path / "b")
     load_manifest(warehouse, domain, backfill, run_id="backfill")
     after = _partitions(warehouse, "customers")
     assert after[:3] == [
-        DayRange(LAUNCH_DAY, inside),
-        DayRange.day(inside),
-        DayRange(inside + timedelta(days=1), WINDOW.start),
+        Days.until(LAUNCH_DAY, inside),
+        Days.day(inside),
+        Days.until(inside + timedelta(days=1), WINDOW.start),
     ]
     # the same world: the days the backfill did not cover kept their rows, the rest reloaded
     after_state = _bronze_state(warehouse)
@@ -221,16 +220,16 @@ def test_another_world_is_refused_unless_it_replaces_the_history(warehouse, doma
     first = generate(domain, WINDOW, scale="tiny", seed=5, out_dir=tmp_path / "a")
     load_manifest(warehouse, domain, first, run_id="world-a")
     before = _bronze_state(warehouse)
-    other = generate(domain, Window(END, END), scale="tiny", seed=6, out_dir=tmp_path / "b")
+    other = generate(domain, Days(END, END), scale="tiny", seed=6, out_dir=tmp_path / "b")
     with pytest.raises(PlanError, match="holds the world scale=tiny seed=5"):
         load_manifest(warehouse, domain, other, run_id="world-b")
     assert _bronze_state(warehouse) == before
 
     replacing = RunPlan(
-        "manual", Window(END, END), World.of("tiny", 6), opens_history=True, replace_history=True
+        "manual", Days(END, END), World.of("tiny", 6), opens_history=True, replace_history=True
     )
     other = generate(
-        domain, Window(END, END), scale="tiny", seed=6, out_dir=tmp_path / "c", plan=replacing
+        domain, Days(END, END), scale="tiny", seed=6, out_dir=tmp_path / "c", plan=replacing
     )
     load_manifest(warehouse, domain, other, run_id="world-b")
     # nothing of world A survives, even days B does not cover
@@ -271,7 +270,7 @@ def test_a_large_file_loads_in_two_streams_exactly_as_in_one(
     in_one_stream = _bronze_state(other)
     load_manifest(warehouse, domain, manifest, run_id="two-streams")
     assert _bronze_state(warehouse) == in_one_stream
-    assert _partitions(warehouse, "usage_logs") == [DayRange.day(d) for d in WINDOW]
+    assert _partitions(warehouse, "usage_logs") == [Days.day(d) for d in WINDOW]
     assert query(warehouse, "select count(*) from pg_tables where schemaname = 'bronze_stage'") == [
         (0,)
     ]
@@ -297,20 +296,20 @@ def test_an_error_in_the_second_stream_names_its_line_and_leaves_nothing(
 def test_months_past_the_horizon_are_merged_and_a_day_in_them_can_still_be_replaced(
     warehouse, domain, tmp_path
 ):
-    long = Window(date(2026, 1, 1), date(2026, 6, 30))
+    long = Days(date(2026, 1, 1), date(2026, 6, 30))
     manifest = generate(domain, long, scale="tiny", seed=5, out_dir=tmp_path / "long")
     load_manifest(warehouse, domain, manifest, run_id="long")
     horizon = long.end + timedelta(days=1) - timedelta(days=62)
     ranges = _partitions(warehouse, "usage_logs")
-    merged = [r for r in ranges if r.end - r.start > timedelta(days=1)]
+    merged = [r for r in ranges if len(r) > 1]
     assert merged == [
-        DayRange(date(2026, month, 1), date(2026, month + 1, 1)) for month in (1, 2, 3)
+        Days.until(date(2026, month, 1), date(2026, month + 1, 1)) for month in (1, 2, 3)
     ]  # April ends after the horizon: it keeps a partition per day
-    assert all(r.end - r.start == timedelta(days=1) for r in ranges if r.start >= horizon)
+    assert all(len(r) == 1 for r in ranges if r.start >= horizon)
     before = _bronze_state(warehouse)
 
     day = date(2026, 2, 10)  # a rerun of one day inside a merged month
-    rerun = generate(domain, Window(day, day), scale="tiny", seed=5, out_dir=tmp_path / "rerun")
+    rerun = generate(domain, Days(day, day), scale="tiny", seed=5, out_dir=tmp_path / "rerun")
     load_file(warehouse, domain, rerun, _entry(rerun, "usage_logs"), "rerun")
     assert _bronze_state(warehouse)["usage_logs"] == before["usage_logs"]
     assert query(
@@ -319,7 +318,7 @@ def test_months_past_the_horizon_are_merged_and_a_day_in_them_can_still_be_repla
         [day],
     ) == [(_entry(rerun, "usage_logs").rows,)]
     # the day replaced its part of the month, and the month is one partition again
-    assert DayRange(date(2026, 2, 1), date(2026, 3, 1)) in _partitions(warehouse, "usage_logs")
+    assert Days.until(date(2026, 2, 1), date(2026, 3, 1)) in _partitions(warehouse, "usage_logs")
 
 
 def test_a_bronze_table_of_another_version_is_refused_naming_its_columns(warehouse, domain):

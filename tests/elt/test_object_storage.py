@@ -21,12 +21,12 @@ from http.server import ThreadingHTTPServer
 import pytest
 
 from include.elt import dashboard, load, pipeline, quality, storage
+from include.elt.core.days import Days
 from include.elt.domain import load_domain
 from include.elt.generate import MANIFEST, Manifest, generate
 from include.elt.load import LoadError, load_manifest
 from include.elt.quality import data_docs_dir
 from include.elt.warehouse import ensure_bronze
-from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
 from tests.helpers import (
     assert_gold_previews_are_published,
@@ -38,7 +38,7 @@ from tests.helpers import (
 
 BUCKET = "elt-test"
 BASE = f"s3://{BUCKET}/platform"
-WINDOW = Window(date(2026, 5, 1), date(2026, 5, 7))
+WINDOW = Days(date(2026, 5, 1), date(2026, 5, 7))
 USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
 
 
@@ -242,7 +242,7 @@ def manifest(s3, request):
     """A three-day run written to the object store, in a folder of the test's own."""
     folder = storage.data_root() / "runs" / "streaming" / request.node.name
     return generate(
-        load_domain("streaming"), Window.ending(WINDOW.end, 3), scale="tiny", seed=5, out_dir=folder
+        load_domain("streaming"), Days.ending(WINDOW.end, 3), scale="tiny", seed=5, out_dir=folder
     )
 
 
@@ -283,7 +283,7 @@ def test_regenerating_replaces_the_folder_whole_and_parquet_loads_from_objects(s
     fs, _, _ = s3
     domain = load_domain("streaming")
     folder = storage.data_root() / "runs" / "streaming" / "regenerated"
-    days = Window.ending(WINDOW.end, 2)
+    days = Days.ending(WINDOW.end, 2)
     generate(domain, days, scale="tiny", seed=5, out_dir=folder)
     manifest = generate(domain, days, scale="tiny", seed=5, out_dir=folder, file_format="parquet")
     metadata = {f"{e.dataset}_metadata.json" for e in manifest.files}

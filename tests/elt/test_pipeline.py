@@ -15,10 +15,10 @@ import pytest
 
 from include.elt import domain as domain_module
 from include.elt import pipeline
-from include.elt.flow import STAGES, stage_of
+from include.elt.core.days import Days
+from include.elt.core.errors import PlanError
+from include.elt.core.stages import STAGE_NAMES, stage_of
 from include.elt.quality import QualityError
-from include.elt.runs import PlanError
-from include.elt.window import Window
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
 from tests.helpers import (
     assert_gold_previews_are_published,
@@ -31,7 +31,7 @@ from tests.helpers import (
 )
 from tests.toy_domain import DOMAIN as TOY
 
-WINDOW = Window(date(2026, 5, 1), date(2026, 5, 7))
+WINDOW = Days(date(2026, 5, 1), date(2026, 5, 7))
 BRONZE_USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
 USAGE_LOGS = qualified("streaming", "silver", "usage_logs")
 TOP_CONTENT = qualified("streaming", "gold", "top_content")
@@ -98,7 +98,7 @@ def test_a_run_publishes_gold_reports_docs_and_audit(completed_run):
         "select task, status, rows_out from audit.task_runs"
         " where run_id = 'first' order by started_at",
     )
-    assert [stage for stage, _ in groupby(stage_of(a[0]) for a in audit)] == list(STAGES)
+    assert [stage for stage, _ in groupby(stage_of(a[0]) for a in audit)] == list(STAGE_NAMES)
     assert all(a[1] == "success" for a in audit)
     site = ctx.gx_dir / "gx/uncommitted/data_docs/local_site"
     assert (site / "index.html").is_file()
@@ -138,7 +138,7 @@ def test_bad_data_fails_its_checkpoint_and_gold_is_not_published(completed_run):
         lines[i] = lines[i].rsplit(",", 1)[0] + ",3.5"
     usage.write_text("\n".join(lines) + "\n")
     with pytest.raises(QualityError, match="completion_rate"):
-        pipeline.run(bad, [s for s in STAGES if s != "generate"])
+        pipeline.run(bad, [s for s in STAGE_NAMES if s != "generate"])
     assert report.read_bytes() == published
     assert layer_state(url, "streaming", "gold") == gold_before
     audit = query(url, "select task, status from audit.task_runs where run_id = 'bad'")
@@ -168,7 +168,7 @@ def test_silver_routes_rule_breaking_rows_to_rejects_with_the_reason(completed_r
         f" from {BRONZE_USAGE_LOGS} as u order by u.usage_id desc limit 1"
         " returning usage_id",
     )[0][0]
-    pipeline.run(ctx, list(STAGES[STAGES.index("validate_bronze") :]))
+    pipeline.run(ctx, list(STAGE_NAMES[STAGE_NAMES.index("validate_bronze") :]))
     reason = "duration_watched outside 25-100% of the content"
     rejects = query(
         url,

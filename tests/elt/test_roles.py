@@ -12,7 +12,7 @@ import pytest
 from psycopg2 import errors
 
 from include.elt import pipeline
-from include.elt.window import Window
+from include.elt.core.days import Days
 from tests.conftest import _server, new_warehouse, roles
 from tests.helpers import qualified
 
@@ -76,7 +76,7 @@ def warehouse(tmp_path_factory) -> str:
         pipeline.RunContext(
             domain_name="streaming",
             run_id="roles",
-            window=Window(day, day),
+            window=Days(day, day),
             scale="tiny",
             seed=1,
             warehouse=roles(url),

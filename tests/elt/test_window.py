@@ -2,26 +2,26 @@ from datetime import date
 
 import pytest
 
-from include.elt.window import Window, resolve_window
+from include.elt.core.days import Days, resolve_window
 
 DAY = date(2026, 3, 10)
 NEXT = date(2026, 3, 11)
 
 
 def test_a_scheduled_run_processes_exactly_its_one_day_interval():
-    assert resolve_window(DAY, NEXT, manual=False, window_days=60) == Window(DAY, DAY)
+    assert resolve_window(DAY, NEXT, manual=False, window_days=60) == Days(DAY, DAY)
 
 
 def test_a_manual_run_defaults_to_history_days_ending_on_its_interval():
     window = resolve_window(DAY, NEXT, manual=True, window_days=60)
-    assert window.end == DAY and window.days == 60
+    assert window.end == DAY and len(window) == 60
 
 
 def test_a_manual_run_can_name_an_explicit_window():
     window = resolve_window(
         DAY, NEXT, manual=True, window_days=60, start="2026-01-01", end="2026-01-07"
     )
-    assert (window.start, window.end, window.days) == (date(2026, 1, 1), date(2026, 1, 7), 7)
+    assert (window.start, window.end, len(window)) == (date(2026, 1, 1), date(2026, 1, 7), 7)
 
 
 def test_half_an_explicit_window_is_refused():
@@ -30,8 +30,8 @@ def test_half_an_explicit_window_is_refused():
 
 
 def test_a_window_iterates_its_days_and_rejects_reversed_bounds():
-    assert list(Window(DAY, NEXT)) == [DAY, NEXT]
+    assert list(Days(DAY, NEXT)) == [DAY, NEXT]
     with pytest.raises(ValueError, match="after its end"):
-        Window(NEXT, DAY)
+        Days(NEXT, DAY)
     with pytest.raises(ValueError, match="at least one day"):
-        Window.ending(DAY, 0)
+        Days.ending(DAY, 0)

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from include.elt.core.stages import stage_of
 from include.elt.domain import load_domain
-from include.elt.flow import stage_of
 from include.elt.models import dependencies, model, models
 from include.elt.runs import safe_name
 from tests.helpers import qualified, query

@@ -9,14 +9,14 @@ import pytest
 
 from include.domains.streaming import design as d
 from include.elt import pipeline
-from include.elt.window import Window
+from include.elt.core.days import Days
 from tests.conftest import new_warehouse, roles, superuser
 from tests.helpers import failing_rows, qualified
 
 CONTENT = qualified("streaming", "silver", "content")
 SUBSCRIPTIONS = qualified("streaming", "silver", "subscriptions")
 
-WINDOW = Window.ending(date(2026, 11, 20), d.RECENCY_WINDOW_DAYS)
+WINDOW = Days.ending(date(2026, 11, 20), d.RECENCY_WINDOW_DAYS)
 
 
 @pytest.fixture(scope="module")
