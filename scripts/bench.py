@@ -33,12 +33,12 @@ from psycopg2 import sql
 
 from include.devstack.postgres import TemporaryPostgres
 from include.elt import load, pipeline
+from include.elt.contract.domain import load_domain
 from include.elt.core.days import Days
 from include.elt.core.stages import STAGE_NAMES, stage_of
-from include.elt.domain import load_domain
 from include.elt.generate import Manifest
-from include.elt.load import load_file
-from include.elt.warehouse import Warehouse, ensure_bronze, transaction
+from include.elt.load import ensure_bronze, load_file
+from include.elt.warehouse.connection import Warehouse, transaction
 
 REPO = Path(__file__).resolve().parents[1]
 DAY = {"streaming": date(2026, 11, 20), "ecommerce": date(2025, 11, 15)}

@@ -33,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from include.elt import pipeline
+from include.elt.contract.domain import domain_names, load_domain
 from include.elt.core.days import Days
 from include.elt.core.runs import (
     DEFAULT_HISTORY_DAYS,
@@ -42,8 +43,7 @@ from include.elt.core.runs import (
     MAX_WINDOW_DAYS,
 )
 from include.elt.core.stages import STAGES
-from include.elt.domain import domain_names, load_domain
-from include.elt.warehouse import Warehouse, close_idle
+from include.elt.warehouse.connection import Warehouse, close_idle
 
 # The actions of the stage table (core.stages) each command runs, in flow order; transform and
 # validate run them on --layer's stage alone, if given.

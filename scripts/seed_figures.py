@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from include.domains.ecommerce import design as d
+from include.elt.contract.domain import load_domain
 from include.elt.core.days import Days
-from include.elt.domain import load_domain
 
 QUANTILES = [(0.05, -1.6449), (0.25, -0.6745), (0.5, 0.0), (0.75, 0.6745), (0.95, 1.6449)]
 

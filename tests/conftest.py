@@ -18,7 +18,7 @@ import pytest
 
 from include.devstack.postgres import TemporaryPostgres
 from include.elt.core.roles import STAGE_ROLES, role_name
-from include.elt.warehouse import Warehouse
+from include.elt.warehouse.connection import Warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 _server: TemporaryPostgres | None = None

@@ -11,10 +11,10 @@ from pathlib import Path
 import psycopg2
 from psycopg2 import sql
 
-from include.elt.domain import load_domain
-from include.elt.models import Scope, models, render_text
-from include.elt.schema import LINEAGE_COLUMNS
-from include.elt.warehouse import transaction
+from include.elt.contract.datasets import LINEAGE_COLUMNS
+from include.elt.contract.domain import load_domain
+from include.elt.contract.models import Scope, models, render_text
+from include.elt.warehouse.connection import transaction
 
 
 def query(url: str, statement: str | sql.Composable, params=None) -> list[tuple]:

@@ -115,7 +115,7 @@ class TemporaryPostgres:
 
         ``role_passwords`` is the secrets script's verifier file; without it, every role gets
         the throwaway password (tests and benchmarks on a server that lives minutes)."""
-        from include.elt.warehouse import Warehouse
+        from include.elt.warehouse.connection import Warehouse
 
         if role_passwords is None:
             role_passwords = self.root / "role_passwords.sql"

@@ -16,14 +16,11 @@ so ``grep compiled`` keeps the counts and ``grep -v '^ '`` drops the previews.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from psycopg2 import sql
-
-from include.elt.schema import relation_columns
+from include.elt.warehouse.catalog import Preview
 
 if TYPE_CHECKING:
     from include.elt.transform import ModelResult
@@ -36,37 +33,13 @@ NULL = "null"
 _ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
-@dataclass(frozen=True)
-class Preview:
-    """The first rows of a relation by its key, each value as PostgreSQL writes it as text."""
-
-    key: tuple[str, ...]
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str | None, ...], ...]
-
-
-def fetch_preview(cur, schema: str, relation: str, key: tuple[str, ...], limit: int) -> Preview:
-    """The first ``limit`` rows of ``schema.relation`` ordered by ``key`` (all columns if none)."""
-    columns = tuple(name for name, _ in relation_columns(cur, f"{schema}.{relation}"))
-    # Qualified, so the order is the columns' own, not their text (output names win otherwise).
-    cur.execute(
-        sql.SQL("select {} from {} as t order by {} limit %s").format(
-            sql.SQL(", ").join(sql.SQL("t.{}::text").format(sql.Identifier(c)) for c in columns),
-            sql.Identifier(schema, relation),
-            sql.SQL(", ").join(sql.Identifier("t", c) for c in key or columns),
-        ),
-        [limit],
-    )
-    return Preview(tuple(key), columns, tuple(tuple(r) for r in cur.fetchall()))
-
-
 def log_compiled(log_path: Path, result: ModelResult) -> None:
     """Append a compiled relation's line, and its preview if it has one."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     span = f" for {result.span}" if result.days else ""
     lines = [
-        f"{stamp} compiled {result.kind} {result.relation} from {result.sql_file}{span}:"
+        f"{stamp} compiled {result.materialization} {result.relation} from {result.sql_file}{span}:"
         f" {result.rows} rows"
     ]
     if result.preview is not None:

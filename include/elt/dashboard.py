@@ -8,95 +8,29 @@ the chart shows, the same on every row: the caption under the chart names them a
 that published them. ``publish`` draws the page while it still holds the domain, so no other
 run's rows can slip in between.
 
-The page loads nothing: the charts are inline SVG drawn by :mod:`include.elt.charts` (text as
+The page loads nothing: the charts are inline SVG drawn by :mod:`include.elt.svg` (text as
 glyph outlines of the font matplotlib ships), the styles are inline, and there is no script.
 """
 
 from __future__ import annotations
 
 import html
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from include.elt import storage
-from include.elt.domain import Domain
-from include.elt.models import Scope, render_text
-from include.elt.warehouse import transaction
+from include.elt.contract.charts import CHART_KINDS, Chart, DashboardError
+from include.elt.contract.domain import Domain
+from include.elt.contract.models import Scope, render_text
+from include.elt.core.days import Days
+from include.elt.svg import ChartData, svg
+from include.elt.warehouse.connection import transaction
 
 FILE_NAME = "dashboard.html"
 WINDOW_COLUMNS = ("first_day", "last_day")
 # A chart shows an aggregate; a query returning more rows than this reads too much of gold.
 MAX_ROWS = 1000
-KINDS = {
-    "barh": "Horizontal bar chart",
-    "bar": "Bar chart",
-    "stacked": "Stacked bar chart",
-    "line": "Line chart",
-}
-_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-
-
-class DashboardError(ValueError):
-    """A chart's declaration or query is wrong; the message names the chart or its file."""
-
-
-@dataclass(frozen=True)
-class Chart:
-    """One chart of a domain's dashboard.
-
-    ``x`` holds the categories (bars, in the query's order) or the days (lines), ``y`` the
-    values; ``series``, when set, splits them into bars side by side (``bar``), stacked bars
-    (``stacked``) or lines, in the order they first appear. ``value_format`` formats a value
-    (``"${:,.0f}"``) and, unless ``axis_format`` says otherwise, the value axis' ticks;
-    ``colours`` gives series a colour of their own (a tier named gold drawn gold), the others
-    take the palette's in turn; ``window`` says what the days of ``first_day``..``last_day``
-    are.
-    """
-
-    name: str
-    title: str
-    kind: str
-    x: str
-    y: str
-    x_label: str
-    y_label: str
-    window: str
-    series: str | None = None
-    series_label: str = ""
-    value_format: str = "{:,.0f}"
-    axis_format: str | None = None
-    colours: Mapping[str, str] = field(default_factory=dict)
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise DashboardError(f"chart {self.name!r}: kind must be one of {', '.join(KINDS)}")
-        if not _NAME.match(self.name):
-            raise DashboardError(f"chart {self.name!r}: the name must be a plain lowercase word")
-        if self.kind == "barh" and self.series:
-            raise DashboardError(f"chart {self.name!r}: a barh chart has one series")
-
-    def formatted(self, value: float | None) -> str:
-        if value is None or value != value:  # null, or NaN
-            return "–"
-        return self.value_format.format(value)
-
-
-@dataclass(frozen=True)
-class ChartData:
-    """What a chart's query returned: its rows, and the days of data they show."""
-
-    columns: tuple[str, ...]
-    rows: tuple[tuple, ...]
-    first_day: date | None
-    last_day: date | None
-
-    def column(self, name: str) -> list:
-        i = self.columns.index(name)
-        return [row[i] for row in self.rows]
 
 
 def query_path(domain: Domain, chart: Chart) -> Path:
@@ -129,8 +63,8 @@ def read_chart(cur, domain: Domain, chart: Chart) -> ChartData:
     windows = {(row[first], row[last]) for row in rows}
     if len(windows) > 1:
         raise DashboardError(f"{path}: first_day and last_day differ between rows: {windows}")
-    window = windows.pop() if windows else (None, None)
-    return ChartData(columns, rows, *window)
+    first, last = windows.pop() if windows else (None, None)
+    return ChartData(columns, rows, Days(first, last) if first else None)
 
 
 def render_dashboard(url: str, domain: Domain, run_id: str, target: storage.Location) -> int:
@@ -152,9 +86,9 @@ def render_dashboard(url: str, domain: Domain, run_id: str, target: storage.Loca
 
 def caption(run_id: str, chart: Chart, data: ChartData) -> str:
     """The line under a chart: the run that published it and the days of data it shows."""
-    if data.first_day is None:
+    if data.days is None:
         return f"Run {run_id} · no data in gold yet"
-    return f"Run {run_id} · data {data.first_day}..{data.last_day} ({chart.window})"
+    return f"Run {run_id} · data {data.days} ({chart.window})"
 
 
 def dashboard_page(
@@ -193,13 +127,11 @@ def dashboard_page(
 
 
 def _figure(chart: Chart, data: ChartData, run_id: str) -> str:
-    from include.elt import charts as draw  # matplotlib: only when a page is drawn
-
     e = html.escape
     element_id = f"chart-{chart.name}"
     alt = _alt_text(chart, data)
     if data.rows:
-        picture = draw.svg(chart, data, id_prefix=f"{chart.name}-", alt=alt)
+        picture = svg(chart, data, id_prefix=f"{chart.name}-", alt=alt)
     else:
         picture = '<p class="empty">No rows in gold yet.</p>'
     note = f'<p class="note">{e(chart.note)}</p>' if chart.note else ""
@@ -213,7 +145,7 @@ def _figure(chart: Chart, data: ChartData, run_id: str) -> str:
 
 def _alt_text(chart: Chart, data: ChartData) -> str:
     """What the chart shows, in words: its kind, measure, extent and biggest value."""
-    what = f"{KINDS[chart.kind]}: {chart.y_label} by {chart.x_label.lower()}"
+    what = f"{CHART_KINDS[chart.kind]}: {chart.y_label} by {chart.x_label.lower()}"
     if chart.series:
         what += f" and {(chart.series_label or chart.series).lower()}"
     if not data.rows:

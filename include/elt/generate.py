@@ -21,12 +21,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from include.elt import storage
+from include.elt.contract.datasets import Dataset
+from include.elt.contract.domain import Domain, GeneratedRows
 from include.elt.core.days import Days
 from include.elt.core.errors import FinalError
 from include.elt.core.runs import RunPlan, World
-from include.elt.domain import Domain, GeneratedRows
-from include.elt.partitions import plan_ranges
-from include.elt.schema import Dataset
+from include.elt.warehouse.partitions import plan_ranges
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ A load has two steps, so the DAG can spread the first over one task per dataset:
    COPYed by two sessions at once.
 2. **Commit** the run's staged files (:func:`commit`) in one transaction: per table, take its
    advisory lock, drop the partitions they replace and attach the new ones
-   (:mod:`include.elt.partitions`); a reference table is replaced row by row. Readers see every
-   file of the run or none; a rerun of the same days leaves bronze identical, and two loads of
-   a table serialise on its lock.
+   (:mod:`include.elt.warehouse.partitions`); a reference table is replaced row by row. Readers
+   see every file of the run or none; a rerun of the same days leaves bronze identical, and two
+   loads of a table serialise on its lock.
 
 Files are read as streams, from local disk or an object store alike (:mod:`include.elt.storage`):
 COPY takes the bytes as they arrive, never from a local copy; the two halves of a large file are
@@ -38,14 +38,16 @@ from dataclasses import dataclass
 import psycopg2
 from psycopg2 import errors, sql
 
-from include.elt import partitions as parts
 from include.elt import storage
+from include.elt.contract.datasets import LINEAGE_COLUMNS, Dataset
+from include.elt.contract.domain import Domain
 from include.elt.core.errors import FinalError, PlanError
-from include.elt.domain import Domain
 from include.elt.generate import FileEntry, Manifest
 from include.elt.runs import record_plan, record_world, stored_world
-from include.elt.schema import Dataset
-from include.elt.warehouse import advisory_lock, connect, raise_lock_timeout, transaction
+from include.elt.warehouse import catalog, locks
+from include.elt.warehouse import partitions as parts
+from include.elt.warehouse.connection import SetupError, connect, transaction
+from include.elt.warehouse.locks import BOOTSTRAP_LOCK, advisory_lock, raise_lock_timeout
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +129,7 @@ def stage_file(url: str, domain: Domain, manifest: Manifest, entry: FileEntry, r
     holder.autocommit = True
     try:
         with holder.cursor() as cur:
-            advisory_lock(cur, f"{STAGING_SCHEMA}.{staging}", session=True)
+            advisory_lock(cur, locks.staging_lock(staging), session=True)
         if _splittable(domain, entry, path):
             with transaction(url) as conn, conn.cursor() as cur:
                 _create_staging(cur, dataset, name, staging, ranges, run_id, path)
@@ -180,8 +182,8 @@ def commit(
                 started = time.perf_counter()
                 dataset, path, ranges, name = _checked(domain, manifest, entry)
                 staging = staging_name(name, run_id)
-                advisory_lock(cur, f"bronze.{name}")
-                advisory_lock(cur, f"{STAGING_SCHEMA}.{staging}")
+                advisory_lock(cur, locks.table_lock(name))
+                advisory_lock(cur, locks.staging_lock(staging))
                 rows = _staged_rows(cur, staging, path)
                 _check_rows(path, rows, entry)
                 replaced = _swap(cur, STAGING_SCHEMA, name, staging, dataset, ranges, replacing)
@@ -264,7 +266,7 @@ def world_lock(url: str, domain: Domain, *, exclusive: bool) -> Iterator:
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
-            advisory_lock(cur, f"world.{domain.name}", shared=not exclusive, session=True)
+            advisory_lock(cur, locks.world_lock(domain.name), shared=not exclusive, session=True)
             yield stored_world(cur, domain)
     finally:
         conn.close()  # releases the session lock, also if the process is killed
@@ -514,3 +516,92 @@ def _describe_copy_error(path: storage.Location, exc: psycopg2.Error, offset: in
     message = (exc.diag.message_primary or str(exc)).strip()
     detail = f" ({context})" if context else ""
     return f"{where}: {message}{detail}"
+
+
+# --- the bronze tables ----------------------------------------------------------------------------
+
+_READY: set[tuple[str, str]] = set()
+
+
+def ensure_bronze(loader_url: str, domain: Domain) -> None:
+    """The domain's bronze tables, made by the loader (which owns them) if missing: a new
+    domain needs no setup step (once per process)."""
+    if (loader_url, domain.name) in _READY:
+        return
+    with transaction(loader_url) as conn, conn.cursor() as cur:
+        cur.execute("select to_regnamespace('audit') is not null")
+        if not cur.fetchone()[0]:
+            raise SetupError(
+                "the warehouse is not set up (no audit schema): run scripts/warehouse-init.sh"
+                " as its superuser once (docker compose does, at its first start)"
+            )
+        advisory_lock(cur, BOOTSTRAP_LOCK)
+        for dataset in domain.datasets:
+            cur.execute(bronze_ddl(cur, "bronze", domain.relation(dataset.name), dataset))
+    _READY.add((loader_url, domain.name))
+
+
+def bronze_ddl(cur, schema: str, table: str, dataset: Dataset) -> sql.Composable:
+    """``create table`` for a bronze table: declared columns plus lineage from session settings.
+
+    A dataset with a partition column is range-partitioned on it; its partitions (a day, or the
+    history before a run's first day) are created by the loader. The lineage defaults let the
+    loader COPY straight into the table while every row still records its run and file.
+    """
+    columns = [
+        sql.SQL("{} {}{}").format(
+            sql.Identifier(c.name),
+            sql.SQL(c.pg_type),
+            sql.SQL(" not null" if c.name == dataset.partition_column else ""),
+        )
+        for c in dataset.columns
+    ]
+    columns += [
+        sql.SQL("_run_id text not null default current_setting('elt.run_id')"),
+        sql.SQL("_source_file text not null default current_setting('elt.source_file')"),
+        sql.SQL("_loaded_at timestamptz not null default now()"),
+    ]
+    partitioning = sql.SQL("")
+    if dataset.partition_column:
+        partitioning = sql.SQL(" partition by range ({})").format(
+            sql.Identifier(dataset.partition_column)
+        )
+        _refuse_unpartitioned(cur, schema, table)
+    _refuse_outdated(cur, schema, table, dataset)
+    return sql.SQL("create table if not exists {} ({}){}").format(
+        sql.Identifier(schema, table), sql.SQL(", ").join(columns), partitioning
+    )
+
+
+def _refuse_outdated(cur, schema: str, table: str, dataset: Dataset) -> None:
+    """A bronze table made by a version that declared other columns cannot take this one's
+    files: say which columns differ and what to do."""
+    found = [
+        name
+        for name, _ in catalog.relation_columns(cur, f"{schema}.{table}")
+        if name not in LINEAGE_COLUMNS
+    ]
+    if found and found != dataset.column_names:
+        missing = [c for c in dataset.column_names if c not in found]
+        extra = [c for c in found if c not in dataset.column_names]
+        raise RuntimeError(
+            f"{schema}.{table} has the columns of another version of the platform"
+            f" (missing {missing}, not declared {extra}); drop it (its data is regenerated by"
+            f" the next run) or start from a new warehouse volume (`docker compose down -v`)"
+        )
+
+
+def _refuse_unpartitioned(cur, schema: str, table: str) -> None:
+    """A bronze table from before day partitions cannot be loaded by day: say what to do."""
+    cur.execute(
+        "select c.relkind from pg_class as c join pg_namespace as n on n.oid = c.relnamespace"
+        " where n.nspname = %s and c.relname = %s",
+        [schema, table],
+    )
+    row = cur.fetchone()
+    if row and row[0] == "r":
+        raise RuntimeError(
+            f"{schema}.{table} is an unpartitioned table from an earlier version of the platform;"
+            f" drop it (its data is regenerated by the next run) or start from a new warehouse"
+            f" volume (`docker compose down -v`)"
+        )

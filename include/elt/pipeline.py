@@ -5,7 +5,7 @@ build_gold -> validate_gold -> publish. ``load_bronze`` and the builds come in p
 dataset's load, a model's build: the DAG's mapped and grouped tasks, the CLI's loop).
 ``generate`` decides the run's plan (:mod:`include.elt.runs`) and every later stage reads it.
 From ``validate_bronze`` to ``publish`` the run holds the domain's lease
-(:mod:`include.elt.lease`): silver and gold are built into the stage, validated there and
+(:mod:`include.elt.warehouse.locks`): silver and gold are built into the stage, validated there and
 published together, so a failing gate leaves what readers see untouched. Each stage connects
 as the least role it needs and writes one row per task to
 ``audit.task_runs``, failed or not. Run folders, reports and Data Docs live under one base
@@ -25,18 +25,20 @@ from pathlib import Path
 
 from psycopg2 import sql
 
-from include.elt import dashboard, lease, load, quality, storage, transform
+from include.elt import dashboard, load, quality, storage, transform
 from include.elt import generate as gen
+from include.elt.contract.domain import Domain, load_domain
+from include.elt.contract.models import Scope, model, models, render_text
 from include.elt.core.days import Days
 from include.elt.core.errors import FinalError, PlanError
 from include.elt.core.runs import RunPlan, World
 from include.elt.core.stages import STAGES, Stage, stage
-from include.elt.domain import Domain, load_domain
-from include.elt.models import Scope, model, models, render_text
+from include.elt.load import ensure_bronze
 from include.elt.publish import publish_models
 from include.elt.runs import plan_run, record_plan, recorded_plan, safe_name
 from include.elt.runs import stored_world as read_stored_world
-from include.elt.warehouse import Warehouse, ensure_bronze, transaction
+from include.elt.warehouse import locks
+from include.elt.warehouse.connection import Warehouse, transaction
 
 log = logging.getLogger(__name__)
 
@@ -122,13 +124,13 @@ def audited(ctx: RunContext, task: str) -> Iterator[StageOutcome]:
     status = "failed"
     try:
         if leased:
-            lease.acquire(url, ctx.domain_name, ctx.run_id)
+            locks.acquire(url, ctx.domain_name, ctx.run_id)
         yield outcome
         status = "success"
     except Exception as exc:
         outcome.detail = f"{type(exc).__name__}: {exc}"[:4000]
         if leased and isinstance(exc, FinalError):
-            lease.release(url, ctx.domain_name, ctx.run_id)
+            locks.release(url, ctx.domain_name, ctx.run_id)
         raise
     finally:
         _write_audit(ctx, url, task, status, outcome, started_at, time.perf_counter() - started)
@@ -294,7 +296,9 @@ def build_model(ctx: RunContext, name: str) -> transform.ModelResult:
             analytics_log=ctx.analytics_log,
         )
         outcome.rows_out = result.rows
-        outcome.detail = f"{result.kind} ({result.span}), {result.rejected} rows rejected"
+        outcome.detail = (
+            f"{result.materialization} ({result.span}), {result.rejected} rows rejected"
+        )
     return result
 
 
@@ -339,7 +343,7 @@ def publish(ctx: RunContext) -> dict[str, storage.Location]:
         if charts:
             written[board.name] = board
         docs = quality.build_data_docs(ctx.gx_dir, ctx.run_id)
-        lease.release(url, ctx.domain_name, ctx.run_id)
+        locks.release(url, ctx.domain_name, ctx.run_id)
         outcome.rows_in = sum(p.rows for p in published)
         outcome.rows_out = rows
         drawn = f"a dashboard of {charts} charts at {board}" if charts else "no dashboard"
@@ -407,6 +411,6 @@ def run(ctx: RunContext, stages: list[str] | None = None) -> None:
 def release_quietly(ctx: RunContext) -> None:
     """Give the domain back after a run failed for good (best effort: the error is what matters)."""
     try:
-        lease.release(ctx.url("publish"), ctx.domain_name, ctx.run_id)
+        locks.release(ctx.url("publish"), ctx.domain_name, ctx.run_id)
     except Exception:
         log.warning("could not release the %s lease of %s", ctx.domain_name, ctx.run_id)

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from psycopg2 import errors, sql
 
-from include.elt import partitions as parts
+from include.elt.contract.domain import Domain
+from include.elt.contract.models import Model, Scope, models, render
 from include.elt.core.days import Days
-from include.elt.domain import Domain
-from include.elt.models import Model, Scope, models, render
-from include.elt.warehouse import advisory_lock, raise_lock_timeout, transaction
+from include.elt.warehouse import partitions as parts
+from include.elt.warehouse.connection import transaction
+from include.elt.warehouse.locks import advisory_lock, raise_lock_timeout, stage_lock
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Published:
     relation: str
-    kind: str
+    materialization: str
     rows: int
     days: Days | None
 
@@ -34,7 +35,7 @@ class Published:
 def publish_models(url: str, domain: Domain, run_id: str) -> list[Published]:
     """Publish every model ``run_id`` staged (none: just re-create the domain's views)."""
     with transaction(url) as conn, conn.cursor() as cur:
-        advisory_lock(cur, f"stage.{domain.name}")
+        advisory_lock(cur, stage_lock(domain.name))
         cur.execute(
             "select model, window_start, window_end, row_count from audit.staged_models"
             " where domain = %s and run_id = %s",
@@ -47,17 +48,17 @@ def publish_models(url: str, domain: Domain, run_id: str) -> list[Published]:
         done = []
         try:
             _lock_for_readers(
-                cur, [m for m in models(domain) if m.name in staged or m.kind == "view"]
+                cur, [m for m in models(domain) if m.name in staged or m.materialization == "view"]
             )
             _drop_stage_views(cur, [m for m in models(domain) if m.name in staged])
             for m in models(domain):
-                if m.name in staged and m.kind != "view":
+                if m.name in staged and m.materialization != "view":
                     days, rows = staged[m.name]
-                    _PUBLISHERS[m.kind](cur, m, days)
+                    _PUBLISHERS[m.materialization](cur, m, days)
                     _publish_rejects(cur, domain, m, days)
-                    done.append(Published(m.qualified, m.kind, rows, days))
+                    done.append(Published(m.qualified, m.materialization, rows, days))
             for m in models(domain):
-                if m.kind == "view":
+                if m.materialization == "view":
                     _publish_view(cur, domain, m)
                     if m.name in staged:
                         done.append(Published(m.qualified, "view", staged[m.name][1], None))
@@ -69,7 +70,7 @@ def publish_models(url: str, domain: Domain, run_id: str) -> list[Published]:
         )
     for p in done:
         span = f" days {p.days}" if p.days else ""
-        log.info("published %s %s%s: %d rows", p.kind, p.relation, span, p.rows)
+        log.info("published %s %s%s: %d rows", p.materialization, p.relation, span, p.rows)
     return done
 
 

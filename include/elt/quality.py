@@ -40,12 +40,13 @@ from pathlib import Path
 from psycopg2 import sql
 
 from include.elt import data_docs_assets, storage
+from include.elt.contract.domain import Domain
+from include.elt.contract.models import Scope, models, render_text
 from include.elt.core.days import Days
 from include.elt.core.errors import FinalError
-from include.elt.domain import Domain
-from include.elt.models import Scope, models, render_text
 from include.elt.runs import safe_name
-from include.elt.warehouse import sqlalchemy_url, transaction
+from include.elt.warehouse import catalog
+from include.elt.warehouse.connection import sqlalchemy_url, transaction
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ def prepare_bronze_batches(url: str, domain: Domain, run_id: str) -> None:
 def targets(
     url: str, domain: Domain, layer: str, run_id: str, *, full_refresh: bool = False
 ) -> list[Target]:
-    from include.elt.expectations import derived_checks
+    from include.elt.stages.validate.derived import derived_checks
 
     suites = importlib.import_module(f"{domain.expectations_module}.{layer}").SUITES
     with transaction(url) as conn, conn.cursor() as cur:
@@ -179,7 +180,7 @@ def targets(
                 m,
                 parents,
                 key_type=key_type,
-                published=_exists(cur, m.qualified),
+                published=catalog.exists(cur, m.qualified),
                 incremental=days is not None,
                 keys_matter=keys_matter,
                 overlapping_days=_overlapping_days(cur, m, schema, table, days, key_type),
@@ -196,7 +197,7 @@ def _overlapping_days(
     cur, m, schema: str, table: str, days: Days | None, key_type: str | None
 ) -> list:
     """Published days outside ``days`` whose key range overlaps the staged keys."""
-    if days is None or m.kind != "days" or not key_type or len(m.unique_key) != 1:
+    if days is None or m.materialization != "days" or not key_type or len(m.unique_key) != 1:
         return []
     key = sql.Identifier(m.unique_key[0])
     cur.execute(
@@ -215,18 +216,7 @@ def _overlapping_days(
 def _key_type(cur, m, schema: str, table: str) -> str | None:
     if len(m.unique_key) != 1:
         return None
-    cur.execute(
-        "select format_type(atttypid, atttypmod) from pg_attribute"
-        " where attrelid = to_regclass(%s) and attname = %s",
-        [f"{schema}.{table}", m.unique_key[0]],
-    )
-    row = cur.fetchone()
-    return row[0] if row else None
-
-
-def _exists(cur, relation: str) -> bool:
-    cur.execute("select to_regclass(%s) is not null", [relation])
-    return cur.fetchone()[0]
+    return catalog.column_type(cur, f"{schema}.{table}", m.unique_key[0])
 
 
 def _render_all(domain: Domain, expectations: list, scope: Scope, quote) -> list:

@@ -21,6 +21,7 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 
+from include.elt.contract.domain import Domain
 from include.elt.core.days import Days
 from include.elt.core.errors import PlanError
 from include.elt.core.runs import (
@@ -31,7 +32,6 @@ from include.elt.core.runs import (
     StoredWorld,
     World,
 )
-from include.elt.domain import Domain
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.:+-]")
 

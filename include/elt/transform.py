@@ -1,7 +1,7 @@
 """Transform stage: build a layer's models into its stage (the *write* of write-audit-publish).
 
 Each model of ``sql/<domain>/<layer>/`` is built into ``<layer>_stage`` as its declaration says
-(:mod:`include.elt.models`):
+(:mod:`include.elt.contract.models`):
 
 - ``table``: the whole table, rebuilt from its inputs.
 - ``days``: only the run's days, as day partitions of ``<name>__changes``; ``<name>`` is a view
@@ -24,18 +24,9 @@ from pathlib import Path
 
 from psycopg2 import sql
 
-from include.elt import partitions as parts
-from include.elt.analytics_log import (
-    PREVIEW_LAYERS,
-    PREVIEW_ROWS,
-    Preview,
-    fetch_preview,
-    log_compiled,
-)
-from include.elt.core.days import Days
-from include.elt.core.paths import REPO_ROOT
-from include.elt.domain import Domain
-from include.elt.models import (
+from include.elt.analytics_log import PREVIEW_LAYERS, PREVIEW_ROWS, log_compiled
+from include.elt.contract.domain import Domain
+from include.elt.contract.models import (
     REJECT_COLUMN,
     Model,
     ModelError,
@@ -45,8 +36,13 @@ from include.elt.models import (
     render,
     sources,
 )
-from include.elt.schema import relation_columns
-from include.elt.warehouse import advisory_lock, transaction
+from include.elt.core.days import Days
+from include.elt.core.paths import REPO_ROOT
+from include.elt.warehouse import catalog, locks
+from include.elt.warehouse import partitions as parts
+from include.elt.warehouse.catalog import relation_columns
+from include.elt.warehouse.connection import transaction
+from include.elt.warehouse.locks import advisory_lock
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +60,12 @@ class Changes:
 class ModelResult:
     relation: str
     sql_file: str
-    kind: str
+    materialization: str
     rows: int
     rejected: int
     seconds: float
     days: Days | None = None  # the days it rebuilt; None: all of them
-    preview: Preview | None = None  # its first rows by key, for the analytics log
+    preview: catalog.Preview | None = None  # its first rows by key, for the analytics log
 
     @property
     def span(self) -> str:
@@ -129,8 +125,8 @@ def clear_model(url: str, domain: Domain, m: Model) -> None:
 
 def _lock_model(cur, domain: Domain, m: Model) -> None:
     """Models build side by side (the stage lock shared; publish takes it whole), each alone."""
-    advisory_lock(cur, f"stage.{domain.name}", shared=True)
-    advisory_lock(cur, f"stage.{domain.name}.{m.name}")
+    advisory_lock(cur, locks.stage_lock(domain.name), shared=True)
+    advisory_lock(cur, locks.model_lock(domain.name, m.name))
 
 
 def staged_by(url: str, domain: Domain, run_id: str) -> set[str]:
@@ -177,7 +173,7 @@ def _days_with_resolvable_rejects(
     with transaction(url) as conn, conn.cursor() as cur:
         for fk in m.foreign_keys:
             parent = model(domain, fk.model)
-            if fk.model not in staged or parent.kind not in ("table", "days"):
+            if fk.model not in staged or parent.materialization not in ("table", "days"):
                 continue
             if not _exists(cur, parent.layer, parent.relation):
                 continue
@@ -185,7 +181,7 @@ def _days_with_resolvable_rejects(
             batch = sql.Identifier(parent.stage_schema, parent.batch[1])
             before = sql.SQL("select {} from {}").format(key, _published(parent))
             days = staged[fk.model]
-            if parent.kind == "days" and days:
+            if parent.materialization == "days" and days:
                 before += sql.SQL(" where {col} >= %s and {col} < %s").format(
                     col=sql.Identifier(parent.partition_by)
                 )
@@ -197,7 +193,7 @@ def _days_with_resolvable_rejects(
                     " and record ->> %s in (select {key}::text from added)"
                 ).format(key=key, batch=batch, before=before),
                 [
-                    *((days.start, days.stop) if parent.kind == "days" and days else ()),
+                    *((days.start, days.stop) if parent.materialization == "days" and days else ()),
                     domain.name,
                     m.qualified,
                     fk.column,
@@ -232,7 +228,7 @@ def build_model(
     with transaction(url) as conn, conn.cursor() as cur:
         _lock_model(cur, domain, m)
         incremental = m.incremental and days is not None and _exists(cur, m.layer, m.relation)
-        builder = _BUILDERS[m.kind]
+        builder = _BUILDERS[m.materialization]
         rows, rejected = builder(cur, domain, m, run_id, staged, days if incremental else None)
         if incremental and rows is None:  # the model changed shape: rebuild it whole
             log.warning("%s changed shape: rebuilding it from all its inputs", m.qualified)
@@ -242,7 +238,9 @@ def build_model(
         effective = days if incremental else None
         preview = None
         if preview_rows:
-            preview = fetch_preview(cur, m.stage_schema, m.relation, m.unique_key, preview_rows)
+            preview = catalog.first_rows(
+                cur, m.stage_schema, m.relation, m.unique_key, preview_rows
+            )
         cur.execute(
             "insert into audit.staged_models (domain, layer, model, run_id, strategy,"
             " window_start, window_end, row_count, rejected_count)"
@@ -257,7 +255,7 @@ def build_model(
                 m.layer,
                 m.name,
                 run_id,
-                m.kind,
+                m.materialization,
                 *((effective.start, effective.stop) if effective else (None, None)),
                 rows,
                 rejected,
@@ -272,7 +270,7 @@ def build_model(
                 domain.name,
                 m.qualified,
                 _repo_path(m.path),
-                m.kind,
+                m.materialization,
                 rows,
                 rejected,
                 *((effective.start, effective.stop) if effective else (None, None)),
@@ -281,7 +279,7 @@ def build_model(
     result = ModelResult(
         m.qualified,
         _repo_path(m.path),
-        m.kind,
+        m.materialization,
         rows,
         rejected,
         time.perf_counter() - started,
@@ -290,7 +288,7 @@ def build_model(
     )
     log.info(
         "%s %s (%s) from %s: %d rows, %d rejected, %.2fs",
-        m.kind,
+        m.materialization,
         m.qualified,
         result.span,
         result.sql_file,

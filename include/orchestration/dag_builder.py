@@ -31,6 +31,8 @@ from airflow.sdk import (
 )
 from airflow.sdk.exceptions import AirflowFailException
 
+from include.elt.contract.domain import Domain, load_domain
+from include.elt.contract.models import Model, dependencies, model, models, sources
 from include.elt.core.days import resolve_window
 from include.elt.core.errors import FinalError
 from include.elt.core.roles import STAGE_ROLES
@@ -43,8 +45,6 @@ from include.elt.core.runs import (
 )
 from include.elt.core.stages import STAGES, Stage
 from include.elt.dashboard import FILE_NAME as DASHBOARD_FILE
-from include.elt.domain import Domain, load_domain
-from include.elt.models import Model, dependencies, model, models, sources
 from include.elt.storage import DATA_URL_ENV
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def run_context(domain_name: str) -> RunContext:
 
 def warehouse():
     """The warehouse as each stage's role reaches it, from the Airflow connections."""
-    from include.elt.warehouse import Warehouse
+    from include.elt.warehouse.connection import Warehouse
 
     return Warehouse(
         **{
@@ -200,7 +200,7 @@ def _model_callable(domain_name: str, name: str):
 def _release_callable(domain_name: str):
     def release_domain() -> None:
         """The run is over, however it ended: give the domain back (a no-op once published)."""
-        from include.elt.lease import release
+        from include.elt.warehouse.locks import release
 
         run_id = get_current_context()["dag_run"].run_id
         if release(warehouse().transformer, domain_name, run_id):
@@ -218,7 +218,7 @@ def _model_group(domain: Domain, layer: str) -> TaskGroup:
                 task_id=m.name,
                 inlets=model_inlets(domain, m),
                 outlets=[model_asset(m)],
-                doc_md=f"`{m.qualified}` ({m.kind}) from `{m.path.name}`: {m.grain}",
+                doc_md=f"`{m.qualified}` ({m.materialization}) from `{m.path.name}`: {m.grain}",
             )(_model_callable(domain.name, m.name))()
             for name in dependencies(m):
                 if name in built:

@@ -12,9 +12,9 @@ from airflow.dag_processing.dagbag import DagBag
 from airflow.serialization.encoders import coerce_to_core_timetable
 from airflow.timetables.base import TimeRestriction
 
+from include.elt.contract.domain import domain_names, load_domain
+from include.elt.contract.models import dependencies, model, models, sources
 from include.elt.core.stages import STAGE_NAMES
-from include.elt.domain import domain_names, load_domain
-from include.elt.models import dependencies, model, models, sources
 from tests.conftest import REPO, roles
 from tests.helpers import qualified, query
 
@@ -143,11 +143,11 @@ def test_dag_files_are_thin_and_never_import_each_other():
 
 def test_the_teardown_gives_back_the_domain_it_was_built_for(dagbag, warehouse_url, monkeypatch):
     """The lease is the domain's, whatever the DAG that runs it is called."""
-    from include.elt import lease
+    from include.elt.warehouse import locks
     from include.orchestration import dag_builder
 
     transformer = roles(warehouse_url).transformer
-    lease.acquire(transformer, "streaming", "run-1")
+    locks.acquire(transformer, "streaming", "run-1")
     run = SimpleNamespace(dag_id="streaming_backfills", run_id="run-1")
     monkeypatch.setattr(dag_builder, "get_current_context", lambda: {"dag_run": run})
     dagbag.dags["streaming"].get_task("release_domain").python_callable()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from include.elt.analytics_log import Preview, preview_lines
+from include.elt.analytics_log import preview_lines
+from include.elt.warehouse.catalog import Preview
 
 
 def test_a_preview_is_a_captioned_fixed_width_table_one_line_a_row():

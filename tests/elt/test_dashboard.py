@@ -11,21 +11,20 @@ from html.parser import HTMLParser
 import pytest
 
 from include.elt import pipeline
+from include.elt.contract.charts import Chart, DashboardError
+from include.elt.contract.domain import domain_names, load_domain
 from include.elt.core.days import Days
 from include.elt.dashboard import (
     FILE_NAME,
     MAX_ROWS,
-    Chart,
-    ChartData,
-    DashboardError,
     caption,
     dashboard_page,
     query_path,
     read_chart,
     render_dashboard,
 )
-from include.elt.domain import domain_names, load_domain
-from include.elt.warehouse import transaction
+from include.elt.svg import ChartData
+from include.elt.warehouse.connection import transaction
 from tests.conftest import new_warehouse, roles, superuser
 from tests.helpers import qualified, query
 
@@ -244,8 +243,7 @@ def test_database_text_is_escaped_and_never_read_as_mathtext():
     data = ChartData(
         ("label", "value", "first_day", "last_day"),
         ((hostile, 3, date(2026, 1, 1), date(2026, 1, 2)),),
-        date(2026, 1, 1),
-        date(2026, 1, 2),
+        Days(date(2026, 1, 1), date(2026, 1, 2)),
     )
     page = dashboard_page("toy", "<run>", datetime(2026, 1, 3, tzinfo=UTC), [(chart, data)])
     assert "<script" not in page and "<run>" not in page
@@ -283,7 +281,7 @@ def test_a_chart_query_must_return_its_window_and_few_rows(runs, tmp_path):
 
 def test_an_empty_chart_says_so():
     chart = load_domain("streaming").charts()[0]
-    empty = ChartData(("title", "total_watch_hours", "first_day", "last_day"), (), None, None)
+    empty = ChartData(("title", "total_watch_hours", "first_day", "last_day"), (), None)
     assert caption("r1", chart, empty) == "Run r1 · no data in gold yet"
     page = dashboard_page("streaming", "r1", datetime(2026, 1, 3, tzinfo=UTC), [(chart, empty)])
     assert "<svg" not in page and "No rows in gold yet." in page

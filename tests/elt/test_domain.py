@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from include.elt.contract.domain import DOMAIN_PACKAGES_ENV, domain_names, load_domain
 from include.elt.core.stages import STAGE_NAMES, stage_of
-from include.elt.domain import DOMAIN_PACKAGES_ENV, domain_names, load_domain
 from tests.conftest import REPO, new_warehouse, role_env
 from tests.helpers import count, query
 from tests.toy_domain import DOMAIN as TOY_DOMAIN

@@ -12,14 +12,15 @@ import pytest
 
 from include.domains.streaming import LAUNCH_DAY
 from include.elt import load
+from include.elt.contract.domain import domain_names, load_domain
 from include.elt.core.days import Days
 from include.elt.core.errors import PlanError
 from include.elt.core.runs import RunPlan, World
-from include.elt.domain import domain_names, load_domain
 from include.elt.generate import Manifest, ManifestError, generate
-from include.elt.load import LoadError, load_file, load_manifest, staging_name
-from include.elt.partitions import partitions_of
-from include.elt.warehouse import LockTimeout, ensure_bronze, transaction
+from include.elt.load import LoadError, ensure_bronze, load_file, load_manifest, staging_name
+from include.elt.warehouse.connection import transaction
+from include.elt.warehouse.locks import LockTimeout
+from include.elt.warehouse.partitions import partitions_of
 from tests.conftest import new_warehouse, roles
 from tests.helpers import checksum, concurrently, count, qualified, query
 
@@ -326,8 +327,8 @@ def test_a_bronze_table_of_another_version_is_refused_naming_its_columns(warehou
     failing on the column count."""
     from dataclasses import replace
 
-    from include.elt.schema import Column
-    from include.elt.warehouse import _READY
+    from include.elt.contract.datasets import Column
+    from include.elt.load import _READY
 
     plans = domain.dataset("plans")
     newer = replace(plans, columns=(*plans.columns, Column("perks", "jsonb")))

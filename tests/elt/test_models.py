@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from psycopg2 import sql
 
-from include.elt.domain import domain_names, load_domain
-from include.elt.models import (
+from include.elt.contract.domain import domain_names, load_domain
+from include.elt.contract.models import (
     MODEL_LAYERS,
     Model,
     ModelError,

@@ -21,12 +21,11 @@ from http.server import ThreadingHTTPServer
 import pytest
 
 from include.elt import dashboard, load, pipeline, quality, storage
+from include.elt.contract.domain import load_domain
 from include.elt.core.days import Days
-from include.elt.domain import load_domain
 from include.elt.generate import MANIFEST, Manifest, generate
-from include.elt.load import LoadError, load_manifest
+from include.elt.load import LoadError, ensure_bronze, load_manifest
 from include.elt.quality import data_docs_dir
-from include.elt.warehouse import ensure_bronze
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
 from tests.helpers import (
     assert_gold_previews_are_published,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from include.elt import domain as domain_module
 from include.elt import pipeline
+from include.elt.contract import domain as domain_module
 from include.elt.core.days import Days
 from include.elt.core.errors import PlanError
 from include.elt.core.stages import STAGE_NAMES, stage_of

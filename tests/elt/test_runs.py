@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
+from include.elt.contract.domain import load_domain
 from include.elt.core.days import Days
 from include.elt.core.errors import PlanError
 from include.elt.core.runs import DEFAULT_HISTORY_DAYS, StoredWorld, World
-from include.elt.domain import load_domain
 from include.elt.runs import plan_run
 
 DOMAIN = load_domain("streaming")

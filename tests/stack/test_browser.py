@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from include.elt.contract.domain import load_domain
+from include.elt.contract.models import dependencies, model, models
 from include.elt.core.stages import stage_of
-from include.elt.domain import load_domain
-from include.elt.models import dependencies, model, models
 from include.elt.runs import safe_name
 from tests.helpers import qualified, query
 from tests.stack.conftest import task_instances, task_states

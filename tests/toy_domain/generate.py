@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from include.elt.contract.domain import GeneratedRows
+from include.elt.contract.randomness import rng_for
 from include.elt.core.days import Days
-from include.elt.domain import GeneratedRows
-from include.elt.randomness import rng_for
 from tests.toy_domain import OPENING_DAY
 from tests.toy_domain.datasets import MAX_PAGES, REGIONS
 

@@ -19,8 +19,8 @@ import pyarrow.compute as pc
 from include.domains.ecommerce import design as d
 from include.domains.ecommerce.synth import catalog, marketing, orders, people, support, web
 from include.domains.ecommerce.synth.common import Pools, concat, day_factor_sum
+from include.elt.contract.domain import GeneratedRows
 from include.elt.core.days import Days
-from include.elt.domain import GeneratedRows
 
 
 @dataclass(frozen=True)

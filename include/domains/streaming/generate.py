@@ -22,9 +22,8 @@ import pyarrow.compute as pc
 
 from include.domains.streaming import design as d
 from include.domains.streaming.design import LAUNCH_DAY
-from include.elt.core.days import Days
-from include.elt.domain import GeneratedRows
-from include.elt.randomness import (
+from include.elt.contract.domain import GeneratedRows
+from include.elt.contract.randomness import (
     categorical,
     cumulative,
     faker_pool,
@@ -33,6 +32,7 @@ from include.elt.randomness import (
     seconds_of_day,
     weighted_choice,
 )
+from include.elt.core.days import Days
 
 log = logging.getLogger(__name__)
 

@@ -29,8 +29,8 @@ import pytest
 from include.domains.ecommerce import design
 from include.domains.ecommerce import generate as ecommerce
 from include.domains.ecommerce.synth.common import day_factor_sum
+from include.elt.contract.domain import load_domain
 from include.elt.core.days import Days
-from include.elt.domain import load_domain
 from include.elt.generate import conform, generate
 from tests.conftest import REPO
 

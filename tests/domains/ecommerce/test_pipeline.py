@@ -14,13 +14,12 @@ import pytest
 from airflow.dag_processing.dagbag import DagBag
 
 from include.elt import pipeline
+from include.elt.contract.domain import load_domain
+from include.elt.contract.models import models
 from include.elt.core.days import Days
 from include.elt.core.stages import STAGE_NAMES, stage_of
-from include.elt.domain import load_domain
 from include.elt.generate import generate
-from include.elt.load import load_manifest
-from include.elt.models import models
-from include.elt.warehouse import ensure_bronze
+from include.elt.load import ensure_bronze, load_manifest
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
 from tests.helpers import (
     assert_gold_previews_are_published,

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from include.domains.streaming import design as d
+from include.elt.contract.domain import load_domain
 from include.elt.core.days import Days
-from include.elt.domain import load_domain
 
 WINDOW = Days.ending(date(2026, 11, 20), d.RECENCY_WINDOW_DAYS)
 K = d.SPLIT_STANDARD_ERRORS

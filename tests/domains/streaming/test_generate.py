@@ -15,8 +15,8 @@ import pyarrow as pa
 import pytest
 
 from include.domains.streaming import design as d
+from include.elt.contract.domain import load_domain
 from include.elt.core.days import Days
-from include.elt.domain import load_domain
 from include.elt.generate import generate
 
 END = date(2026, 11, 20)

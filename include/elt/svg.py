@@ -1,4 +1,5 @@
-"""Draw one dashboard chart as inline SVG, with matplotlib (imported here, when drawing).
+"""Draw one dashboard chart as inline SVG, with matplotlib (imported when a chart is drawn, not
+with this module).
 
 The SVG is made to sit inside an HTML page beside others: no XML prolog, no fixed size (the
 page's CSS scales it), every id prefixed with the chart's name so no two charts share one,
@@ -14,9 +15,25 @@ import io
 import itertools
 import math
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
-from include.elt.dashboard import Chart, ChartData, DashboardError
+from include.elt.contract.charts import Chart, DashboardError
+from include.elt.core.days import Days
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """What a chart's query returned: its rows, and the days of data they show."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple, ...]
+    days: Days | None  # None: the query found no rows
+
+    def column(self, name: str) -> list:
+        i = self.columns.index(name)
+        return [row[i] for row in self.rows]
+
 
 # Observable's categorical palette (colour-blind aware); the first colour is the single series'.
 PALETTE = (

@@ -19,14 +19,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from include.elt.contract.datasets import Dataset
 from include.elt.core.days import Days
 from include.elt.core.paths import SQL_ROOT
-from include.elt.schema import Dataset
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from include.elt.dashboard import Chart
+    from include.elt.contract.charts import Chart
 
 DOMAIN_PACKAGES_ENV = "ELT_DOMAIN_PACKAGES"
 
@@ -57,7 +57,7 @@ class Domain:
       file's stem and its bronze suite's name; its columns make the DDL, the files and the
       COPY; ``partition_column`` is the date or timestamp column bronze is partitioned on by
       day (``None``: reference data, replaced whole). ``key`` and ``foreign_keys``
-      (``{column: dataset}``) are what :func:`~include.elt.expectations.bronze_keys` checks.
+      (``{column: dataset}``) are what :func:`~include.elt.contract.checks.bronze_keys` checks.
     - ``generator``: ``"package.module:function"``, imported only when a run generates and
       called as ``function(window, *, scale, seed)``, plus ``volumes={name: n}`` when the run
       sets volumes. It returns ``{dataset name: GeneratedRows}`` holding every declared dataset,
@@ -71,7 +71,7 @@ class Domain:
       by the ``suite:`` of its declaration (a test fails on a model without a suite or a suite
       without a model).
     - SQL models: ``<sql_dir>/<layer>/<model>.sql`` for ``silver`` and ``gold``, each with its
-      declaration ``<model>.yml`` beside it (:mod:`include.elt.models`), building
+      declaration ``<model>.yml`` beside it (:mod:`include.elt.contract.models`), building
       ``<layer>.<domain>_<model>``; model names are unique across the layers. ``sql_dir`` is
       ``<sql_root>/<name>``; ``sql_root`` is the repository's ``sql/`` unless the domain keeps
       its SQL elsewhere. An optional ``<sql_dir>/checks/<layer>.sql`` returns (figure, value)
@@ -90,7 +90,7 @@ class Domain:
       ``function(dataset, days, *, scale, volumes)``: the design's expected
       rows of a dataset over those days (``None`` for a dataset it does not promise). The
       generate stage writes it beside each file's rows, the load records it in
-      ``audit.loads.expected_rows``, and :func:`~include.elt.expectations.row_count_near`
+      ``audit.loads.expected_rows``, and :func:`~include.elt.contract.checks.row_count_near`
       checks the loaded days against it.
     - ``reports``: ``{CSV file name: gold model}``, exported by ``publish`` to
       ``reports/<name>/``.
@@ -218,5 +218,5 @@ def _domain_in(package: str) -> Domain:
         raise LookupError(f"cannot import the domain package {package!r}: {exc}") from exc
     domain = getattr(module, "DOMAIN", None)
     if not isinstance(domain, Domain):
-        raise LookupError(f"{package} exposes no DOMAIN (an include.elt.domain.Domain)")
+        raise LookupError(f"{package} exposes no DOMAIN (an include.elt.contract.domain.Domain)")
     return domain

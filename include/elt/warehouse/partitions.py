@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from psycopg2 import sql
 
 from include.elt.core.days import Days
+from include.elt.warehouse import catalog
 
 _BOUND = re.compile(r"FROM \('([^']+)'\) TO \('([^']+)'\)")
 
@@ -82,15 +83,10 @@ def _as_date(value: str) -> date:
 
 
 def column_type(cur, schema: str, table: str, column: str) -> str:
-    cur.execute(
-        "select format_type(atttypid, atttypmod) from pg_attribute"
-        " where attrelid = to_regclass(%s) and attname = %s and not attisdropped",
-        [f"{schema}.{table}", column],
-    )
-    row = cur.fetchone()
-    if row is None:
+    found = catalog.column_type(cur, f"{schema}.{table}", column)
+    if found is None:
         raise RuntimeError(f"{schema}.{table} has no column {column!r}")
-    return row[0]
+    return found
 
 
 def _bound(day: date, pg_type: str) -> sql.Composable:

@@ -1,11 +1,13 @@
-"""Connections to the warehouse, its setup, and the locks that keep work apart.
+"""Connections to the warehouse: one login per stage role, and short transactions on reused
+connections.
 
 Each stage reaches the warehouse as the least role it needs (:class:`Warehouse`): the loader
 writes bronze, the transformer silver and gold, the validator reads; the roles, schemas and
 privileges are made once by ``scripts/warehouse-init.sh`` (``sql/platform``) and migrated by
-:func:`migrate` as their owner. Every session carries a ``statement_timeout`` and a
-``lock_timeout`` (``ELT_STATEMENT_TIMEOUT``, ``ELT_LOCK_TIMEOUT``): a hung query or a lock held
-by someone else fails the task with a message, instead of holding the domain forever.
+:mod:`include.elt.warehouse.migrate` as their owner. Every session carries a
+``statement_timeout`` and a ``lock_timeout`` (``ELT_STATEMENT_TIMEOUT``, ``ELT_LOCK_TIMEOUT``): a
+hung query or a lock held by someone else fails the task with a message, instead of holding
+the domain forever.
 """
 
 from __future__ import annotations
@@ -18,23 +20,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psycopg2
-from psycopg2 import errors, sql
 from psycopg2.extensions import connection as Connection
 
-from include.elt.core.paths import SQL_ROOT
 from include.elt.core.roles import STAGE_ROLES
-from include.elt.domain import Domain
-from include.elt.schema import bronze_ddl
 
 WAREHOUSE_ENV = "AIRFLOW_CONN_WAREHOUSE"
 STATEMENT_TIMEOUT_ENV = "ELT_STATEMENT_TIMEOUT"
 LOCK_TIMEOUT_ENV = "ELT_LOCK_TIMEOUT"
 DEFAULT_STATEMENT_TIMEOUT = "30min"
 DEFAULT_LOCK_TIMEOUT = "60s"
-
-
-class LockTimeout(RuntimeError):
-    """A lock was not granted within ``lock_timeout``; the message names the lock and holder."""
 
 
 class SetupError(RuntimeError):
@@ -151,72 +145,3 @@ def _park(key: tuple[int, int, str, str], conn: Connection) -> None:
             conn.close()
         else:
             _IDLE[key] = conn
-
-
-def advisory_lock(cur, name: str, *, shared: bool = False, session: bool = False) -> None:
-    """Take the advisory lock called ``name`` (for the transaction, or the session), or fail
-    after ``lock_timeout`` with a message that names the lock and who holds it."""
-    function = "pg_advisory{}_lock{}".format(
-        "" if session else "_xact", "_shared" if shared else ""
-    )
-    try:
-        cur.execute(sql.SQL("select {}(hashtext(%s))").format(sql.Identifier(function)), [name])
-    except errors.LockNotAvailable as exc:
-        raise LockTimeout(
-            f"timed out after {lock_timeout()} waiting for lock {name!r}"
-            f" (held by {_holders(cur.connection, name)})"
-        ) from exc
-
-
-def raise_lock_timeout(exc: errors.LockNotAvailable, what: str) -> None:
-    raise LockTimeout(f"timed out after {lock_timeout()} waiting for a lock on {what}") from exc
-
-
-def _holders(conn: Connection, name: str) -> str:
-    """Who holds an advisory lock, from a separate session (the failed one is aborted)."""
-    try:
-        with psycopg2.connect(conn.dsn) as other, other.cursor() as cur:
-            cur.execute(
-                "select a.pid, a.application_name, a.state, now() - a.xact_start"
-                " from pg_locks as l join pg_stat_activity as a using (pid)"
-                " where l.locktype = 'advisory' and l.granted"
-                " and l.objid = hashtext(%s)::oid",
-                [name],
-            )
-            rows = cur.fetchall()
-    except psycopg2.Error:
-        return "another session"
-    if not rows:
-        return "another session, since released"
-    return ", ".join(
-        f"pid {pid} ({app or 'unnamed'}, {state}, for {age})" for pid, app, state, age in rows
-    )
-
-
-def migrate(owner_url: str) -> None:
-    """Bring the schemas, platform tables and privileges up to this version, as their owner
-    (``sql/platform/warehouse.sql``; airflow-init runs it at every start)."""
-    with transaction(owner_url) as conn, conn.cursor() as cur:
-        advisory_lock(cur, "elt.migrate")
-        cur.execute((SQL_ROOT / "platform" / "warehouse.sql").read_text())
-
-
-_READY: set[tuple[str, str]] = set()
-
-
-def ensure_bronze(loader_url: str, domain: Domain) -> None:
-    """The domain's bronze tables, made by the loader (which owns them) if missing: a new
-    domain needs no setup step (once per process)."""
-    if (loader_url, domain.name) in _READY:
-        return
-    with transaction(loader_url) as conn, conn.cursor() as cur:
-        cur.execute("select to_regnamespace('audit') is not null")
-        if not cur.fetchone()[0]:
-            raise SetupError(
-                "the warehouse is not set up (no audit schema): run scripts/warehouse-init.sh"
-                " as its superuser once (docker compose does, at its first start)"
-            )
-        advisory_lock(cur, "elt.bootstrap")
-        for dataset in domain.datasets:
-            cur.execute(bronze_ddl(cur, "bronze", domain.relation(dataset.name), dataset))
-    _READY.add((loader_url, domain.name))

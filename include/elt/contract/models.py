@@ -35,13 +35,15 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from psycopg2 import sql
 
+from include.elt.contract.domain import Domain
+from include.elt.contract.patterns import TEMPLATE_VARIABLES
 from include.elt.core.days import Days
 from include.elt.core.errors import FinalError
-from include.elt.domain import Domain
-from include.elt.patterns import TEMPLATE_VARIABLES
 
 MODEL_LAYERS = ("silver", "gold")
-KINDS = ("view", "table", "days", "merge")
+# What a model may be, as its declaration says (``materialized``, and an incremental model's
+# ``strategy``): each is one module of include/elt/stages/build, holding its build and publish.
+MATERIALIZATIONS = ("view", "table", "days", "merge")
 REJECT_COLUMN = "reject_reason"
 _DECLARATION_KEYS = {
     "grain",
@@ -77,7 +79,7 @@ class Model:
     name: str
     path: Path
     grain: str
-    kind: str
+    materialization: str  # one of MATERIALIZATIONS
     unique_key: tuple[str, ...]
     suite: str
     partition_by: str | None = None
@@ -103,7 +105,7 @@ class Model:
 
     @property
     def incremental(self) -> bool:
-        return self.kind in ("days", "merge")
+        return self.materialization in ("days", "merge")
 
     @property
     def changes(self) -> str:
@@ -183,19 +185,11 @@ def _declared(domain_name: str, layer: str, path: Path, variables: tuple = ()) -
     unknown = set(raw) - _DECLARATION_KEYS
     if unknown:
         raise ModelError(f"{declaration}: unknown keys {sorted(unknown)}")
-    materialized = raw.get("materialized", "table")
-    if materialized == "incremental":
-        kind = raw.get("strategy")
-        if kind not in ("days", "merge"):
-            raise ModelError(f"{declaration}: incremental needs strategy: days or merge")
-    elif materialized in ("view", "table"):
-        kind = materialized
-    else:
-        raise ModelError(f"{declaration}: materialized must be view, table or incremental")
+    materialization = _materialization(declaration, raw)
     key = tuple(raw.get("unique_key") or ())
-    if kind != "view" and not key:
-        raise ModelError(f"{declaration}: a {materialized} model needs a unique_key")
-    if kind == "days" and not raw.get("partition_by"):
+    if materialization != "view" and not key:
+        raise ModelError(f"{declaration}: a {materialization} model needs a unique_key")
+    if materialization == "days" and not raw.get("partition_by"):
         raise ModelError(f"{declaration}: strategy days needs partition_by (the day column)")
     for required in ("grain", "suite"):
         if not raw.get(required):
@@ -212,7 +206,7 @@ def _declared(domain_name: str, layer: str, path: Path, variables: tuple = ()) -
         name=path.stem,
         path=path,
         grain=raw["grain"].strip(),
-        kind=kind,
+        materialization=materialization,
         unique_key=key,
         suite=raw["suite"],
         partition_by=raw.get("partition_by"),
@@ -224,6 +218,20 @@ def _declared(domain_name: str, layer: str, path: Path, variables: tuple = ()) -
         refs=refs,
         sources=sources,
     )
+
+
+def _materialization(declaration: Path, raw: dict) -> str:
+    """The declaration's ``materialized`` (and, if incremental, its ``strategy``) as one of
+    :data:`MATERIALIZATIONS`."""
+    materialized = raw.get("materialized", "table")
+    if materialized == "incremental":
+        strategy = raw.get("strategy")
+        if strategy not in ("days", "merge"):
+            raise ModelError(f"{declaration}: incremental needs strategy: days or merge")
+        return strategy
+    if materialized not in ("view", "table"):
+        raise ModelError(f"{declaration}: materialized must be view, table or incremental")
+    return materialized
 
 
 def _foreign_key(declaration: Path, column: str, value) -> ForeignKey:
