@@ -29,7 +29,7 @@ fi
 airflow db migrate
 # shellcheck source=/dev/null
 source "$admin_dir/owner.env"
-python -m include.elt.migrate
+python -m include.elt.warehouse.migrate
 if [[ ! -e "$admin_dir/.logins-shown" ]]; then
     print_logins
     touch "$admin_dir/.logins-shown"
