@@ -1,16 +1,18 @@
-"""The flow of one run, as plain functions: the CLI calls them in a loop, the DAG one per task.
+"""The flow of one run, composed of the stages: the CLI calls it in a loop, the DAG a stage (or
+a part of one) per task.
 
 generate -> load_bronze -> commit_bronze -> validate_bronze -> build_silver -> validate_silver ->
-build_gold -> validate_gold -> publish. ``load_bronze`` and the builds come in parts (a
-dataset's load, a model's build: the DAG's mapped and grouped tasks, the CLI's loop).
-``generate`` decides the run's plan (:mod:`include.elt.runs`) and every later stage reads it.
-From ``validate_bronze`` to ``publish`` the run holds the domain's lease
-(:mod:`include.elt.warehouse.locks`): silver and gold are built into the stage, validated there and
-published together, so a failing gate leaves what readers see untouched. Each stage connects
-as the least role it needs and writes one row per task to
-``audit.task_runs``, failed or not. Run folders, reports and Data Docs live under one base
-location, a local folder or an object store (:mod:`include.elt.storage`). The stages, and what
-each connects as and holds, are :data:`include.elt.core.stages.STAGES`."""
+build_gold -> validate_gold -> publish: the stage table, :data:`include.elt.core.stages.STAGES`,
+says what each does, the warehouse role it connects as and whether it holds the domain's lease.
+``load_bronze`` and the builds come in parts (a dataset's load, a model's build: the DAG's
+mapped and grouped tasks, the CLI's loop). ``generate`` decides the run's plan
+(:mod:`include.elt.stages.plan`) and every later stage reads it. From ``validate_bronze`` to
+``publish`` the run holds the domain's lease (:mod:`include.elt.warehouse.locks`): silver and
+gold are built into the stage, validated there and published together, so a failing gate
+leaves what readers see untouched. Every task writes one row to ``audit.task_runs``, failed or
+not. Run folders, reports and Data Docs live under one base location, a local folder or an
+object store (:mod:`include.elt.files.storage`).
+"""
 
 from __future__ import annotations
 
@@ -23,22 +25,23 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from psycopg2 import sql
-
-from include.elt import dashboard, load, quality, storage, transform
-from include.elt import generate as gen
 from include.elt.contract.domain import Domain, load_domain
-from include.elt.contract.models import Scope, model, models, render_text
+from include.elt.contract.models import model, models
 from include.elt.core.days import Days
 from include.elt.core.errors import FinalError, PlanError
 from include.elt.core.runs import RunPlan, World
 from include.elt.core.stages import STAGES, Stage, stage
-from include.elt.load import ensure_bronze
-from include.elt.publish import publish_models
-from include.elt.runs import plan_run, record_plan, recorded_plan, safe_name
-from include.elt.runs import stored_world as read_stored_world
-from include.elt.warehouse import locks
+from include.elt.files import storage
+from include.elt.files.manifest import Manifest
+from include.elt.stages import generate as generating
+from include.elt.stages.build import builder, publisher
+from include.elt.stages.load import bronze, commit, staging
+from include.elt.stages.plan import plan_run
+from include.elt.stages.report import analytics_log, dashboard, export, figures
+from include.elt.stages.validate import checkpoint, data_docs
+from include.elt.warehouse import ledger, locks
 from include.elt.warehouse.connection import Warehouse, transaction
+from include.elt.warehouse.ledger import ModelBuild
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +83,7 @@ class RunContext:
 
     @property
     def run_folder(self) -> storage.Location:
-        base = (self.data_dir / "runs" / self.domain_name).resolve()
-        folder = (base / safe_name(self.run_id)).resolve()
-        if folder.parent != base:  # cannot happen with a safe name: a last guard all the same
-            raise PlanError(f"run id {self.run_id!r} would write outside {base}")
-        return folder
+        return storage.run_folder(self.data_dir, self.domain_name, self.run_id)
 
     @property
     def reports_dir(self) -> storage.Location:
@@ -139,22 +138,18 @@ def audited(ctx: RunContext, task: str) -> Iterator[StageOutcome]:
 def _write_audit(ctx, url, task, status, outcome, started_at, seconds) -> None:
     try:
         with transaction(url) as conn, conn.cursor() as cur:
-            cur.execute(
-                "insert into audit.task_runs (run_id, domain, task, status, rows_in, rows_out,"
-                " started_at, finished_at, duration_seconds, detail)"
-                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [
-                    ctx.run_id,
-                    ctx.domain_name,
-                    task,
-                    status,
-                    outcome.rows_in,
-                    outcome.rows_out,
-                    started_at,
-                    datetime.now(UTC),
-                    round(seconds, 3),
-                    outcome.detail or None,
-                ],
+            ledger.record_task(
+                cur,
+                ctx.run_id,
+                ctx.domain_name,
+                task,
+                status=status,
+                rows_in=outcome.rows_in,
+                rows_out=outcome.rows_out,
+                started_at=started_at,
+                finished_at=datetime.now(UTC),
+                seconds=round(seconds, 3),
+                detail=outcome.detail or None,
             )
     except Exception as exc:  # the stage's own error, if any, is the one worth raising
         log.warning("could not write the audit row for %s/%s: %s", ctx.run_id, task, exc)
@@ -163,7 +158,7 @@ def _write_audit(ctx, url, task, status, outcome, started_at, seconds) -> None:
 def plan(ctx: RunContext, task: str) -> RunPlan:
     """The run's plan, as its generate (or, after an offline generate, its load) recorded it."""
     with transaction(ctx.url(task)) as conn, conn.cursor() as cur:
-        recorded = recorded_plan(cur, ctx.domain, ctx.run_id)
+        recorded = ledger.recorded_plan(cur, ctx.domain_name, ctx.run_id)
     if recorded is None:
         raise PlanError(
             f"{ctx.domain_name} has no plan for run {ctx.run_id!r}: its generate and load"
@@ -174,7 +169,6 @@ def plan(ctx: RunContext, task: str) -> RunPlan:
 
 def make_plan(ctx: RunContext) -> RunPlan:
     """Decide the run's world and days from the request and the stored world; record it."""
-    domain = ctx.domain
     requested = dict(
         run_type=ctx.run_type,
         window=ctx.window,
@@ -183,18 +177,19 @@ def make_plan(ctx: RunContext) -> RunPlan:
         full_refresh=ctx.full_refresh,
     )
     if ctx.warehouse is None:  # generate alone: no warehouse, no stored world
-        return plan_run(domain, stored=None, **requested)
+        return plan_run(ctx.domain, stored=None, **requested)
     with transaction(ctx.url("generate")) as conn, conn.cursor() as cur:
-        decided = plan_run(domain, stored=read_stored_world(cur, domain), **requested)
-        record_plan(cur, domain, ctx.run_id, decided)
+        stored = ledger.stored_world(cur, ctx.domain_name)
+        decided = plan_run(ctx.domain, stored=stored, **requested)
+        ledger.record_plan(cur, ctx.domain_name, ctx.run_id, decided)
     return decided
 
 
-def generate(ctx: RunContext) -> gen.Manifest:
+def generate(ctx: RunContext) -> Manifest:
     with audited(ctx, "generate") as outcome:
         decided = make_plan(ctx)
         log.info("%s %s: %s", ctx.domain_name, ctx.run_id, decided.describe())
-        manifest = gen.generate(
+        manifest = generating.generate(
             ctx.domain,
             decided.window,
             scale=decided.world.scale,
@@ -212,104 +207,82 @@ def generate(ctx: RunContext) -> gen.Manifest:
 def load_bronze(ctx: RunContext, dataset: str | None = None) -> None:
     """Stage the run's files in ``bronze_stage``: one dataset's (the DAG maps a task over the
     datasets), or all of them, the largest first, two at a time."""
-    manifest = gen.Manifest.read(ctx.run_folder)
-    ensure_bronze(ctx.url("load_bronze"), ctx.domain)
+    manifest = Manifest.read(ctx.run_folder)
+    bronze.ensure_bronze(ctx.url("load_bronze"), ctx.domain)
     if dataset is not None:
-        load_dataset(ctx, manifest, dataset)
+        _stage_dataset(ctx, manifest, dataset)
     else:
-        load.stage_every_dataset(manifest, lambda name: load_dataset(ctx, manifest, name))
+        staging.stage_every_dataset(manifest, lambda name: _stage_dataset(ctx, manifest, name))
 
 
-def load_dataset(ctx: RunContext, manifest: gen.Manifest, dataset: str) -> None:
-    with audited(ctx, f"load_bronze[{dataset}]") as outcome:
-        url = ctx.url("load_bronze")
-        rows = load.load_dataset(url, ctx.domain, manifest, dataset, ctx.run_id)
+def _stage_dataset(ctx: RunContext, manifest: Manifest, dataset: str) -> None:
+    task = f"load_bronze[{dataset}]"
+    with audited(ctx, task) as outcome:
+        rows = staging.stage_dataset(ctx.url(task), ctx.domain, manifest, dataset, ctx.run_id)
         outcome.rows_in = outcome.rows_out = sum(rows)
-        outcome.detail = f"staged in {load.STAGING_SCHEMA}"
+        outcome.detail = f"staged in {staging.STAGING_SCHEMA}"
 
 
-def commit_bronze(ctx: RunContext) -> list[load.LoadResult]:
-    """Swap the staged files into bronze in one transaction, and report bronze's figures."""
+def commit_bronze(ctx: RunContext) -> list[commit.LoadResult]:
+    """Swap the staged files into bronze in one transaction, make the bronze gate's batches,
+    and report bronze's figures."""
     with audited(ctx, "commit_bronze") as outcome:
-        manifest = gen.Manifest.read(ctx.run_folder)
+        manifest = Manifest.read(ctx.run_folder)
         outcome.rows_in = sum(f.rows for f in manifest.files)
         url = ctx.url("commit_bronze")
-        ensure_bronze(url, ctx.domain)
-        results = load.commit(url, ctx.domain, manifest, ctx.run_id)
-        quality.prepare_bronze_batches(url, ctx.domain, ctx.run_id)
+        bronze.ensure_bronze(url, ctx.domain)
+        results = commit.commit(url, ctx.domain, manifest, ctx.run_id)
+        bronze.make_gate_batches(url, ctx.domain, ctx.run_id)
         outcome.rows_out = sum(r.rows for r in results)
-        outcome.detail = report_figures(ctx, "bronze", url)
+        outcome.detail = figures.report_figures(url, ctx.domain, ctx.run_id, "bronze")
     return results
 
 
-def report_figures(ctx: RunContext, layer: str, url: str) -> str:
-    """Run the domain's ``sql/<domain>/checks/<layer>.sql`` (figure, value) and log the figures."""
-    path = ctx.domain.sql_dir / "checks" / f"{layer}.sql"
-    if not path.is_file():
-        return ""
-    with transaction(url) as conn, conn.cursor() as cur:
-        scope = Scope(staged=frozenset(transform.staged_by(url, ctx.domain, ctx.run_id)))
-        cur.execute(
-            render_text(
-                ctx.domain, path.read_text(), scope, lambda c: c.as_string(cur), where=str(path)
-            )
-        )
-        figures = cur.fetchall()
-    if not figures:  # nothing to report (an empty day): not an error
-        return ""
-    width = max(len(name) for name, _ in figures)
-    lines = [f"{name:<{width}}  {value}" for name, value in figures]
-    log.info("%s %s figures:\n  %s", ctx.domain_name, layer, "\n  ".join(lines))
-    return "; ".join(f"{name}: {value}" for name, value in figures)
-
-
-def changes(ctx: RunContext, url: str, decided: RunPlan) -> transform.Changes | None:
+def changes(ctx: RunContext, url: str, decided: RunPlan) -> builder.Changes | None:
     """What the run changed upstream of its models (``None``: rebuild them whole)."""
     if decided.full_refresh:
         return None
     with transaction(url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "select dataset, first_day, last_day from audit.loads"
-            " where domain = %s and run_id = %s and first_day is not null",
-            [ctx.domain_name, ctx.run_id],
-        )
-        loaded = {d: Days(first, last) for d, first, last in cur.fetchall()}
-    return transform.Changes(decided.window, loaded)
+        loaded = ledger.loaded_days(cur, ctx.domain_name, ctx.run_id)
+    return builder.Changes(decided.window, {d: days for d, days in loaded.items() if days})
 
 
-def build(ctx: RunContext, layer: str) -> list[transform.ModelResult]:
+def build(ctx: RunContext, layer: str) -> list[ModelBuild]:
     """Build a layer's models into its stage, in dependency order (the DAG: a task per model)."""
     return [build_model(ctx, m.name) for m in models(ctx.domain, layer)]
 
 
-def build_model(ctx: RunContext, name: str) -> transform.ModelResult:
+def build_model(ctx: RunContext, name: str) -> ModelBuild:
+    """Build one model into its stage, and log it (with a preview of gold) in the analytics
+    log."""
     m = model(ctx.domain, name)
     task = f"build_{m.layer}.{name}"
     with audited(ctx, task) as outcome:
         url = ctx.url(task)
-        result = transform.build_one(
+        built, preview = builder.build(
             url,
             ctx.domain,
             m,
             ctx.run_id,
             changes(ctx, url, plan(ctx, task)),
-            analytics_log=ctx.analytics_log,
+            preview_rows=analytics_log.preview_rows(m.layer),
         )
-        outcome.rows_out = result.rows
-        outcome.detail = (
-            f"{result.materialization} ({result.span}), {result.rejected} rows rejected"
-        )
-    return result
+        analytics_log.log_compiled(ctx.analytics_log, built, preview)
+        outcome.rows_out = built.rows
+        outcome.detail = f"{built.materialization} ({built.span}), {built.rejected} rows rejected"
+    return built
 
 
-def validate(ctx: RunContext, layer: str) -> quality.LayerValidation:
+def validate(ctx: RunContext, layer: str) -> checkpoint.LayerValidation:
     """Gate the layer's staged rows; silver and gold also report their figures (bronze's come
     with its commit)."""
     task = f"validate_{layer}"
     with audited(ctx, task) as outcome:
         url = ctx.url(task)
-        figures = report_figures(ctx, layer, url) if layer != "bronze" else ""
-        result = quality.validate_layer(
+        shown = (
+            figures.report_figures(url, ctx.domain, ctx.run_id, layer) if layer != "bronze" else ""
+        )
+        result = checkpoint.validate_layer(
             url,
             ctx.domain,
             layer,
@@ -320,8 +293,8 @@ def validate(ctx: RunContext, layer: str) -> quality.LayerValidation:
         outcome.rows_in = result.evaluated
         outcome.rows_out = result.evaluated - len(result.failures)
         outcome.detail = f"{result.evaluated} expectations passed"
-        if figures:
-            outcome.detail += f"; {figures}"
+        if shown:
+            outcome.detail += f"; {shown}"
     return result
 
 
@@ -331,18 +304,13 @@ def publish(ctx: RunContext) -> dict[str, storage.Location]:
     is what this run published."""
     with audited(ctx, "publish") as outcome:
         url = ctx.url("publish")
-        published = publish_models(url, ctx.domain, ctx.run_id)
-        ctx.reports_dir.mkdir(parents=True, exist_ok=True)
-        written, rows = {}, 0
-        for file_name, view in ctx.domain.reports.items():
-            target = ctx.reports_dir / file_name
-            rows += export_csv(url, "gold", ctx.domain.relation(view), target)
-            written[file_name] = target
+        published = publisher.publish(url, ctx.domain, ctx.run_id)
+        written, rows = export.export_reports(url, ctx.domain, ctx.reports_dir)
         board = ctx.reports_dir / dashboard.FILE_NAME
         charts = dashboard.render_dashboard(url, ctx.domain, ctx.run_id, board)
         if charts:
             written[board.name] = board
-        docs = quality.build_data_docs(ctx.gx_dir, ctx.run_id)
+        docs = data_docs.build_data_docs(ctx.gx_dir, ctx.run_id)
         locks.release(url, ctx.domain_name, ctx.run_id)
         outcome.rows_in = sum(p.rows for p in published)
         outcome.rows_out = rows
@@ -359,24 +327,6 @@ def publish(ctx: RunContext) -> dict[str, storage.Location]:
         docs,
     )
     return written
-
-
-def export_csv(url: str, schema: str, relation: str, target: storage.Location) -> int:
-    """COPY a relation to CSV with a header, streamed into ``target``, which is replaced whole
-    or not at all (a local file by a rename, an object by its one upload)."""
-    with (
-        storage.replacing(target) as f,
-        transaction(url) as conn,
-        conn.cursor() as cur,
-    ):
-        cur.copy_expert(
-            sql.SQL("copy (select * from {}) to stdout with (format csv, header)").format(
-                sql.Identifier(schema, relation)
-            ),
-            f,
-        )
-        rows = cur.rowcount
-    return rows
 
 
 # What each action of the stage table does; build and validate work on the stage's layer.

@@ -44,8 +44,8 @@ from include.elt.core.runs import (
     MAX_WINDOW_DAYS,
 )
 from include.elt.core.stages import STAGES, Stage
-from include.elt.dashboard import FILE_NAME as DASHBOARD_FILE
-from include.elt.storage import DATA_URL_ENV
+from include.elt.files.storage import DATA_URL_ENV
+from include.elt.stages.report.dashboard import FILE_NAME as DASHBOARD_FILE
 
 if TYPE_CHECKING:
     from include.elt.pipeline import RunContext

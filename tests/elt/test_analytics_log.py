@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from include.elt.analytics_log import preview_lines
+from include.elt.stages.report.analytics_log import preview_lines
 from include.elt.warehouse.catalog import Preview
 
 

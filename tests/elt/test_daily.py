@@ -15,7 +15,7 @@ from include.elt import pipeline
 from include.elt.core.days import Days
 from include.elt.core.errors import PlanError
 from include.elt.core.stages import STAGE_NAMES, stage_of
-from include.elt.quality import QualityError
+from include.elt.stages.validate.targets import QualityError
 from tests.conftest import new_warehouse, roles, superuser
 from tests.helpers import (
     assert_gold_previews_are_published,

@@ -14,7 +14,7 @@ from include.elt import pipeline
 from include.elt.contract.charts import Chart, DashboardError
 from include.elt.contract.domain import domain_names, load_domain
 from include.elt.core.days import Days
-from include.elt.dashboard import (
+from include.elt.stages.report.dashboard import (
     FILE_NAME,
     MAX_ROWS,
     caption,
@@ -23,7 +23,7 @@ from include.elt.dashboard import (
     read_chart,
     render_dashboard,
 )
-from include.elt.svg import ChartData
+from include.elt.stages.report.svg import ChartData
 from include.elt.warehouse.connection import transaction
 from tests.conftest import new_warehouse, roles, superuser
 from tests.helpers import qualified, query

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import great_expectations
 
-from include.elt import data_docs_assets
-from include.elt.data_docs_assets import CDN, PACKAGES, VENDOR, localise
+from include.elt.stages.validate import data_docs_assets
+from include.elt.stages.validate.data_docs_assets import CDN, PACKAGES, VENDOR, localise
 
 GX_VIEW = Path(great_expectations.__file__).parent / "render/view"
 LOADED_FROM_OUTSIDE = re.compile(

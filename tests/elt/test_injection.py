@@ -15,8 +15,8 @@ import pytest
 
 from include.elt import pipeline
 from include.elt.core.days import Days
-from include.elt.generate import Manifest, ManifestError
-from include.elt.runs import safe_name
+from include.elt.files.manifest import Manifest, ManifestError
+from include.elt.files.storage import safe_name
 from tests.conftest import REPO, new_warehouse, role_env, roles
 from tests.helpers import query
 

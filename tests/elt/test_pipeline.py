@@ -18,7 +18,7 @@ from include.elt.contract import domain as domain_module
 from include.elt.core.days import Days
 from include.elt.core.errors import PlanError
 from include.elt.core.stages import STAGE_NAMES, stage_of
-from include.elt.quality import QualityError
+from include.elt.stages.validate.targets import QualityError
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
 from tests.helpers import (
     assert_gold_previews_are_published,

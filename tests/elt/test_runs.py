@@ -10,7 +10,7 @@ from include.elt.contract.domain import load_domain
 from include.elt.core.days import Days
 from include.elt.core.errors import PlanError
 from include.elt.core.runs import DEFAULT_HISTORY_DAYS, StoredWorld, World
-from include.elt.runs import plan_run
+from include.elt.stages.plan import plan_run
 
 DOMAIN = load_domain("streaming")
 DAY = date(2026, 11, 21)

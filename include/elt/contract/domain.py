@@ -52,12 +52,13 @@ class Domain:
       ``<layer>.<name>_<table>`` (:meth:`relation`); its files go under ``runs/<name>/``,
       ``reports/<name>/`` and ``logs/<name>/``, and the audit tables and its lease are keyed
       by it.
-    - ``datasets``: the bronze tables, declared once (:class:`~include.elt.schema.Dataset`).
-      A dataset's ``name`` is its table's suffix (``bronze.<domain>_<dataset>``), its generated
-      file's stem and its bronze suite's name; its columns make the DDL, the files and the
-      COPY; ``partition_column`` is the date or timestamp column bronze is partitioned on by
-      day (``None``: reference data, replaced whole). ``key`` and ``foreign_keys``
-      (``{column: dataset}``) are what :func:`~include.elt.contract.checks.bronze_keys` checks.
+    - ``datasets``: the bronze tables, declared once
+      (:class:`~include.elt.contract.datasets.Dataset`). A dataset's ``name`` is its table's
+      suffix (``bronze.<domain>_<dataset>``), its generated file's stem and its bronze suite's
+      name; its columns make the DDL, the files and the COPY; ``partition_column`` is the date
+      or timestamp column bronze is partitioned on by day (``None``: reference data, replaced
+      whole). ``key`` and ``foreign_keys`` (``{column: dataset}``) are what
+      :func:`~include.elt.contract.checks.bronze_keys` checks.
     - ``generator``: ``"package.module:function"``, imported only when a run generates and
       called as ``function(window, *, scale, seed)``, plus ``volumes={name: n}`` when the run
       sets volumes. It returns ``{dataset name: GeneratedRows}`` holding every declared dataset,
@@ -95,7 +96,7 @@ class Domain:
     - ``reports``: ``{CSV file name: gold model}``, exported by ``publish`` to
       ``reports/<name>/``.
     - ``dashboard``: optionally ``"package.module:NAME"``, a sequence of
-      :class:`~include.elt.dashboard.Chart`, each reading gold through
+      :class:`~include.elt.contract.charts.Chart`, each reading gold through
       ``<sql_dir>/dashboard/<chart name>.sql``; ``publish`` draws them into
       ``reports/<name>/dashboard.html``. Without it the domain has no dashboard.
     - ``description``: its first line describes the domain's DAG.

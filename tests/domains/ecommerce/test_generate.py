@@ -31,7 +31,7 @@ from include.domains.ecommerce import generate as ecommerce
 from include.domains.ecommerce.synth.common import day_factor_sum
 from include.elt.contract.domain import load_domain
 from include.elt.core.days import Days
-from include.elt.generate import conform, generate
+from include.elt.stages.generate import conform, generate
 from tests.conftest import REPO
 
 END = date(2025, 11, 15)

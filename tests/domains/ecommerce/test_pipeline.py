@@ -18,14 +18,16 @@ from include.elt.contract.domain import load_domain
 from include.elt.contract.models import models
 from include.elt.core.days import Days
 from include.elt.core.stages import STAGE_NAMES, stage_of
-from include.elt.generate import generate
-from include.elt.load import ensure_bronze, load_manifest
+from include.elt.files.storage import run_folder
+from include.elt.stages.generate import generate
+from include.elt.stages.load.bronze import ensure_bronze
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
 from tests.helpers import (
     assert_gold_previews_are_published,
     checksum,
     count,
     failing_rows,
+    load,
     qualified,
     query,
     warehouse_state,
@@ -332,11 +334,10 @@ def test_parquet_files_load_like_csv(tmp_path):
     window = Days.ending(END, 2)
     url = new_warehouse()
     ensure_bronze(roles(url).loader, domain)
-    manifest = generate(
-        domain, window, scale="tiny", seed=3, out_dir=tmp_path / "pq", file_format="parquet"
-    )
-    assert (tmp_path / "pq" / "orders_metadata.json").is_file()
-    load_manifest(roles(url).loader, domain, manifest, "parquet-run")
+    folder = run_folder(tmp_path, "ecommerce", "parquet-run")
+    manifest = generate(domain, window, scale="tiny", seed=3, out_dir=folder, file_format="parquet")
+    assert (folder / "orders_metadata.json").is_file()
+    load(url, manifest, "parquet-run")
     for entry in manifest.files:
         assert count(url, qualified("ecommerce", "bronze", entry.dataset)) == entry.rows
 

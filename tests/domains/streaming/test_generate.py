@@ -17,7 +17,7 @@ import pytest
 from include.domains.streaming import design as d
 from include.elt.contract.domain import load_domain
 from include.elt.core.days import Days
-from include.elt.generate import generate
+from include.elt.stages.generate import generate
 
 END = date(2026, 11, 20)
 PREMIUM_ID = d.PLAN_NAMES.index(d.PREMIUM) + 1

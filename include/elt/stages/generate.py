@@ -1,8 +1,10 @@
-"""Generate stage: run a domain's generator for a window and write one file per dataset.
+"""Generate stage: run a domain's generator for a window and write one file per dataset, and
+the manifest that lists them.
 
-A run folder is complete when its ``manifest.json`` is there. A local folder is written aside
-and renamed into place; an object store has no rename, so there the folder's old manifest is
-deleted first and the new one written last (:mod:`include.elt.storage`).
+A run folder is complete when its manifest is there (:mod:`include.elt.files.manifest`). A
+local folder is written aside and renamed into place; an object store has no rename, so there
+the folder's old manifest is deleted first and the new one written last
+(:mod:`include.elt.files.storage`).
 """
 
 from __future__ import annotations
@@ -11,26 +13,23 @@ import json
 import logging
 import re
 import time
-from dataclasses import asdict, dataclass, replace
-from datetime import UTC, date, datetime
-from pathlib import Path
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from include.elt import storage
 from include.elt.contract.datasets import Dataset
 from include.elt.contract.domain import Domain, GeneratedRows
 from include.elt.core.days import Days
-from include.elt.core.errors import FinalError
 from include.elt.core.runs import RunPlan, World
-from include.elt.warehouse.partitions import plan_ranges
+from include.elt.files import storage
+from include.elt.files.manifest import MANIFEST, FileEntry, Manifest
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
 FORMATS = ("csv", "parquet")
 _ARROW_TYPES = {
     "integer": pa.int32(),
@@ -54,90 +53,6 @@ def arrow_schema(dataset: Dataset) -> pa.Schema:
     return pa.schema(
         [pa.field(c.name, arrow_type(c.pg_type), nullable=c.nullable) for c in dataset.columns]
     )
-
-
-class ManifestError(FinalError, ValueError):
-    """A run folder's manifest is missing or wrong; the message names it."""
-
-
-@dataclass(frozen=True)
-class FileEntry:
-    dataset: str
-    file: str
-    rows: int
-    first_day: str | None
-    last_day: str | None
-    # Days from here on are loaded as one partition each; earlier days (the history before the
-    # window, written when a run opens the history) as one partition.
-    daily_from: str | None = None
-    # The domain's designed row count for the file's days (None: it declares none).
-    expected_rows: float | None = None
-
-    @property
-    def days(self) -> Days | None:
-        """The days the file holds (``None``: a whole reference table)."""
-        if self.first_day is None:
-            return None
-        return Days(date.fromisoformat(self.first_day), date.fromisoformat(self.last_day))
-
-    def ranges(self) -> list[Days] | None:
-        """The partitions this file replaces (``None``: the whole table)."""
-        if self.days is None:
-            return None
-        return plan_ranges(
-            self.days, date.fromisoformat(self.daily_from) if self.daily_from else None
-        )
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """What one generate run wrote: the input of the load stage."""
-
-    domain: str
-    window: str
-    scale: str
-    seed: int
-    files: tuple[FileEntry, ...]
-    folder: str
-    volumes: dict[str, int] | None = None
-    run_type: str = "manual"
-    opens_history: bool = True
-    replace_history: bool = False
-    full_refresh: bool = False
-
-    @property
-    def world(self) -> World:
-        """What makes two runs' rows compatible: scale (with any explicit volumes) and seed."""
-        return World.of(self.scale, self.seed, self.volumes)
-
-    @property
-    def plan(self) -> RunPlan:
-        start, end = (date.fromisoformat(d) for d in self.window.split(".."))
-        return RunPlan(
-            self.run_type,
-            Days(start, end),
-            self.world,
-            self.opens_history,
-            self.replace_history,
-            self.full_refresh,
-        )
-
-    @classmethod
-    def read(cls, folder: storage.Location) -> Manifest:
-        path = storage.location(folder) / MANIFEST
-        if not path.is_file():
-            raise ManifestError(
-                f"no {MANIFEST} in {folder}: run the generate stage for this run first"
-            )
-        raw = json.loads(path.read_text())
-        files = tuple(FileEntry(**f) for f in raw.pop("files"))
-        for entry in files:  # the manifest names files beside it, never a path elsewhere
-            if Path(entry.file).name != entry.file or entry.file.startswith("."):
-                raise ManifestError(f"{path}: {entry.dataset} names the file {entry.file!r}")
-        return cls(files=files, folder=str(folder), **raw)
-
-    def path_of(self, entry: FileEntry) -> storage.Location:
-        return storage.location(self.folder) / entry.file
 
 
 def conform(dataset: Dataset, table: pa.Table) -> pa.Table:
@@ -236,9 +151,7 @@ def generate(
         replace_history=plan.replace_history,
         full_refresh=plan.full_refresh,
     )
-    payload = asdict(manifest)
-    payload.pop("folder")
-    (staging / MANIFEST).write_text(json.dumps(payload, indent=2) + "\n")
+    manifest.write(staging)
     if staging != out_dir:
         storage.remove_tree(out_dir)
         staging.rename(out_dir)

@@ -7,10 +7,13 @@ Airflow's ``ObjectStoragePath`` builds on). Both join with ``/`` and open, read,
 ``stat`` alike, so the stages rarely ask which one they hold. Where an object store differs:
 
 - it has no rename: a run folder is complete once its ``manifest.json`` is there, and that is
-  written last (:mod:`include.elt.generate`); :func:`replacing` makes each file appear whole;
+  written last (:mod:`include.elt.stages.generate`); :func:`replacing` makes each file appear
+  whole;
 - it cannot append: logs stay local (:func:`log_dir`);
-- Great Expectations needs a folder on disk: :mod:`include.elt.quality` works in a local copy,
-  brought up to date by :func:`pull` and sent back by :func:`push`.
+- Great Expectations needs a folder on disk: :mod:`include.elt.stages.validate.data_docs` works
+  in a local copy, brought up to date by :func:`pull` and sent back by :func:`push`.
+
+A run's folder is ``runs/<domain>/<run>``, its name made safe from any run id (:func:`run_folder`).
 
 Reading an object streams it in ranged requests (:func:`open_read`), never as a whole download.
 S3 (s3fs) takes its credentials and endpoint from the standard AWS variables, as botocore reads
@@ -20,7 +23,9 @@ them: ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_DEFAULT_REGION``, 
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Union
 
+from include.elt.core.errors import PlanError
 from include.elt.core.paths import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -40,6 +46,7 @@ DATA_URL_ENV = "ELT_DATA_URL"
 DATA_DIR_ENV = "ELT_DATA_DIR"
 LOG_DIR_ENV = "ELT_LOG_DIR"
 READ_BLOCK_BYTES = 8 << 20  # an object is read in ranged requests of this size
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.:+-]")
 
 
 def local_data_dir() -> Path:
@@ -68,6 +75,28 @@ def location(where: str | Location) -> Location:
 
 def is_local(where: Location) -> bool:
     return isinstance(where, Path)
+
+
+def safe_name(run_id: str) -> str:
+    """A file name for a run id: the id itself when it is a plain name, else the id with
+    other characters replaced and a short hash of it appended (so two ids never share one,
+    and no id is ``.``, ``..``, hidden or a path)."""
+    if not run_id:
+        raise PlanError("a run needs a run id")
+    name = _UNSAFE.sub("_", run_id)[:100]
+    if name != run_id or name.startswith("."):
+        name = f"{name}-{hashlib.sha256(run_id.encode()).hexdigest()[:8]}"
+    return name
+
+
+def run_folder(base: Location, domain: str, run_id: str) -> Location:
+    """Where a run's generated files go: ``runs/<domain>/<safe name of the run>`` under
+    ``base``."""
+    runs = (base / "runs" / domain).resolve()
+    folder = (runs / safe_name(run_id)).resolve()
+    if folder.parent != runs:  # cannot happen with a safe name: a last guard all the same
+        raise PlanError(f"run id {run_id!r} would write outside {runs}")
+    return folder
 
 
 def log_dir(base: Location) -> Path:

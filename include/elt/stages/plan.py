@@ -1,4 +1,5 @@
-"""What a run processes: its synthetic world and its days, decided once and recorded.
+"""What a run processes: its synthetic world and its days, decided once (recorded by the audit
+ledger, :mod:`include.elt.warehouse.ledger`).
 
 A domain's bronze holds one synthetic *world*: the scale (with any explicit volumes) and seed
 its rows were generated with, and the first and last day loaded so far
@@ -15,9 +16,6 @@ load records it.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from dataclasses import replace
 from datetime import timedelta
 
@@ -32,20 +30,6 @@ from include.elt.core.runs import (
     StoredWorld,
     World,
 )
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.:+-]")
-
-
-def safe_name(run_id: str) -> str:
-    """A file name for a run id: the id itself when it is a plain name, else the id with
-    other characters replaced and a short hash of it appended (so two ids never share one,
-    and no id is ``.``, ``..``, hidden or a path)."""
-    if not run_id:
-        raise PlanError("a run needs a run id")
-    name = _UNSAFE.sub("_", run_id)[:100]
-    if name != run_id or name.startswith("."):
-        name = f"{name}-{hashlib.sha256(run_id.encode()).hexdigest()[:8]}"
-    return name
 
 
 def plan_run(
@@ -117,93 +101,3 @@ def _without_hole(plan: RunPlan, stored: StoredWorld) -> RunPlan:
             f" {MAX_WINDOW_DAYS} days: run them in parts first"
         )
     return replace(plan, window=window, asked=plan.window)
-
-
-def stored_world(cur, domain: Domain) -> StoredWorld | None:
-    cur.execute(
-        "select scale, seed, volumes, first_day, last_day, run_id"
-        " from audit.domain_profiles where domain = %s",
-        [domain.name],
-    )
-    row = cur.fetchone()
-    if row is None:
-        return None
-    scale, seed, volumes, first_day, last_day, run_id = row
-    return StoredWorld(World.of(scale, seed, volumes), first_day, last_day, run_id)
-
-
-def record_world(cur, domain: Domain, plan: RunPlan, run_id: str) -> None:
-    """After a load: the world, and the days it covers (the window's, not its prehistory)."""
-    replace = plan.replace_history
-    cur.execute(
-        "insert into audit.domain_profiles"
-        " (domain, scale, seed, volumes, first_day, last_day, run_id)"
-        " values (%s, %s, %s, %s, %s, %s, %s)"
-        " on conflict (domain) do update set scale = excluded.scale, seed = excluded.seed,"
-        " volumes = excluded.volumes, run_id = excluded.run_id, loaded_at = now(),"
-        " first_day = case when %s then excluded.first_day"
-        "   else least(domain_profiles.first_day, excluded.first_day) end,"
-        " last_day = case when %s then excluded.last_day"
-        "   else greatest(domain_profiles.last_day, excluded.last_day) end",
-        [
-            domain.name,
-            plan.world.scale,
-            plan.world.seed,
-            _volumes_json(plan.world),
-            plan.window.start,
-            plan.window.end,
-            run_id,
-            replace,
-            replace,
-        ],
-    )
-
-
-def record_plan(cur, domain: Domain, run_id: str, plan: RunPlan, *, keep: bool = False) -> None:
-    """Record the run's plan (``keep``: unless it has one already)."""
-    on_conflict = (
-        "do nothing"
-        if keep
-        else "do update set run_type = excluded.run_type,"
-        " window_start = excluded.window_start, window_end = excluded.window_end,"
-        " scale = excluded.scale, seed = excluded.seed, volumes = excluded.volumes,"
-        " opens_history = excluded.opens_history, replace_history = excluded.replace_history,"
-        " full_refresh = excluded.full_refresh, planned_at = now()"
-    )
-    cur.execute(
-        "insert into audit.runs (run_id, domain, run_type, window_start, window_end, scale, seed,"
-        " volumes, opens_history, replace_history, full_refresh)"
-        " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        f" on conflict (domain, run_id) {on_conflict}",
-        [
-            run_id,
-            domain.name,
-            plan.run_type,
-            plan.window.start,
-            plan.window.end,
-            plan.world.scale,
-            plan.world.seed,
-            _volumes_json(plan.world),
-            plan.opens_history,
-            plan.replace_history,
-            plan.full_refresh,
-        ],
-    )
-
-
-def recorded_plan(cur, domain: Domain, run_id: str) -> RunPlan | None:
-    cur.execute(
-        "select run_type, window_start, window_end, scale, seed, volumes, opens_history,"
-        " replace_history, full_refresh from audit.runs where domain = %s and run_id = %s",
-        [domain.name, run_id],
-    )
-    row = cur.fetchone()
-    if row is None:
-        return None
-    run_type, start, end, scale, seed, volumes, opens, replace, full = row
-    world = World.of(scale, seed, volumes)
-    return RunPlan(run_type, Days(start, end), world, opens, replace, full)
-
-
-def _volumes_json(world: World) -> str | None:
-    return json.dumps(world.volume_counts) if world.volumes else None

@@ -4,7 +4,7 @@ from outside.
 GX's default views build a fresh Jinja environment for every page, so rendering a page spends
 most of its time compiling the same templates again. These views are GX's own, with a shared
 bytecode cache, reading each template with its CDN URLs replaced by the site's vendored copies
-(``data_docs_assets``); the Data Docs site config names them (see ``quality._configure_site``).
+(``data_docs_assets``); the Data Docs site config names them (``data_docs._configure_site``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
 from jinja2 import BaseLoader, BytecodeCache, pass_context
 
-from include.elt.data_docs_assets import localise
+from include.elt.stages.validate.data_docs_assets import localise
 
 
 class _MemoryBytecodeCache(BytecodeCache):

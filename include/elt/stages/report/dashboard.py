@@ -8,7 +8,7 @@ the chart shows, the same on every row: the caption under the chart names them a
 that published them. ``publish`` draws the page while it still holds the domain, so no other
 run's rows can slip in between.
 
-The page loads nothing: the charts are inline SVG drawn by :mod:`include.elt.svg` (text as
+The page loads nothing: the charts are inline SVG drawn by :mod:`.svg` (text as
 glyph outlines of the font matplotlib ships), the styles are inline, and there is no script.
 """
 
@@ -19,12 +19,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from include.elt import storage
 from include.elt.contract.charts import CHART_KINDS, Chart, DashboardError
 from include.elt.contract.domain import Domain
 from include.elt.contract.models import Scope, render_text
 from include.elt.core.days import Days
-from include.elt.svg import ChartData, svg
+from include.elt.files import storage
+from include.elt.stages.report.svg import ChartData, svg
 from include.elt.warehouse.connection import transaction
 
 FILE_NAME = "dashboard.html"

@@ -18,12 +18,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from include.elt.warehouse.catalog import Preview
-
-if TYPE_CHECKING:
-    from include.elt.transform import ModelResult
+from include.elt.warehouse.ledger import ModelBuild
 
 PREVIEW_LAYERS = ("gold",)  # what analysts read
 PREVIEW_ROWS = 5
@@ -33,17 +30,22 @@ NULL = "null"
 _ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
-def log_compiled(log_path: Path, result: ModelResult) -> None:
+def preview_rows(layer: str) -> int:
+    """How many of a model's first rows its line shows (none outside what analysts read)."""
+    return PREVIEW_ROWS if layer in PREVIEW_LAYERS else 0
+
+
+def log_compiled(log_path: Path, build: ModelBuild, preview: Preview | None = None) -> None:
     """Append a compiled relation's line, and its preview if it has one."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    span = f" for {result.span}" if result.days else ""
+    span = f" for {build.span}" if build.days else ""
     lines = [
-        f"{stamp} compiled {result.materialization} {result.relation} from {result.sql_file}{span}:"
-        f" {result.rows} rows"
+        f"{stamp} compiled {build.materialization} {build.relation} from {build.sql_file}{span}:"
+        f" {build.rows} rows"
     ]
-    if result.preview is not None:
-        lines += [PREVIEW_INDENT + line for line in preview_lines(result.preview)]
+    if preview is not None:
+        lines += [PREVIEW_INDENT + line for line in preview_lines(preview)]
     with log_path.open("a") as f:
         f.write("".join(line + "\n" for line in lines))
 
