@@ -1,4 +1,6 @@
-"""The architecture, checked: pure logic stays free of Airflow; one function per stage."""
+"""The architecture, checked: pure logic stays free of Airflow, no import goes round in a
+circle, one function per action of the stage table. (The layering of include/elt is checked
+by `make lint`: import-linter's contracts in pyproject.toml.)"""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import ast
 import re
 import subprocess
 import sys
+from graphlib import CycleError, TopologicalSorter
 
 from include.elt.core.stages import STAGES
 from include.elt.pipeline import ACTIONS
@@ -21,6 +24,33 @@ def _imports(path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
     return names
+
+
+def _module(path) -> str:
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_import_circle_inside_include():
+    """Every module of include/ imports only modules that do not import it back, however far
+    round (an import inside a function counts too)."""
+    modules = {_module(p): p for p in (REPO / "include").rglob("*.py")}
+    graph = {}
+    for name, path in modules.items():
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                targets = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                continue
+            imported |= {t for t in targets if t in modules and t != name}
+        graph[name] = imported
+    try:
+        tuple(TopologicalSorter(graph).static_order())
+    except CycleError as circle:
+        raise AssertionError(f"an import circle: {' -> '.join(circle.args[1])}") from None
 
 
 def test_platform_and_domains_never_import_airflow():

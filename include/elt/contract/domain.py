@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from include.elt.contract.datasets import Dataset
 from include.elt.core.days import Days
-from include.elt.core.paths import SQL_ROOT
+from include.elt.core.paths import DOMAINS_DIR, SQL_ROOT
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -193,12 +193,11 @@ def _named(spec: str):
 
 def _packages() -> dict[str, str]:
     """{domain name: package}. The folder's packages are named after their domain, so only the
-    ones the setting adds are imported to learn their name."""
-    import include.domains
-
+    ones the setting adds are imported to learn their name (the folder's are listed from disk:
+    the platform imports no domain to find it)."""
     found = {
         m.name: f"include.domains.{m.name}"
-        for m in pkgutil.iter_modules(include.domains.__path__)
+        for m in pkgutil.iter_modules([str(DOMAINS_DIR)])
         if m.ispkg
     }
     listed = os.environ.get(DOMAIN_PACKAGES_ENV, "").split(",")
