@@ -9,8 +9,8 @@ Sub-packages by purpose, each importing only those listed before it (``include/e
 - ``warehouse``: PostgreSQL alone (connections, locks and the lease, catalog, partitions, the
   audit ledger, migrations); knows no domain.
 - ``files``: where a run's files live (a folder or an object store), and its manifest.
-- ``stages``: one sub-package or module per stage (plan, generate, load, build, validate,
-  report); a stage imports no other.
+- ``stages``: one sub-package or module per stage (plan, generate, load, materialize,
+  validate, report); a stage imports no other.
 - ``pipeline``: the flow, composed of the stages; what the CLI and the DAG builder call.
 
 Nothing in this package imports Airflow; the DAG builder in ``include.orchestration`` adapts it.

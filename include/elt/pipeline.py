@@ -34,8 +34,8 @@ from include.elt.core.stages import STAGES, Stage, stage
 from include.elt.files import storage
 from include.elt.files.manifest import Manifest
 from include.elt.stages import generate as generating
-from include.elt.stages.build import builder, publisher
 from include.elt.stages.load import bronze, commit, staging
+from include.elt.stages.materialize import builder, publisher
 from include.elt.stages.plan import plan_run
 from include.elt.stages.report import analytics_log, dashboard, export, figures
 from include.elt.stages.validate import checkpoint, data_docs

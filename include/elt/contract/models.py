@@ -42,7 +42,7 @@ from include.elt.core.errors import FinalError
 
 MODEL_LAYERS = ("silver", "gold")
 # What a model may be, as its declaration says (``materialized``, and an incremental model's
-# ``strategy``): each is one module of include/elt/stages/build, holding its build and publish.
+# ``strategy``): each is one module of include/elt/stages/materialize, with its build and publish.
 MATERIALIZATIONS = ("view", "table", "days", "merge")
 REJECT_COLUMN = "reject_reason"
 _DECLARATION_KEYS = {

@@ -12,7 +12,7 @@ from psycopg2 import sql
 from include.elt.contract.domain import Domain
 from include.elt.contract.models import Model
 from include.elt.core.days import Days
-from include.elt.stages.build.query import in_stage, published, render_query
+from include.elt.stages.materialize.query import in_stage, published, render_query
 from include.elt.warehouse import catalog
 
 NAME = "view"

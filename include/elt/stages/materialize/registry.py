@@ -1,12 +1,15 @@
 """The materializations, each a module holding its build and its publish, by the name a model's
-declaration gives it (:data:`include.elt.contract.models.MATERIALIZATIONS`)."""
+declaration gives it (:data:`include.elt.contract.models.MATERIALIZATIONS`).
+
+The package is not called ``build``: tools take a folder of that name for build output and
+pass it over (ruff's and pytest's defaults do)."""
 
 from __future__ import annotations
 
 from types import ModuleType
 
 from include.elt.contract.models import Model
-from include.elt.stages.build import days, merge, table, view
+from include.elt.stages.materialize import days, merge, table, view
 
 BY_NAME: dict[str, ModuleType] = {module.NAME: module for module in (view, table, days, merge)}
 

@@ -15,7 +15,7 @@ from psycopg2 import sql
 from include.elt.contract.domain import Domain
 from include.elt.contract.models import REJECT_COLUMN, Model, ModelError
 from include.elt.core.days import Days
-from include.elt.stages.build.query import (
+from include.elt.stages.materialize.query import (
     changes,
     column_list,
     has_rejects,

@@ -21,8 +21,8 @@ from include.elt.contract.domain import Domain
 from include.elt.contract.models import Model, model
 from include.elt.core.days import Days
 from include.elt.core.paths import REPO_ROOT
-from include.elt.stages.build.materializations import materialization
-from include.elt.stages.build.query import published
+from include.elt.stages.materialize.query import published
+from include.elt.stages.materialize.registry import materialization
 from include.elt.warehouse import catalog, ledger, locks
 from include.elt.warehouse.catalog import Preview
 from include.elt.warehouse.connection import transaction

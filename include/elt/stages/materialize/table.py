@@ -11,7 +11,7 @@ from psycopg2 import sql
 from include.elt.contract.domain import Domain
 from include.elt.contract.models import Model
 from include.elt.core.days import Days
-from include.elt.stages.build.query import (
+from include.elt.stages.materialize.query import (
     column_list,
     in_stage,
     kept_rows,

@@ -18,8 +18,8 @@ from psycopg2 import errors, sql
 from include.elt.contract.domain import Domain
 from include.elt.contract.models import Model, models
 from include.elt.core.days import Days
-from include.elt.stages.build.materializations import materialization
-from include.elt.stages.build.query import in_stage, published
+from include.elt.stages.materialize.query import in_stage, published
+from include.elt.stages.materialize.registry import materialization
 from include.elt.warehouse import catalog, ledger
 from include.elt.warehouse.connection import transaction
 from include.elt.warehouse.locks import advisory_lock, raise_lock_timeout, stage_lock
