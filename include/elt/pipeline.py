@@ -158,7 +158,11 @@ def _write_audit(ctx, url, task, status, outcome, started_at, seconds) -> None:
 def plan(ctx: RunContext, task: str) -> RunPlan:
     """The run's plan, as its generate (or, after an offline generate, its load) recorded it."""
     with transaction(ctx.url(task)) as conn, conn.cursor() as cur:
-        recorded = ledger.recorded_plan(cur, ctx.domain_name, ctx.run_id)
+        return _recorded_plan(ctx, cur)
+
+
+def _recorded_plan(ctx: RunContext, cur) -> RunPlan:
+    recorded = ledger.recorded_plan(cur, ctx.domain_name, ctx.run_id)
     if recorded is None:
         raise PlanError(
             f"{ctx.domain_name} has no plan for run {ctx.run_id!r}: its generate and load"
@@ -238,11 +242,13 @@ def commit_bronze(ctx: RunContext) -> list[commit.LoadResult]:
     return results
 
 
-def changes(ctx: RunContext, url: str, decided: RunPlan) -> builder.Changes | None:
-    """What the run changed upstream of its models (``None``: rebuild them whole)."""
-    if decided.full_refresh:
-        return None
-    with transaction(url) as conn, conn.cursor() as cur:
+def changes(ctx: RunContext, task: str) -> builder.Changes | None:
+    """What the run changed upstream of its models, by its plan and its loads (``None``: a
+    run that rebuilds them whole)."""
+    with transaction(ctx.url(task)) as conn, conn.cursor() as cur:
+        decided = _recorded_plan(ctx, cur)
+        if decided.full_refresh:
+            return None
         loaded = ledger.loaded_days(cur, ctx.domain_name, ctx.run_id)
     return builder.Changes(decided.window, {d: days for d, days in loaded.items() if days})
 
@@ -258,13 +264,13 @@ def build_model(ctx: RunContext, name: str) -> ModelBuild:
     m = model(ctx.domain, name)
     task = f"build_{m.layer}.{name}"
     with audited(ctx, task) as outcome:
-        url = ctx.url(task)
+        changed = changes(ctx, task)
         built, preview = builder.build(
-            url,
+            ctx.url(task),
             ctx.domain,
             m,
             ctx.run_id,
-            changes(ctx, url, plan(ctx, task)),
+            changed,
             preview_rows=analytics_log.preview_rows(m.layer),
         )
         analytics_log.log_compiled(ctx.analytics_log, built, preview)

@@ -39,6 +39,7 @@ from include.elt.contract.domain import Domain
 from include.elt.contract.patterns import TEMPLATE_VARIABLES
 from include.elt.core.days import Days
 from include.elt.core.errors import FinalError
+from include.elt.core.paths import REPO_ROOT
 
 MODEL_LAYERS = ("silver", "gold")
 # What a model may be, as its declaration says (``materialized``, and an incremental model's
@@ -98,6 +99,14 @@ class Model:
     def qualified(self) -> str:
         """The published relation, ``layer.domain_name``."""
         return f"{self.layer}.{self.relation}"
+
+    @property
+    def sql_file(self) -> str:
+        """Its SQL file as logs and audit rows name it: relative to the repository if there."""
+        try:
+            return str(self.path.resolve().relative_to(REPO_ROOT))
+        except ValueError:
+            return str(self.path)
 
     @property
     def stage_schema(self) -> str:

@@ -13,6 +13,8 @@ import json
 import logging
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -86,9 +88,7 @@ def generate(
     A generator returns the window's rows plus what they refer to from before it (customers
     since launch, orders that reviews rate). Unless the run opens the domain's history, that
     earlier part is already in bronze and is left out. A failure never leaves a folder with a
-    manifest that does not match its files: a local folder is written to a sibling temporary
-    folder and renamed into place; under an object store the old folder goes, manifest first,
-    and the new manifest is written after every file.
+    manifest that does not match its files (:func:`_writing`).
     """
     plan = plan or RunPlan("manual", window, World.of(scale, seed, volumes), opens_history=True)
     if window.start < domain.earliest_day:
@@ -99,62 +99,34 @@ def generate(
         raise ValueError(f"unknown file format {file_format!r}; choose one of {FORMATS}")
     started = time.perf_counter()
     out_dir = storage.location(out_dir)
-    if storage.is_local(out_dir):
-        staging = out_dir.with_name(out_dir.name + ".partial")
-        storage.remove_tree(staging)
-        staging.mkdir(parents=True)
-    else:  # no rename: the folder is written in place, complete once its manifest is back
-        (out_dir / MANIFEST).unlink(missing_ok=True)
-        storage.remove_tree(out_dir)
-        staging = out_dir
     generated = domain.generate(window, scale=scale, seed=seed, volumes=volumes)
-    entries = []
-    for dataset in domain.datasets:
-        if dataset.name not in generated:
-            raise ValueError(f"{domain.name} generator produced no {dataset.name!r}")
-        rows: GeneratedRows = generated[dataset.name]
-        if not plan.opens_history:
-            rows = clip(dataset, rows, window)
-        table = conform(dataset, rows.table)
-        file = f"{dataset.name}.{file_format}"
-        with storage.replacing(staging / file) as f:
-            if file_format == "csv":
-                pacsv.write_csv(table, f)
-            else:
-                pq.write_table(table, f, compression="snappy")
-        if file_format == "parquet":
-            write_metadata(dataset, table, staging / file, domain.qualified("bronze", dataset.name))
-        entries.append(
-            FileEntry(
-                dataset=dataset.name,
-                file=file,
-                rows=table.num_rows,
-                first_day=rows.days.start.isoformat() if rows.days else None,
-                last_day=rows.days.end.isoformat() if rows.days else None,
-                daily_from=max(window.start, rows.days.start).isoformat() if rows.days else None,
-                expected_rows=domain.expected_rows(
-                    dataset.name, rows.days, scale=scale, volumes=volumes
-                ),
+    with _writing(out_dir) as folder:
+        entries = []
+        for dataset in domain.datasets:
+            if dataset.name not in generated:
+                raise ValueError(f"{domain.name} generator produced no {dataset.name!r}")
+            rows = generated[dataset.name]
+            if not plan.opens_history:
+                rows = clip(dataset, rows, window)
+            entry, table = _write(
+                domain, dataset, rows, window, folder, file_format, scale, volumes
             )
+            _log_profile(dataset, table, out_dir / entry.file)
+            entries.append(entry)
+        manifest = Manifest(
+            domain=domain.name,
+            window=str(window),
+            scale=scale,
+            seed=seed,
+            files=tuple(entries),
+            folder=str(out_dir),
+            volumes=volumes or None,
+            run_type=plan.run_type,
+            opens_history=plan.opens_history,
+            replace_history=plan.replace_history,
+            full_refresh=plan.full_refresh,
         )
-        _log_profile(dataset, table, out_dir / file)
-    manifest = Manifest(
-        domain=domain.name,
-        window=str(window),
-        scale=scale,
-        seed=seed,
-        files=tuple(entries),
-        folder=str(out_dir),
-        volumes=volumes or None,
-        run_type=plan.run_type,
-        opens_history=plan.opens_history,
-        replace_history=plan.replace_history,
-        full_refresh=plan.full_refresh,
-    )
-    manifest.write(staging)
-    if staging != out_dir:
-        storage.remove_tree(out_dir)
-        staging.rename(out_dir)
+        manifest.write(folder)
     total = sum(e.rows for e in entries)
     elapsed = time.perf_counter() - started
     log.info(
@@ -167,6 +139,59 @@ def generate(
         out_dir,
     )
     return manifest
+
+
+@contextmanager
+def _writing(out_dir: storage.Location) -> Iterator[storage.Location]:
+    """The folder to write a run's files into, ``out_dir`` once the block ends: a local folder
+    is written to a sibling temporary folder and renamed into place; an object store has no
+    rename, so there the old folder goes, manifest first, and the folder is complete once the
+    block writes its new manifest, last."""
+    if not storage.is_local(out_dir):
+        (out_dir / MANIFEST).unlink(missing_ok=True)
+        storage.remove_tree(out_dir)
+        yield out_dir
+        return
+    partial = out_dir.with_name(out_dir.name + ".partial")
+    storage.remove_tree(partial)
+    partial.mkdir(parents=True)
+    yield partial
+    storage.remove_tree(out_dir)
+    partial.rename(out_dir)
+
+
+def _write(
+    domain: Domain,
+    dataset: Dataset,
+    rows: GeneratedRows,
+    window: Days,
+    folder: storage.Location,
+    file_format: str,
+    scale: str,
+    volumes: dict[str, int] | None,
+) -> tuple[FileEntry, pa.Table]:
+    """One dataset's file (and, for Parquet, its metadata beside it): its manifest entry and
+    the rows written."""
+    table = conform(dataset, rows.table)
+    file = f"{dataset.name}.{file_format}"
+    with storage.replacing(folder / file) as f:
+        if file_format == "csv":
+            pacsv.write_csv(table, f)
+        else:
+            pq.write_table(table, f, compression="snappy")
+    if file_format == "parquet":
+        write_metadata(dataset, table, folder / file, domain.qualified("bronze", dataset.name))
+    days = rows.days
+    entry = FileEntry(
+        dataset=dataset.name,
+        file=file,
+        rows=table.num_rows,
+        first_day=days.start.isoformat() if days else None,
+        last_day=days.end.isoformat() if days else None,
+        daily_from=max(window.start, days.start).isoformat() if days else None,
+        expected_rows=domain.expected_rows(dataset.name, days, scale=scale, volumes=volumes),
+    )
+    return entry, table
 
 
 def clip(dataset: Dataset, rows: GeneratedRows, window: Days) -> GeneratedRows:
