@@ -24,13 +24,7 @@ def relation_columns(cur, relation: str) -> list[tuple[str, str]]:
 
 def column_type(cur, relation: str, column: str) -> str | None:
     """The SQL type of a relation's column (``None``: no such column)."""
-    cur.execute(
-        "select format_type(atttypid, atttypmod) from pg_attribute"
-        " where attrelid = to_regclass(%s) and attname = %s and not attisdropped",
-        [relation, column],
-    )
-    row = cur.fetchone()
-    return row[0] if row else None
+    return dict(relation_columns(cur, relation)).get(column)
 
 
 def exists(cur, relation: str) -> bool:

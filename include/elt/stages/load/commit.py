@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LoadResult:
+    """What a commit did to one bronze table: the rows it put in, the rows they replaced."""
+
     table: str
     rows: int
     replaced_rows: int

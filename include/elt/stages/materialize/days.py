@@ -19,27 +19,16 @@ from psycopg2 import sql
 from include.elt.contract.domain import Domain
 from include.elt.contract.models import REJECT_COLUMN, Model, ModelError
 from include.elt.core.days import Days
-from include.elt.stages.materialize.query import (
-    changes,
-    column_list,
-    has_rejects,
-    in_stage,
-    kept_rows,
-    materialize,
-    published,
-    route_rejects,
-    same_shape_as_published,
-)
+from include.elt.stages.materialize import query
 from include.elt.warehouse import catalog, ledger
 from include.elt.warehouse import partitions as parts
 
-NAME = "days"
 ALWAYS_REPUBLISHED = False
 
 
 def build(cur, domain: Domain, m: Model, run_id: str, staged: set[str], days: Days | None):
-    kept = materialize(cur, domain, m, staged, days)
-    if days and not same_shape_as_published(cur, m, kept):
+    kept = query.materialize(cur, domain, m, staged, days)
+    if days and not query.same_shape_as_published(cur, m, kept):
         return None
     column = m.partition_by
     if days:
@@ -55,13 +44,13 @@ def build(cur, domain: Domain, m: Model, run_id: str, staged: set[str], days: Da
         ranges = parts.plan_ranges(Days(first, last)) if first else []
     cur.execute(
         sql.SQL("create table {} (like pg_temp._model) partition by range ({})").format(
-            changes(m), sql.Identifier(column)
+            query.changes(m), sql.Identifier(column)
         )
     )
-    if has_rejects(cur):
+    if query.has_rejects(cur):
         cur.execute(
             sql.SQL("alter table {} drop column {}").format(
-                changes(m), sql.Identifier(REJECT_COLUMN)
+                query.changes(m), sql.Identifier(REJECT_COLUMN)
             )
         )
     parent = f"{m.stage_schema}.{m.changes}"
@@ -72,24 +61,24 @@ def build(cur, domain: Domain, m: Model, run_id: str, staged: set[str], days: Da
         parts.add_partition(cur, parent, table, part, pg_type)
     cur.execute(
         sql.SQL("insert into {} select {} from _model {}").format(
-            changes(m), column_list(kept), kept_rows(cur)
+            query.changes(m), query.column_list(kept), query.kept_rows(cur)
         )
     )
     rows = cur.rowcount
-    rejected = route_rejects(cur, domain, m, run_id, column)
-    next_state = sql.SQL("select * from {}").format(changes(m))
+    rejected = query.route_rejects(cur, domain, m, run_id, column)
+    next_state = sql.SQL("select * from {}").format(query.changes(m))
     if days:
         next_state = sql.SQL(
             "select * from {} where not ({col} >= {lo} and {col} < {hi}) union all {}"
         ).format(
-            published(m),
+            query.published(m),
             next_state,
             col=sql.Identifier(column),
             lo=sql.Literal(days.start),
             hi=sql.Literal(days.stop),
         )
-    cur.execute(sql.SQL("create view {} as {}").format(in_stage(m), next_state))
-    cur.execute(sql.SQL("analyze {}").format(changes(m)))
+    cur.execute(sql.SQL("create view {} as {}").format(query.in_stage(m), next_state))
+    cur.execute(sql.SQL("analyze {}").format(query.changes(m)))
     return rows, rejected
 
 
@@ -114,13 +103,13 @@ def publish(cur, domain: Domain, m: Model, days: Days | None) -> None:
     column = m.partition_by
     key = m.unique_key[0] if len(m.unique_key) == 1 and m.unique_key[0] != column else None
     ledger.record_partitions(
-        cur, m.qualified, days, rows=changes(m), day_column=column, key_column=key
+        cur, m.qualified, days, rows=query.changes(m), day_column=column, key_column=key
     )
     if days is None:  # rebuilt whole: a new parent, nothing of the old one kept
         catalog.drop(cur, m.layer, m.relation)
     cur.execute(
         sql.SQL("create table if not exists {} (like {}) partition by range ({})").format(
-            published(m), changes(m), sql.Identifier(column)
+            query.published(m), query.changes(m), sql.Identifier(column)
         )
     )
     new = []
@@ -129,6 +118,6 @@ def publish(cur, domain: Domain, m: Model, days: Days | None) -> None:
         parts.detach(cur, f"{m.stage_schema}.{m.changes}", table)
         cur.execute(sql.SQL("alter table {} set schema {}").format(table, sql.Identifier(m.layer)))
         new.append((part.name, part.days))
-    cur.execute(sql.SQL("drop table {}").format(changes(m)))
+    cur.execute(sql.SQL("drop table {}").format(query.changes(m)))
     parts.swap_in(cur, m.layer, m.relation, column, new, replace_all=days is None)
     parts.compact(cur, m.layer, m.relation, column)

@@ -15,47 +15,38 @@ from psycopg2 import sql
 from include.elt.contract.domain import Domain
 from include.elt.contract.models import REJECT_COLUMN, Model, ModelError
 from include.elt.core.days import Days
-from include.elt.stages.materialize.query import (
-    changes,
-    column_list,
-    has_rejects,
-    in_stage,
-    materialize,
-    published,
-    same_shape_as_published,
-)
+from include.elt.stages.materialize import query
 from include.elt.warehouse import catalog
 
-NAME = "merge"
 ALWAYS_REPUBLISHED = False
 
 
 def build(cur, domain: Domain, m: Model, run_id: str, staged: set[str], days: Days | None):
-    kept = materialize(cur, domain, m, staged, days)
-    if has_rejects(cur):
+    kept = query.materialize(cur, domain, m, staged, days)
+    if query.has_rejects(cur):
         raise ModelError(f"{m.path}: a merge model cannot route {REJECT_COLUMN}")
-    if days and not same_shape_as_published(cur, m, kept):
+    if days and not query.same_shape_as_published(cur, m, kept):
         return None
-    cur.execute(sql.SQL("create table {} as select * from _model").format(changes(m)))
+    cur.execute(sql.SQL("create table {} as select * from _model").format(query.changes(m)))
     rows = cur.rowcount
     cur.execute(
         sql.SQL("create unique index {} on {} ({})").format(
-            sql.Identifier(f"{m.relation}_key"), changes(m), column_list(m.unique_key)
+            sql.Identifier(f"{m.relation}_key"), query.changes(m), query.column_list(m.unique_key)
         )
     )
-    next_state = sql.SQL("select * from {}").format(changes(m))
+    next_state = sql.SQL("select * from {}").format(query.changes(m))
     if days:
         next_state = sql.SQL(
             "select * from {pub} as p where not exists (select from {chg} as c"
             " where ({c_key}) = ({p_key})) union all select * from {chg}"
         ).format(
-            pub=published(m),
-            chg=changes(m),
+            pub=query.published(m),
+            chg=query.changes(m),
             c_key=sql.SQL(", ").join(sql.Identifier("c", k) for k in m.unique_key),
             p_key=sql.SQL(", ").join(sql.Identifier("p", k) for k in m.unique_key),
         )
-    cur.execute(sql.SQL("create view {} as {}").format(in_stage(m), next_state))
-    cur.execute(sql.SQL("analyze {}").format(changes(m)))
+    cur.execute(sql.SQL("create view {} as {}").format(query.in_stage(m), next_state))
+    cur.execute(sql.SQL("analyze {}").format(query.changes(m)))
     return rows, 0
 
 
@@ -63,7 +54,9 @@ def publish(cur, domain: Domain, m: Model, days: Days | None) -> None:
     if days is None:
         catalog.drop(cur, m.layer, m.relation)
         cur.execute(
-            sql.SQL("alter table {} set schema {}").format(changes(m), sql.Identifier(m.layer))
+            sql.SQL("alter table {} set schema {}").format(
+                query.changes(m), sql.Identifier(m.layer)
+            )
         )
         cur.execute(
             sql.SQL("alter table {} rename to {}").format(
@@ -71,11 +64,13 @@ def publish(cur, domain: Domain, m: Model, days: Days | None) -> None:
             )
         )
         return
-    key = column_list(m.unique_key)
+    key = query.column_list(m.unique_key)
     cur.execute(
         sql.SQL("delete from {} where ({}) in (select {} from {})").format(
-            published(m), key, key, changes(m)
+            query.published(m), key, key, query.changes(m)
         )
     )
-    cur.execute(sql.SQL("insert into {} select * from {}").format(published(m), changes(m)))
-    cur.execute(sql.SQL("drop table {}").format(changes(m)))
+    cur.execute(
+        sql.SQL("insert into {} select * from {}").format(query.published(m), query.changes(m))
+    )
+    cur.execute(sql.SQL("drop table {}").format(query.changes(m)))

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Published:
+    """A model the publish put in place, with the rows it staged."""
+
     relation: str
     materialization: str
     rows: int

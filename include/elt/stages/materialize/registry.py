@@ -11,7 +11,10 @@ from types import ModuleType
 from include.elt.contract.models import Model
 from include.elt.stages.materialize import days, merge, table, view
 
-BY_NAME: dict[str, ModuleType] = {module.NAME: module for module in (view, table, days, merge)}
+# A model's `materialized:` names the module that builds and publishes it.
+BY_NAME: dict[str, ModuleType] = {
+    module.__name__.rsplit(".", 1)[-1]: module for module in (view, table, days, merge)
+}
 
 
 def materialization(m: Model) -> ModuleType:

@@ -12,24 +12,23 @@ from psycopg2 import sql
 from include.elt.contract.domain import Domain
 from include.elt.contract.models import Model
 from include.elt.core.days import Days
-from include.elt.stages.materialize.query import in_stage, published, render_query
+from include.elt.stages.materialize import query
 from include.elt.warehouse import catalog
 
-NAME = "view"
 ALWAYS_REPUBLISHED = True
 
 
 def build(cur, domain: Domain, m: Model, run_id: str, staged: set[str], days: Days | None):
     cur.execute(
         sql.SQL("create view {} as {}").format(
-            in_stage(m), sql.SQL(render_query(cur, domain, m, staged, None))
+            query.in_stage(m), sql.SQL(query.render_query(cur, domain, m, staged, None))
         )
     )
-    cur.execute(sql.SQL("select count(*) from {}").format(in_stage(m)))
+    cur.execute(sql.SQL("select count(*) from {}").format(query.in_stage(m)))
     return cur.fetchone()[0], 0
 
 
 def publish(cur, domain: Domain, m: Model, days: Days | None) -> None:
-    query = render_query(cur, domain, m, set(), None)
+    text = query.render_query(cur, domain, m, set(), None)
     catalog.drop(cur, m.layer, m.relation)
-    cur.execute(sql.SQL("create view {} as {}").format(published(m), sql.SQL(query)))
+    cur.execute(sql.SQL("create view {} as {}").format(query.published(m), sql.SQL(text)))
