@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
 
 from include.elt.core.stages import STAGES
 from include.elt.pipeline import ACTIONS
@@ -51,6 +52,33 @@ def test_no_import_circle_inside_include():
         tuple(TopologicalSorter(graph).static_order())
     except CycleError as circle:
         raise AssertionError(f"an import circle: {' -> '.join(circle.args[1])}") from None
+
+
+# Platform modules with no behaviour of their own, so no test module of their own.
+WITHOUT_BEHAVIOUR = {
+    "core/errors.py": "the exception classes stages derive theirs from",
+    "core/paths.py": "the repository's paths",
+    "contract/datasets.py": "the dataset declarations (the load's and the checks' tests read them)",
+}
+
+
+def test_every_platform_module_has_its_test_module_at_the_same_place():
+    """include/elt/<path>/<module>.py is tested by tests/elt/<path>/test_<module>.py."""
+    platform = REPO / "include/elt"
+    for path in sorted(platform.rglob("*.py")):
+        relative = path.relative_to(platform)
+        if path.name == "__init__.py" or relative.as_posix() in WITHOUT_BEHAVIOUR:
+            continue
+        test = REPO / "tests/elt" / relative.parent / f"test_{path.name}"
+        assert test.is_file(), f"include/elt/{relative} has no {test.relative_to(REPO)}"
+
+
+def test_only_the_test_helpers_make_a_run_context():
+    """One way the tests ask for a run (tests/helpers.run_context)."""
+    made = re.compile(r"\bRunContext\(")
+    for path in (REPO / "tests").rglob("*.py"):
+        if path not in (REPO / "tests/helpers.py", Path(__file__)):
+            assert not made.search(path.read_text()), path
 
 
 def test_platform_and_domains_never_import_airflow():

@@ -27,27 +27,15 @@ from include.elt.files.manifest import Manifest
 from include.elt.stages.load import commit, staging
 from include.elt.stages.validate.targets import QualityError
 from tests.conftest import REPO, new_warehouse, role_env, roles
-from tests.helpers import concurrently, count, layer_state, qualified, query
+from tests.helpers import concurrently, count, layer_state, qualified, query, run_context
 
 DAY = date(2026, 3, 10)
 WINDOW = Days(DAY - timedelta(days=2), DAY)
+SEED = 3
 BRONZE_USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
 BRONZE_SUBSCRIPTIONS = qualified("streaming", "bronze", "subscriptions")
 BRONZE_PLANS = qualified("streaming", "bronze", "plans")
 CUSTOMER_TOTALS = qualified("streaming", "gold", "customer_totals")
-
-
-def _ctx(warehouse, data_dir: Path, run_id: str, window: Days = WINDOW, **kw):
-    return pipeline.RunContext(
-        domain_name="streaming",
-        run_id=run_id,
-        window=window,
-        scale="tiny",
-        seed=3,
-        warehouse=warehouse,
-        data_dir=data_dir,
-        **kw,
-    )
 
 
 def _cli_load(env: dict, data_dir: Path, run_id: str) -> subprocess.Popen:
@@ -134,9 +122,12 @@ def _staged_tables(url: str) -> int:
 def test_a_loader_killed_mid_copy_changes_nothing_and_the_retry_loads_once(tmp_path):
     url = new_warehouse()
     warehouse = roles(url)
-    pipeline.run(_ctx(warehouse, tmp_path, "first"), ["generate", "load_bronze", "commit_bronze"])
+    pipeline.run(
+        run_context(warehouse, tmp_path, "first", WINDOW, seed=SEED),
+        ["generate", "load_bronze", "commit_bronze"],
+    )
     before = layer_state(url, "streaming", "bronze")[BRONZE_USAGE_LOGS]
-    ctx = _ctx(warehouse, tmp_path, "killed")
+    ctx = run_context(warehouse, tmp_path, "killed", WINDOW, seed=SEED)
     pipeline.run(ctx, ["generate"])
     pipe = HalfFedPipe(ctx)
     loader = _cli_load(role_env(url), tmp_path, "killed")
@@ -169,7 +160,7 @@ def test_postgres_restarted_mid_load_fails_the_task_cleanly_and_the_retry_succee
             f"AIRFLOW_CONN_WAREHOUSE_{r.upper()}": getattr(warehouse, r)
             for r in ("loader", "transformer", "validator")
         }
-        ctx = _ctx(warehouse, tmp_path, "restarted")
+        ctx = run_context(warehouse, tmp_path, "restarted", WINDOW, seed=SEED)
         pipeline.run(ctx, ["generate"])
         pipe = HalfFedPipe(ctx)
         loader = _cli_load(env, tmp_path, "restarted")
@@ -195,7 +186,7 @@ def test_two_loads_of_the_same_day_serialise_and_without_the_lock_they_would_dup
 ):
     url = new_warehouse()
     warehouse = roles(url)
-    ctx = _ctx(warehouse, tmp_path, "twice")
+    ctx = run_context(warehouse, tmp_path, "twice", WINDOW, seed=SEED)
     pipeline.run(ctx, ["generate", "load_bronze", "commit_bronze"])
     manifest = Manifest.read(ctx.run_folder)
     plans = next(f for f in manifest.files if f.dataset == "plans")
@@ -235,7 +226,7 @@ def test_two_loads_of_the_same_day_serialise_and_without_the_lock_they_would_dup
 @pytest.fixture
 def published(tmp_path):
     url = new_warehouse()
-    pipeline.run(_ctx(roles(url), tmp_path, "history"))
+    pipeline.run(run_context(roles(url), tmp_path, "history", WINDOW, seed=SEED))
     return url, tmp_path
 
 
@@ -286,7 +277,9 @@ def test_a_fault_planted_in_a_layer_fails_its_gate_and_publishes_nothing(publish
     url, data_dir = published
     plant, after, message = PLANTS[layer]
     day = WINDOW.end + timedelta(days=1)
-    ctx = _ctx(roles(url), data_dir, f"planted-{layer}", Days(day, day), run_type="scheduled")
+    ctx = run_context(
+        roles(url), data_dir, f"planted-{layer}", Days(day, day), seed=SEED, run_type="scheduled"
+    )
     done = list(STAGE_NAMES[: STAGE_NAMES.index(after) + 1])
     pipeline.run(ctx, done)
     plant(url, ctx)

@@ -39,6 +39,7 @@ from tests.helpers import (
     load,
     qualified,
     query,
+    run_context,
     warehouse_state,
 )
 
@@ -93,26 +94,14 @@ def s3(tmp_path_factory):
     server.stop()
 
 
-def _context(url: str, run_id: str, **kwargs) -> pipeline.RunContext:
-    return pipeline.RunContext(
-        domain_name="streaming",
-        run_id=run_id,
-        window=WINDOW,
-        scale="tiny",
-        seed=42,
-        warehouse=roles(url),
-        **kwargs,
-    )
-
-
 @pytest.fixture(scope="module")
 def runs(s3, tmp_path_factory):
     """The same run twice: with local files, and with ``ELT_DATA_URL`` on the object store."""
-    local = _context(new_warehouse(), "first", data_dir=tmp_path_factory.mktemp("local") / "data")
+    local = run_context(new_warehouse(), tmp_path_factory.mktemp("local") / "data", "first", WINDOW)
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("ELT_LOG_DIR")  # the local run's log in its own data folder
         pipeline.run(local)
-    remote = _context(new_warehouse(), "first")
+    remote = run_context(new_warehouse(), storage.data_root(), "first", WINDOW)
     pipeline.run(remote)
     return local, remote
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import csv
-import shutil
 import subprocess
 import sys
 from dataclasses import replace
 from datetime import date
 from itertools import groupby
-from pathlib import Path
 
 import pytest
 
@@ -27,9 +25,9 @@ from tests.helpers import (
     outside_loads,
     qualified,
     query,
+    run_context,
     warehouse_state,
 )
-from tests.toy_domain import DOMAIN as TOY
 
 WINDOW = Days(date(2026, 5, 1), date(2026, 5, 7))
 BRONZE_USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
@@ -59,23 +57,11 @@ KEYS = {
 }
 
 
-def _context(url: str, data_dir: Path, run_id: str) -> pipeline.RunContext:
-    return pipeline.RunContext(
-        domain_name="streaming",
-        run_id=run_id,
-        window=WINDOW,
-        scale="tiny",
-        seed=42,
-        warehouse=roles(url),
-        data_dir=data_dir,
-    )
-
-
 @pytest.fixture(scope="module")
 def completed_run(tmp_path_factory):
     url = new_warehouse()
     data_dir = tmp_path_factory.mktemp("pipeline") / "data"
-    ctx = _context(url, data_dir, "first")
+    ctx = run_context(url, data_dir, "first", WINDOW)
     pipeline.run(ctx)
     return ctx
 
@@ -118,7 +104,7 @@ def test_the_analytics_log_previews_each_gold_relation_as_it_is_published(comple
 def test_rerunning_the_same_window_leaves_the_warehouse_identical(completed_run):
     url = superuser(completed_run)
     before = warehouse_state(url)
-    pipeline.run(_context(url, completed_run.data_dir, "second"))
+    pipeline.run(run_context(url, completed_run.data_dir, "second", WINDOW))
     assert warehouse_state(url) == before
     for relation, key in KEYS.items():
         duplicates = query(url, f"select count(*) - count(distinct {key}) from {relation}")[0][0]
@@ -130,7 +116,7 @@ def test_bad_data_fails_its_checkpoint_and_gold_is_not_published(completed_run):
     report = completed_run.reports_dir / "top_content_report.csv"
     published = report.read_bytes()
     gold_before = layer_state(url, "streaming", "gold")
-    bad = _context(url, data_dir, "bad")
+    bad = run_context(url, data_dir, "bad", WINDOW)
     pipeline.run(bad, ["generate"])
     usage = bad.run_folder / "usage_logs.csv"
     lines = usage.read_text().splitlines()
@@ -156,7 +142,7 @@ def test_bad_data_fails_its_checkpoint_and_gold_is_not_published(completed_run):
 
 def test_silver_routes_rule_breaking_rows_to_rejects_with_the_reason(completed_run):
     url = superuser(completed_run)
-    ctx = _context(url, completed_run.data_dir, "rejects-test")
+    ctx = run_context(url, completed_run.data_dir, "rejects-test", WINDOW)
     pipeline.run(ctx, ["generate", "load_bronze", "commit_bronze"])
     bad_id = query(
         url,
@@ -179,7 +165,7 @@ def test_silver_routes_rule_breaking_rows_to_rejects_with_the_reason(completed_r
     assert rejects == [(USAGE_LOGS, reason, WINDOW.end)]
     assert query(url, f"select count(*) from {USAGE_LOGS} where usage_id = %s", [bad_id]) == [(0,)]
     # a rerun of the same days replaces their rejects: never twice the same row
-    pipeline.run(_context(url, completed_run.data_dir, "after"))
+    pipeline.run(run_context(url, completed_run.data_dir, "after", WINDOW))
     assert query(
         url,
         "select count(*) from silver.rejects where (record->>'usage_id')::bigint = %s",
@@ -254,34 +240,12 @@ def test_cli_volumes_pick_the_domain_that_takes_them(tmp_path, volume, outcome):
         assert result.stderr.strip() == f"error: {outcome}"
 
 
-def test_a_layer_whose_figures_query_returns_no_rows_reports_none(
-    warehouse_url, tmp_path, monkeypatch
-):
-    """A domain's checks SQL may find nothing to report (an empty day): the stage goes on."""
-    sql_root = tmp_path / "sql"
-    shutil.copytree(TOY.sql_dir, sql_root / "toy")
-    (sql_root / "toy/checks").mkdir()
-    (sql_root / "toy/checks/bronze.sql").write_text(
-        "select figure, value from (values ('visits', '1')) as f (figure, value) where false\n"
-    )
-    monkeypatch.setattr(pipeline, "load_domain", lambda name: replace(TOY, sql_root=sql_root))
-    ctx = replace(
-        _context(warehouse_url, tmp_path / "data", "no-figures"),
-        domain_name="toy",
-        volumes={"customers": 100},
-    )
-    pipeline.run(ctx, ["generate", "load_bronze", "commit_bronze"])
-    assert query(
-        warehouse_url,
-        "select status, detail from audit.task_runs"
-        " where run_id = 'no-figures' and task = 'commit_bronze'",
-    ) == [("success", None)]
-
-
 def test_later_stages_read_the_plan_an_offline_generate_made(warehouse_url, tmp_path):
     """The CLI's `generate` needs no warehouse, so it records no plan: the load records the one
     its manifest carries, and every later stage reads that one."""
-    offline = replace(_context(warehouse_url, tmp_path / "data", "offline"), warehouse=None)
+    offline = replace(
+        run_context(warehouse_url, tmp_path / "data", "offline", WINDOW), warehouse=None
+    )
     pipeline.run(offline, ["generate"])
     decided = pipeline.make_plan(offline)
     ctx = replace(offline, warehouse=roles(warehouse_url))
@@ -294,7 +258,7 @@ def test_later_stages_read_the_plan_an_offline_generate_made(warehouse_url, tmp_
 
 
 def test_a_stage_of_a_run_nobody_planned_is_refused(warehouse_url, tmp_path):
-    ctx = _context(warehouse_url, tmp_path / "data", "planned")
+    ctx = run_context(warehouse_url, tmp_path / "data", "planned", WINDOW)
     pipeline.run(ctx, ["generate", "load_bronze", "commit_bronze"])
     with pytest.raises(PlanError, match="no plan for run 'typo'"):
         pipeline.run(replace(ctx, run_id="typo"), ["build_silver"])
@@ -304,6 +268,6 @@ def test_a_run_context_finds_its_domain_once(tmp_path, monkeypatch):
     scans = []
     find = domain_module._packages
     monkeypatch.setattr(domain_module, "_packages", lambda: scans.append(1) or find())
-    ctx = _context(new_warehouse(), tmp_path, "once")
+    ctx = run_context(new_warehouse(), tmp_path, "once", WINDOW)
     assert ctx.domain is ctx.domain is ctx.domain
     assert len(scans) <= 1

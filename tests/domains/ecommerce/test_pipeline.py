@@ -8,7 +8,6 @@ import itertools
 import subprocess
 import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from airflow.dag_processing.dagbag import DagBag
@@ -30,11 +29,13 @@ from tests.helpers import (
     load,
     qualified,
     query,
+    run_context,
     warehouse_state,
 )
 
 END = date(2025, 11, 15)
 WINDOW = Days.ending(END, 14)
+SEED = 11
 SILVER = [
     "products",
     "customers",
@@ -89,21 +90,16 @@ FOREIGN_KEYS = {
 }
 
 
-def _context(url: str, data_dir: Path, run_id: str, window: Days = WINDOW):
-    return pipeline.RunContext(
-        domain_name="ecommerce",
-        run_id=run_id,
-        window=window,
-        scale="tiny",
-        seed=11,
-        warehouse=roles(url),
-        data_dir=data_dir,
-    )
-
-
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> pipeline.RunContext:
-    ctx = _context(new_warehouse(), tmp_path_factory.mktemp("ecommerce") / "data", "first")
+    ctx = run_context(
+        new_warehouse(),
+        tmp_path_factory.mktemp("ecommerce") / "data",
+        "first",
+        WINDOW,
+        domain="ecommerce",
+        seed=SEED,
+    )
     pipeline.run(ctx)
     return ctx
 
@@ -295,11 +291,17 @@ def test_the_analytics_log_previews_each_gold_relation_as_it_is_published(run):
 def test_scd2_history_grows_across_daily_runs_and_survives_reruns(tmp_path):
     url, data_dir = new_warehouse(), tmp_path / "data"
     first_end = date(2025, 6, 30)
-    pipeline.run(_context(url, data_dir, "day-1", Days(first_end, first_end)))
+    pipeline.run(
+        run_context(
+            url, data_dir, "day-1", Days(first_end, first_end), domain="ecommerce", seed=SEED
+        )
+    )
     before = set(query(url, f"select customer_id, valid_from, valid_to from {CUSTOMERS}"))
     # Thirty daily runs later, segments have changed for some customers.
     later = first_end + timedelta(days=30)
-    pipeline.run(_context(url, data_dir, "day-31", Days(later, later)))
+    pipeline.run(
+        run_context(url, data_dir, "day-31", Days(later, later), domain="ecommerce", seed=SEED)
+    )
     after = query(
         url,
         f"select customer_id, valid_from, valid_to, is_current from {CUSTOMERS}",
@@ -325,7 +327,11 @@ def test_scd2_history_grows_across_daily_runs_and_survives_reruns(tmp_path):
     kept = {(c, f, t) for c, f, t, _ in after if c in unchanged}
     assert {r for r in before if r[0] in unchanged} == kept
     state = checksum(url, CUSTOMERS)
-    pipeline.run(_context(url, data_dir, "day-31-again", Days(later, later)))
+    pipeline.run(
+        run_context(
+            url, data_dir, "day-31-again", Days(later, later), domain="ecommerce", seed=SEED
+        )
+    )
     assert checksum(url, CUSTOMERS) == state
 
 
@@ -396,14 +402,28 @@ def test_daily_runs_and_an_out_of_order_backfill_equal_one_run(tmp_path):
     first, days = date(2025, 10, 1), 8
     one, daily = new_warehouse(), new_warehouse()
     pipeline.run(
-        _context(one, tmp_path / "one", "one", Days.ending(first + timedelta(days - 1), days))
+        run_context(
+            one,
+            tmp_path / "one",
+            "one",
+            Days.ending(first + timedelta(days - 1), days),
+            domain="ecommerce",
+            seed=SEED,
+        )
     )
     late = first + timedelta(days=3)
     order = [d for d in range(days) if d != 3] + [3]
     for n, offset in enumerate(order):
         day = first + timedelta(days=offset)
         run_type = "manual" if n == 0 else "backfill" if day == late else "scheduled"
-        ctx = _context(daily, tmp_path / "daily", f"{run_type}-{day}", Days(day, day))
+        ctx = run_context(
+            daily,
+            tmp_path / "daily",
+            f"{run_type}-{day}",
+            Days(day, day),
+            domain="ecommerce",
+            seed=SEED,
+        )
         pipeline.run(dataclasses.replace(ctx, run_type=run_type))
     assert warehouse_state(daily, "ecommerce") == warehouse_state(one, "ecommerce")
 

@@ -1,3 +1,7 @@
+"""Days, the one day-window type, and the days a DAG run processes."""
+
+from __future__ import annotations
+
 from datetime import date
 
 import pytest
@@ -35,3 +39,11 @@ def test_a_window_iterates_its_days_and_rejects_reversed_bounds():
         Days(NEXT, DAY)
     with pytest.raises(ValueError, match="at least one day"):
         Days.ending(DAY, 0)
+
+
+def test_days_hold_both_ends_and_stop_the_day_after():
+    days = Days(DAY, NEXT)
+    assert len(days) == 2 and days.stop == NEXT + (NEXT - DAY)
+    assert Days.until(DAY, NEXT) == Days.day(DAY)
+    assert str(days) == "2026-03-10..2026-03-11"
+    assert days.overlaps(Days.day(NEXT)) and not days.overlaps(Days.day(NEXT + (NEXT - DAY)))

@@ -88,8 +88,3 @@ def test_a_manual_run_in_the_stored_world_adds_its_days():
     decided = plan("manual", Days(date(2026, 11, 1), DAY))
     assert not decided.replace_history and not decided.full_refresh
     assert not decided.opens_history
-
-
-def test_explicit_volumes_are_part_of_the_world():
-    assert World.of("default", 1, {"customers": 10}) != World.of("default", 1)
-    assert str(World.of("default", 1, {"customers": 10})) == "scale=default[customers=10] seed=1"

@@ -25,8 +25,8 @@ from include.elt.stages.report.dashboard import (
 )
 from include.elt.stages.report.svg import ChartData
 from include.elt.warehouse.connection import transaction
-from tests.conftest import new_warehouse, roles, superuser
-from tests.helpers import qualified, query
+from tests.conftest import new_warehouse, superuser
+from tests.helpers import qualified, query, run_context
 
 RUNS = {  # domain -> (window, seed)
     "streaming": (Days(date(2026, 5, 1), date(2026, 5, 7)), 42),
@@ -61,15 +61,7 @@ def runs(tmp_path_factory) -> dict[str, pipeline.RunContext]:
     url, data_dir = new_warehouse(), tmp_path_factory.mktemp("dashboard") / "data"
     done = {}
     for name, (window, seed) in RUNS.items():
-        ctx = pipeline.RunContext(
-            domain_name=name,
-            run_id=f"dashboard-{name}",
-            window=window,
-            scale="tiny",
-            seed=seed,
-            warehouse=roles(url),
-            data_dir=data_dir,
-        )
+        ctx = run_context(url, data_dir, f"dashboard-{name}", window, domain=name, seed=seed)
         pipeline.run(ctx)
         done[name] = ctx
     return done
