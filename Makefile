@@ -16,7 +16,7 @@ help:
 	@echo "             (make dev EXECUTOR=celery: with Redis, two Celery workers and Flower)"
 	@echo "make test    lint + the whole test suite against a throwaway PostgreSQL"
 	@echo "make bench   print generation/load rates and stage timings"
-	@echo "make lint    ruff + sqlfluff"
+	@echo "make lint    ruff + sqlfluff + the layering of include/ (import-linter)"
 	@echo "make format  fix what lint finds that can be fixed (ruff format, ruff --fix, sqlfluff fix)"
 	@echo "make hooks   run lint on every commit (pre-commit, with the venv's own tools)"
 	@echo "make vendor-docs  fetch the scripts and styles Data Docs load again (npm registry, pinned)"
@@ -35,6 +35,7 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint sql/ tests/toy_domain/sql/
+	$(BIN)/lint-imports --no-logo
 
 format: venv
 	$(BIN)/ruff format .
@@ -76,4 +77,4 @@ logs:
 	docker compose logs -f
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .import_linter_cache

@@ -31,7 +31,7 @@ airflow db migrate
 python "$(dirname "$0")/ensure_admin.py"
 # shellcheck source=/dev/null
 source "$admin_dir/owner.env"
-python -m include.elt.migrate
+python -m include.elt.warehouse.migrate
 if [[ ! -e "$admin_dir/.logins-shown" ]]; then
     print_logins
     touch "$admin_dir/.logins-shown"

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import shutil
@@ -32,17 +33,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from psycopg2 import sql
 
 from include.devstack.postgres import TemporaryPostgres
-from include.elt import load, pipeline
-from include.elt.domain import load_domain
-from include.elt.flow import STAGES, stage_of
-from include.elt.generate import Manifest
-from include.elt.load import load_file
-from include.elt.warehouse import Warehouse, ensure_bronze, transaction
-from include.elt.window import Window
+from include.elt import pipeline
+from include.elt.contract.domain import load_domain
+from include.elt.core.days import Days
+from include.elt.core.stages import STAGE_NAMES, STAGES, stage_of
+from include.elt.files.manifest import Manifest
+from include.elt.stages.load import staging
+from include.elt.stages.load.bronze import ensure_bronze
+from include.elt.warehouse.connection import Warehouse, transaction
 
 REPO = Path(__file__).resolve().parents[1]
 DAY = {"streaming": date(2026, 11, 20), "ecommerce": date(2025, 11, 15)}
-GATES = [s for s in STAGES if s.startswith("validate_")]
+GATES = [s.name for s in STAGES if s.action == "validate"]
 
 
 def _warehouse(pg: TemporaryPostgres, name: str) -> tuple[str, Warehouse]:
@@ -79,7 +81,7 @@ def _tasks(url: str, run_id: str, stage: str) -> list[tuple[str, float]]:
         return [(t, float(s)) for t, s in cur.fetchall() if stage_of(t) == stage]
 
 
-def _ctx(warehouse, work: Path, domain: str, run_id: str, window: Window, scale: str):
+def _ctx(warehouse, work: Path, domain: str, run_id: str, window: Days, scale: str):
     return pipeline.RunContext(
         domain_name=domain,
         run_id=run_id,
@@ -98,7 +100,7 @@ def daily(pg: TemporaryPostgres, work: Path, domain: str, histories: list[int]) 
     rows = []
     for history in histories:
         url, warehouse = _warehouse(pg, f"daily_{domain}_{history}")
-        window = Window.ending(day - timedelta(days=1), history)
+        window = Days.ending(day - timedelta(days=1), history)
         started = time.perf_counter()
         pipeline.run(_ctx(warehouse, work / f"h{history}", domain, "history", window, "default"))
         built = time.perf_counter() - started
@@ -134,12 +136,12 @@ def daily(pg: TemporaryPostgres, work: Path, domain: str, histories: list[int]) 
         rows.append((history, built, wall, dict((t, s) for t, s, _ in _stages(url, run_id))))
     print(
         f"{'history days':<14}{'history built':>14}{'CLI wall':>10}  "
-        + "  ".join(f"{s:>15}" for s in STAGES)
+        + "  ".join(f"{s:>15}" for s in STAGE_NAMES)
     )
     for history, built, wall, stages in rows:
         print(
             f"{history:<14}{built:>13.1f}s{wall:>9.2f}s  "
-            + "  ".join(f"{stages.get(s, 0):>14.2f}s" for s in STAGES)
+            + "  ".join(f"{stages.get(s, 0):>14.2f}s" for s in STAGE_NAMES)
         )
     base = rows[0][2]
     for history, _, wall, _ in rows[1:]:
@@ -149,11 +151,11 @@ def daily(pg: TemporaryPostgres, work: Path, domain: str, histories: list[int]) 
 
 def large(pg: TemporaryPostgres, work: Path) -> Path:
     print("\n## streaming, scale=large, 14 days, through the whole flow")
-    window = Window.ending(DAY["streaming"], 14)
+    window = Days.ending(DAY["streaming"], 14)
     results = {}
     for label, stages in (
-        ("with every gate", list(STAGES)),
-        ("without gates", [s for s in STAGES if s not in GATES]),
+        ("with every gate", list(STAGE_NAMES)),
+        ("without gates", [s for s in STAGE_NAMES if s not in GATES]),
     ):
         url, warehouse = _warehouse(pg, f"large_{len(stages)}")
         ctx = _ctx(warehouse, work / label.replace(" ", "_"), "streaming", "large", window, "large")
@@ -164,7 +166,7 @@ def large(pg: TemporaryPostgres, work: Path) -> Path:
     print(f"{'stage':<18}" + "".join(f"{label:>18}" for label in results) + "   rows out")
     timings = {label: dict((t, s) for t, s, _ in stages) for label, (_, stages) in results.items()}
     rows_out = dict((t, r) for t, _, r in results["with every gate"][1])
-    for stage in STAGES:
+    for stage in STAGE_NAMES:
         print(
             f"{stage:<18}"
             + "".join(f"{timings[label].get(stage, 0):>17.2f}s" for label in results)
@@ -177,13 +179,25 @@ def large(pg: TemporaryPostgres, work: Path) -> Path:
     return folder
 
 
-def load_rate(pg: TemporaryPostgres, folder: Path, repeat: int) -> None:
+def load_rate(pg: TemporaryPostgres, work: Path, folder: Path, repeat: int) -> None:
     domain = load_domain("streaming")
     manifest = Manifest.read(folder)
     entry = next(f for f in manifest.files if f.dataset == "usage_logs")
     path = manifest.path_of(entry)
     url, warehouse = _warehouse(pg, "load_rate")
     ensure_bronze(warehouse.loader, domain)
+    # a run of that one file: the platform's load of it is that run's load_bronze and commit
+    ctx = _ctx(
+        warehouse,
+        work / "load_rate",
+        "streaming",
+        "usage",
+        Days.ending(DAY["streaming"], 14),
+        "large",
+    )
+    ctx.run_folder.mkdir(parents=True)
+    shutil.copy(path, ctx.run_folder / path.name)
+    dataclasses.replace(manifest, files=(entry,)).write(ctx.run_folder)
     dataset = domain.dataset("usage_logs")
     columns = sql.SQL(", ").join(
         sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.pg_type)) for c in dataset.columns
@@ -194,7 +208,7 @@ def load_rate(pg: TemporaryPostgres, folder: Path, repeat: int) -> None:
     for _ in range(repeat):
         _settle(url)
         started = time.perf_counter()
-        load_file(warehouse.loader, domain, manifest, entry, "bench")
+        pipeline.run(ctx, ["load_bronze", "commit_bronze"])
         ours.append(time.perf_counter() - started)
         with transaction(url) as conn, conn.cursor() as cur:
             cur.execute("truncate plain")
@@ -235,22 +249,22 @@ def streams(pg: TemporaryPostgres, work: Path, folder: Path) -> None:
     """The large window's load phase with one stream, then two, each into a new warehouse."""
     print("\n## load phase of the large window: one load stream beside two")
     print("(load_bronze stages every file, commit_bronze swaps them in; seconds from audit)")
-    window = Window.ending(DAY["streaming"], 14)
+    window = Days.ending(DAY["streaming"], 14)
     walls = {}
-    for label, parallel, split in (("1 stream", 1, 1 << 62), ("2 streams", 2, load.SPLIT_BYTES)):
+    for label, parallel, split in (("1 stream", 1, 1 << 62), ("2 streams", 2, staging.SPLIT_BYTES)):
         url, warehouse = _warehouse(pg, f"streams_{parallel}")
         ctx = _ctx(warehouse, work / f"streams_{parallel}", "streaming", "large", window, "large")
         shutil.copytree(folder, ctx.run_folder)
         ensure_bronze(warehouse.loader, ctx.domain)
         _settle(url)
-        saved = load.PARALLEL_LOADS, load.SPLIT_BYTES
-        load.PARALLEL_LOADS, load.SPLIT_BYTES = parallel, split
+        saved = staging.PARALLEL_LOADS, staging.SPLIT_BYTES
+        staging.PARALLEL_LOADS, staging.SPLIT_BYTES = parallel, split
         try:
             started = time.perf_counter()
             pipeline.run(ctx, ["load_bronze", "commit_bronze"])
             walls[label] = time.perf_counter() - started
         finally:
-            load.PARALLEL_LOADS, load.SPLIT_BYTES = saved
+            staging.PARALLEL_LOADS, staging.SPLIT_BYTES = saved
         stages = {name: seconds for name, seconds, _ in _stages(url, "large")}
         files = _tasks(url, "large", "load_bronze")
         print(
@@ -290,7 +304,7 @@ def main() -> int:
             if wanted & {"large", "load", "streams"}:
                 folder = large(pg, work)
                 if "load" in wanted:
-                    load_rate(pg, folder, args.repeat)
+                    load_rate(pg, work, folder, args.repeat)
                 if "streams" in wanted:
                     streams(pg, work, folder)
     finally:

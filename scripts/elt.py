@@ -33,16 +33,27 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from include.elt import pipeline
-from include.elt.domain import domain_names, load_domain
-from include.elt.runs import MAX_WINDOW_DAYS
-from include.elt.warehouse import Warehouse, close_idle
-from include.elt.window import Window
+from include.elt.contract.domain import domain_names, load_domain
+from include.elt.core.days import Days
+from include.elt.core.runs import (
+    DEFAULT_HISTORY_DAYS,
+    DEFAULT_SCALE,
+    DEFAULT_SEED,
+    MAX_SEED,
+    MAX_WINDOW_DAYS,
+)
+from include.elt.core.stages import STAGES
+from include.elt.warehouse.connection import Warehouse, close_idle
 
+# The actions of the stage table (core.stages) each command runs, in flow order; transform and
+# validate run them on --layer's stage alone, if given.
 COMMANDS = {
-    "run": list(pipeline.STAGES),
-    "generate": ["generate"],
-    "load": ["load_bronze", "commit_bronze"],
-    "publish": ["publish"],
+    "run": tuple(dict.fromkeys(s.action for s in STAGES)),
+    "generate": ("generate",),
+    "load": ("load", "commit"),
+    "transform": ("build",),
+    "validate": ("validate",),
+    "publish": ("publish",),
 }
 
 
@@ -50,7 +61,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", choices=[*COMMANDS, "transform", "validate"])
+    parser.add_argument("command", choices=list(COMMANDS))
     parser.add_argument(
         "--domain", choices=domain_names(), help="default: by --volume, else streaming"
     )
@@ -59,11 +70,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--days",
         type=_bounded(1, MAX_WINDOW_DAYS),
-        default=60,
+        default=DEFAULT_HISTORY_DAYS,
         help="window length when --start is not given",
     )
-    parser.add_argument("--scale", default="default", help="tiny, default or large")
-    parser.add_argument("--seed", type=_bounded(0, 2**31 - 1), default=42)
+    parser.add_argument("--scale", default=DEFAULT_SCALE, help="tiny, default or large")
+    parser.add_argument("--seed", type=_bounded(0, MAX_SEED), default=DEFAULT_SEED)
     parser.add_argument(
         "--layer", choices=["bronze", "silver", "gold"], help="for transform/validate"
     )
@@ -143,17 +154,13 @@ def domain_of(args: argparse.Namespace) -> str:
 
 
 def stages_for(args: argparse.Namespace) -> list[str]:
+    actions = COMMANDS[args.command]
     if args.command == "generate" and args.load:
-        return ["generate", "load_bronze", "commit_bronze"]
-    if args.command in COMMANDS:
-        return COMMANDS[args.command]
-    if args.command == "transform":
-        layers = [args.layer] if args.layer else ["silver", "gold"]
-        if "bronze" in layers:
-            raise SystemExit("transform builds silver or gold; bronze is loaded with `load`")
-        return [f"build_{layer}" for layer in layers]
-    layers = [args.layer] if args.layer else ["bronze", "silver", "gold"]
-    return [f"validate_{layer}" for layer in layers]
+        actions += COMMANDS["load"]
+    layer = args.layer if args.command in ("transform", "validate") else None
+    if args.command == "transform" and layer == "bronze":
+        raise SystemExit("transform builds silver or gold; bronze is loaded with `load`")
+    return [s.name for s in STAGES if s.action in actions and (layer is None or s.layer == layer)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def context(args: argparse.Namespace) -> pipeline.RunContext:
     end = args.end or datetime.now(UTC).date() - timedelta(days=1)
-    window = Window(args.start, end) if args.start else Window.ending(end, args.days)
+    window = Days(args.start, end) if args.start else Days.ending(end, args.days)
     return pipeline.RunContext(
         domain_name=domain_of(args),
         run_id=args.run_id or f"cli__{window.start}__{window.end}",

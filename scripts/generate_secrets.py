@@ -19,7 +19,8 @@ it uses; folders are 0700 and files 0600 (as root, ELT_SECRETS_OWNERS sets their
   redis/            redis.conf (the Celery broker's ``requirepass``), password (its healthcheck)
   flower/           airflow.env (the broker URL and Flower's login: nothing else), password
 
-Standard library only: it runs before anything else exists.
+Standard library only (and the platform's list of roles, plain values): it runs before
+anything else exists.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ import shlex
 import sys
 from pathlib import Path
 from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from include.elt.core.roles import ROLES as WAREHOUSE_ROLES
+from include.elt.core.roles import STAGE_ROLES, role_name
 
 FOLDERS = ("airflow", "warehouse-db", "metadata-db", "warehouse-admin", "redis", "flower")
 # secret -> (environment variable that may supply it, folder/file that keeps it, generator)
@@ -92,15 +98,8 @@ SECRETS = {
     "redis_password": ("REDIS_PASSWORD", "redis/password", lambda: secrets.token_urlsafe(24)),
     "flower_password": ("FLOWER_PASSWORD", "flower/password", lambda: secrets.token_urlsafe(18)),
 }
-# the warehouse's login roles and where their passwords are kept
-ROLES = {
-    "elt_owner": "owner_password",
-    "elt_loader": "loader_password",
-    "elt_transformer": "transformer_password",
-    "elt_validator": "validator_password",
-    "analyst": "analyst_password",
-}
-STAGE_ROLES = ("loader", "transformer", "validator")
+# the warehouse's login roles and the secret that keeps each one's password (elt_owner: owner)
+ROLES = {role: f"{role.removeprefix('elt_')}_password" for role in WAREHOUSE_ROLES}
 
 
 def _setting(name: str, default: str) -> str:
@@ -220,7 +219,7 @@ def airflow_env(values: dict[str, str]) -> str:
     entrypoint, so the tasks the scheduler or a worker runs inherit them."""
     return _env_file(
         {
-            f"AIRFLOW_CONN_WAREHOUSE_{role.upper()}": warehouse_uri(values, f"elt_{role}")
+            f"AIRFLOW_CONN_WAREHOUSE_{role.upper()}": warehouse_uri(values, role_name(role))
             for role in STAGE_ROLES
         }
     )

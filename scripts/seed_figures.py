@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from include.domains.ecommerce import design as d
-from include.elt.domain import load_domain
-from include.elt.window import Window
+from include.elt.contract.domain import load_domain
+from include.elt.core.days import Days
 
 QUANTILES = [(0.05, -1.6449), (0.25, -0.6745), (0.5, 0.0), (0.75, 0.6745), (0.95, 1.6449)]
 
@@ -31,7 +31,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--days", type=int, help="a window ending on seed 002's last day")
     args = parser.parse_args()
-    window = Window.ending(d.SEED_END, args.days) if args.days else Window(d.LAUNCH_DAY, d.SEED_END)
+    window = Days.ending(d.SEED_END, args.days) if args.days else Days(d.LAUNCH_DAY, d.SEED_END)
     started = time.perf_counter()
     parts = load_domain("ecommerce").generate(window, scale=args.scale, seed=args.seed)
     print(

@@ -10,7 +10,7 @@
   /dashboards/  a page linking each domain's dashboard
 All are read from the base location the platform writes to: ELT_DATA_URL (an object store,
 each file streamed from its object as it is asked for; universal_pathlib, as the platform's
-include/elt/storage.py), else the data folder ELT_DATA_DIR. Binds to the address given
+include/elt/files/storage.py), else the data folder ELT_DATA_DIR. Binds to the address given
 (127.0.0.1 by default).
 """
 
@@ -33,7 +33,7 @@ MOUNTS = {
     "/reports/": Path("reports"),
 }
 
-DASHBOARD = "dashboard.html"  # include.elt.dashboard.FILE_NAME (this server imports no platform)
+DASHBOARD = "dashboard.html"  # stages.report.dashboard.FILE_NAME (this server imports no platform)
 INDEX = b"""<!doctype html><title>ELT platform: published outputs</title>
 <h1>Published outputs</h1><ul>
 <li><a href="/data-docs/index.html">Data Docs</a> (Great Expectations validation results)</li>

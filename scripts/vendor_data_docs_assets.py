@@ -1,11 +1,12 @@
 #!/usr/bin/env python
 """Fetch the files Data Docs load from the npm registry, at the pinned versions.
 
-    python scripts/vendor_data_docs_assets.py           # write include/elt/data_docs_vendor/
+    python scripts/vendor_data_docs_assets.py           # write the vendored copies
     python scripts/vendor_data_docs_assets.py --check   # compare the committed copies
 
-Each tarball must match the integrity pinned in ``include/elt/data_docs_assets.py`` (PACKAGES);
-only the files listed there are kept. Standard library only; needs the registry, nothing else.
+The copies go to ``include/elt/stages/validate/data_docs_vendor/``. Each tarball must match the
+integrity pinned in ``include/elt/stages/validate/data_docs_assets.py`` (PACKAGES); only the
+files listed there are kept. Standard library only; needs the registry, nothing else.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from include.elt.data_docs_assets import PACKAGES, VENDOR, Package
+from include.elt.stages.validate.data_docs_assets import PACKAGES, VENDOR, Package
 
 
 def fetch(package: Package) -> dict[str, bytes]:

@@ -12,12 +12,14 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from include.devstack.postgres import STAGE_ROLES, TemporaryPostgres
-from include.elt.warehouse import Warehouse
+from include.devstack.postgres import TemporaryPostgres
+from include.elt.core.roles import STAGE_ROLES, role_name
+from include.elt.warehouse.connection import Warehouse, close_idle
 
 REPO = Path(__file__).resolve().parents[1]
 _server: TemporaryPostgres | None = None
@@ -60,7 +62,7 @@ def new_warehouse() -> str:
 def roles(url: str) -> Warehouse:
     """The logins the platform uses for the warehouse at ``url``: one per stage role."""
     database = url.rsplit("/", 1)[1]
-    return Warehouse(**{r: _server.role_url(f"elt_{r}", database) for r in STAGE_ROLES})
+    return Warehouse(**{r: _server.role_url(role_name(r), database) for r in STAGE_ROLES})
 
 
 def role_env(url: str) -> dict[str, str]:
@@ -73,6 +75,15 @@ def role_env(url: str) -> dict[str, str]:
 def superuser(ctx) -> str:
     """The superuser URL of the warehouse a run context uses: for the tests' own queries."""
     return _server.url(ctx.warehouse.loader.rsplit("/", 1)[1])
+
+
+@pytest.fixture(autouse=True)
+def _close_idle_connections() -> Iterator[None]:
+    """Close the connections a test's runs parked for reuse: each test has a warehouse of its
+    own, so they would never be reused, and a session's worth of them would pass the server's
+    ``max_connections``."""
+    yield
+    close_idle()
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
-"""Small queries the tests share."""
+"""What the tests share: the one way they ask for a run, the platform's load of a generated
+folder, and small queries."""
 
 from __future__ import annotations
 
 import importlib
 import re
+import shutil
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -11,10 +13,77 @@ from pathlib import Path
 import psycopg2
 from psycopg2 import sql
 
-from include.elt.domain import load_domain
-from include.elt.models import Scope, models, render_text
-from include.elt.schema import LINEAGE_COLUMNS
-from include.elt.warehouse import transaction
+from include.elt import pipeline
+from include.elt.contract.datasets import LINEAGE_COLUMNS
+from include.elt.contract.domain import load_domain
+from include.elt.contract.models import Scope, models, render_text
+from include.elt.core.days import Days
+from include.elt.files import storage
+from include.elt.files.manifest import Manifest
+from include.elt.stages.load.commit import LoadResult
+from include.elt.warehouse.connection import Warehouse, transaction
+from tests.conftest import roles
+
+
+def run_context(
+    warehouse: str | Warehouse | None,
+    data_dir: storage.Location,
+    run_id: str,
+    window: Days,
+    *,
+    domain: str = "streaming",
+    scale: str = "tiny",
+    seed: int = 42,
+    **asked,
+) -> pipeline.RunContext:
+    """A run as the tests ask for one: on the warehouse at a superuser URL (through its stage
+    roles' logins), on a :class:`Warehouse`, or with none (generate alone); ``asked``: the
+    rest of what a run may ask for (volumes, run type, replace history...)."""
+    if isinstance(warehouse, str):
+        warehouse = roles(warehouse)
+    return pipeline.RunContext(
+        domain_name=domain,
+        run_id=run_id,
+        window=window,
+        scale=scale,
+        seed=seed,
+        warehouse=warehouse,
+        data_dir=data_dir,
+        **asked,
+    )
+
+
+def load(
+    warehouse: str | Warehouse, manifest: Manifest, run_id: str, *, dataset: str | None = None
+) -> list[LoadResult]:
+    """Load a generated folder as the platform does (the pipeline's ``load_bronze`` and
+    ``commit_bronze``: audited, the gate's batches made), as the run ``run_id`` whose folder is
+    beside it (it is copied there first, unless it is that folder): a folder generated into
+    ``storage.run_folder(base, domain, run)``. ``dataset``: that one's load task alone, and no
+    commit."""
+    base = storage.location(manifest.folder).parent.parent.parent  # <base>/runs/<domain>/<run>
+    world = manifest.world
+    ctx = run_context(
+        warehouse,
+        base,
+        run_id,
+        manifest.plan.window,
+        domain=manifest.domain,
+        scale=world.scale,
+        seed=world.seed,
+    )
+    _place(storage.location(manifest.folder), ctx.run_folder)
+    pipeline.load_bronze(ctx, dataset)
+    return [] if dataset else pipeline.commit_bronze(ctx)
+
+
+def _place(folder: storage.Location, target: storage.Location) -> None:
+    if str(folder) == str(target):
+        return
+    if storage.is_local(folder):
+        shutil.copytree(folder, target, dirs_exist_ok=True)
+    else:
+        folder.fs.copy(folder.path, target.path, recursive=True)
 
 
 def query(url: str, statement: str | sql.Composable, params=None) -> list[tuple]:

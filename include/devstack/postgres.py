@@ -13,11 +13,10 @@ import tempfile
 from pathlib import Path
 
 from include.devstack.ports import free_port
+from include.elt.core.roles import ROLES, STAGE_ROLES, role_name
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 REPO_ROOT = Path(__file__).resolve().parents[2]
-WAREHOUSE_ROLES = ("elt_owner", "elt_loader", "elt_transformer", "elt_validator", "analyst")
-STAGE_ROLES = ("loader", "transformer", "validator")
 # Only for servers made by this module, which live for a test session or a benchmark.
 THROWAWAY_ROLE_PASSWORD = "throwaway-role-password"
 SERVER_SETTINGS = {
@@ -116,14 +115,13 @@ class TemporaryPostgres:
 
         ``role_passwords`` is the secrets script's verifier file; without it, every role gets
         the throwaway password (tests and benchmarks on a server that lives minutes)."""
-        from include.elt.warehouse import Warehouse
+        from include.elt.warehouse.connection import Warehouse
 
         if role_passwords is None:
             role_passwords = self.root / "role_passwords.sql"
             role_passwords.write_text(
                 "".join(
-                    f"alter role {role} password '{THROWAWAY_ROLE_PASSWORD}';\n"
-                    for role in WAREHOUSE_ROLES
+                    f"alter role {role} password '{THROWAWAY_ROLE_PASSWORD}';\n" for role in ROLES
                 )
             )
         subprocess.run(
@@ -142,7 +140,7 @@ class TemporaryPostgres:
                 "ELT_ROLE_PASSWORDS_FILE": str(role_passwords),
             },
         )
-        return Warehouse(**{role: self.role_url(f"elt_{role}", database) for role in STAGE_ROLES})
+        return Warehouse(**{role: self.role_url(role_name(role), database) for role in STAGE_ROLES})
 
     def stop(self) -> None:
         try:

@@ -38,7 +38,7 @@ import yaml
 from include.devstack import worker_name
 from include.devstack.ports import free_port
 from include.devstack.postgres import TemporaryPostgres
-from include.elt.domain import REPO_ROOT
+from include.elt.core.paths import REPO_ROOT
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 CELERY_COMPOSE_FILE = REPO_ROOT / "docker-compose.celery.yml"

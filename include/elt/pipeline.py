@@ -1,15 +1,18 @@
-"""The flow of one run, as plain functions: the CLI calls them in a loop, the DAG one per task.
+"""The flow of one run, composed of the stages: the CLI calls it in a loop, the DAG a stage (or
+a part of one) per task.
 
 generate -> load_bronze -> commit_bronze -> validate_bronze -> build_silver -> validate_silver ->
-build_gold -> validate_gold -> publish. ``load_bronze`` and the builds come in parts (a
-dataset's load, a model's build: the DAG's mapped and grouped tasks, the CLI's loop).
-``generate`` decides the run's plan (:mod:`include.elt.runs`) and every later stage reads it.
-From ``validate_bronze`` to ``publish`` the run holds the domain's lease
-(:mod:`include.elt.lease`): silver and gold are built into the stage, validated there and
-published together, so a failing gate leaves what readers see untouched. Each stage connects
-as the least role it needs (:data:`STAGE_ROLES`) and writes one row per task to
-``audit.task_runs``, failed or not. Run folders, reports and Data Docs live under one base
-location, a local folder or an object store (:mod:`include.elt.storage`)."""
+build_gold -> validate_gold -> publish: the stage table, :data:`include.elt.core.stages.STAGES`,
+says what each does, the warehouse role it connects as and whether it holds the domain's lease.
+``load_bronze`` and the builds come in parts (a dataset's load, a model's build: the DAG's
+mapped and grouped tasks, the CLI's loop). ``generate`` decides the run's plan
+(:mod:`include.elt.stages.plan`) and every later stage reads it. From ``validate_bronze`` to
+``publish`` the run holds the domain's lease (:mod:`include.elt.warehouse.locks`): silver and
+gold are built into the stage, validated there and published together, so a failing gate
+leaves what readers see untouched. Every task writes one row to ``audit.task_runs``, failed or
+not. Run folders, reports and Data Docs live under one base location, a local folder or an
+object store (:mod:`include.elt.files.storage`).
+"""
 
 from __future__ import annotations
 
@@ -18,53 +21,29 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
-from psycopg2 import sql
-
-from include.elt import dashboard, lease, load, quality, storage, transform
-from include.elt import generate as gen
-from include.elt.domain import Domain, load_domain
-from include.elt.flow import STAGES
-from include.elt.models import ModelError, Scope, model, models, render_text
-from include.elt.publish import publish_models
-from include.elt.runs import (
-    PlanError,
-    RunPlan,
-    World,
-    plan_run,
-    record_plan,
-    recorded_plan,
-    safe_name,
-)
-from include.elt.runs import stored_world as read_stored_world
-from include.elt.warehouse import Warehouse, ensure_bronze, transaction
-from include.elt.window import Window, WindowError
+from include.elt.contract.domain import Domain, load_domain
+from include.elt.contract.models import model, models
+from include.elt.core.days import Days
+from include.elt.core.errors import FinalError, PlanError
+from include.elt.core.runs import RunPlan, World
+from include.elt.core.stages import STAGES, Stage, stage
+from include.elt.files import storage
+from include.elt.files.manifest import Manifest
+from include.elt.stages import generate as generating
+from include.elt.stages.load import bronze, commit, staging
+from include.elt.stages.materialize import builder, publisher
+from include.elt.stages.plan import plan_run
+from include.elt.stages.report import analytics_log, dashboard, export, figures
+from include.elt.stages.validate import checkpoint, data_docs
+from include.elt.warehouse import ledger, locks
+from include.elt.warehouse.connection import Warehouse, transaction
+from include.elt.warehouse.ledger import ModelBuild
 
 log = logging.getLogger(__name__)
-
-# The warehouse role each stage connects as.
-STAGE_ROLES = {
-    "generate": "loader",
-    "load_bronze": "loader",
-    "commit_bronze": "loader",
-    "validate_bronze": "validator",
-    "build_silver": "transformer",
-    "validate_silver": "validator",
-    "build_gold": "transformer",
-    "validate_gold": "validator",
-    "publish": "transformer",
-}
-# Errors that retrying cannot fix: a run that fails with one gives its lease back at once.
-FINAL_ERRORS = (
-    quality.QualityError,
-    load.LoadError,
-    PlanError,
-    ModelError,
-    gen.ManifestError,
-    WindowError,
-)
 
 
 def data_dir() -> storage.Location:
@@ -80,7 +59,7 @@ class RunContext:
     domain_name: str
     run_id: str
     # The data interval of a scheduled or backfill run; the requested days of a manual run.
-    window: Window
+    window: Days
     scale: str
     seed: int
     # None: generate alone, without a warehouse (the CLI's `generate`).
@@ -93,21 +72,18 @@ class RunContext:
     replace_history: bool = False
     full_refresh: bool = False
 
-    @property
+    @cached_property
     def domain(self) -> Domain:
+        """Found once per context: finding a domain scans (and may import) the packages."""
         return load_domain(self.domain_name)
 
-    def url(self, stage: str) -> str:
-        """The warehouse as ``stage`` connects to it (its role's login)."""
-        return getattr(self.warehouse, STAGE_ROLES[stage])
+    def url(self, task: str) -> str:
+        """The warehouse as a stage (or a task of one) connects to it: its role's login."""
+        return getattr(self.warehouse, stage(task).role)
 
     @property
     def run_folder(self) -> storage.Location:
-        base = (self.data_dir / "runs" / self.domain_name).resolve()
-        folder = (base / safe_name(self.run_id)).resolve()
-        if folder.parent != base:  # cannot happen with a safe name: a last guard all the same
-            raise PlanError(f"run id {self.run_id!r} would write outside {base}")
-        return folder
+        return storage.run_folder(self.data_dir, self.domain_name, self.run_id)
 
     @property
     def reports_dir(self) -> storage.Location:
@@ -131,12 +107,10 @@ class StageOutcome:
 
 
 @contextmanager
-def audited(
-    ctx: RunContext, task: str, *, stage: str | None = None, leased: bool = False
-) -> Iterator[StageOutcome]:
-    """Record ``task`` (a stage, or a part of ``stage``: a dataset's load, a model's build) in
-    ``audit.task_runs`` whether it succeeds or raises; a ``leased`` task holds the domain's
-    lease while it runs, and gives it back if the run cannot go on.
+def audited(ctx: RunContext, task: str) -> Iterator[StageOutcome]:
+    """Record ``task`` (a stage, or a part of one: a dataset's load, a model's build) in
+    ``audit.task_runs`` whether it succeeds or raises; a task of a leased stage holds the
+    domain's lease while it runs, and gives it back if the run cannot go on.
 
     Without a warehouse (``generate`` alone from the CLI) there is nowhere to audit to.
     """
@@ -144,18 +118,18 @@ def audited(
     if ctx.warehouse is None:
         yield outcome
         return
-    url = ctx.url(stage or task)
+    url, leased = ctx.url(task), stage(task).leased
     started_at, started = datetime.now(UTC), time.perf_counter()
     status = "failed"
     try:
         if leased:
-            lease.acquire(url, ctx.domain_name, ctx.run_id)
+            locks.acquire(url, ctx.domain_name, ctx.run_id)
         yield outcome
         status = "success"
     except Exception as exc:
         outcome.detail = f"{type(exc).__name__}: {exc}"[:4000]
-        if leased and isinstance(exc, FINAL_ERRORS):
-            lease.release(url, ctx.domain_name, ctx.run_id)
+        if leased and isinstance(exc, FinalError):
+            locks.release(url, ctx.domain_name, ctx.run_id)
         raise
     finally:
         _write_audit(ctx, url, task, status, outcome, started_at, time.perf_counter() - started)
@@ -164,37 +138,41 @@ def audited(
 def _write_audit(ctx, url, task, status, outcome, started_at, seconds) -> None:
     try:
         with transaction(url) as conn, conn.cursor() as cur:
-            cur.execute(
-                "insert into audit.task_runs (run_id, domain, task, status, rows_in, rows_out,"
-                " started_at, finished_at, duration_seconds, detail)"
-                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [
-                    ctx.run_id,
-                    ctx.domain_name,
-                    task,
-                    status,
-                    outcome.rows_in,
-                    outcome.rows_out,
-                    started_at,
-                    datetime.now(UTC),
-                    round(seconds, 3),
-                    outcome.detail or None,
-                ],
+            ledger.record_task(
+                cur,
+                ctx.run_id,
+                ctx.domain_name,
+                task,
+                status=status,
+                rows_in=outcome.rows_in,
+                rows_out=outcome.rows_out,
+                started_at=started_at,
+                finished_at=datetime.now(UTC),
+                seconds=round(seconds, 3),
+                detail=outcome.detail or None,
             )
     except Exception as exc:  # the stage's own error, if any, is the one worth raising
         log.warning("could not write the audit row for %s/%s: %s", ctx.run_id, task, exc)
 
 
-def plan(ctx: RunContext, stage: str) -> RunPlan:
-    """The run's plan, as its first stage recorded it (or, if none did, as it would be now)."""
-    with transaction(ctx.url(stage)) as conn, conn.cursor() as cur:
-        recorded = recorded_plan(cur, ctx.domain, ctx.run_id)
-    return recorded or make_plan(ctx, record=False)
+def plan(ctx: RunContext, task: str) -> RunPlan:
+    """The run's plan, as its generate (or, after an offline generate, its load) recorded it."""
+    with transaction(ctx.url(task)) as conn, conn.cursor() as cur:
+        return _recorded_plan(ctx, cur)
 
 
-def make_plan(ctx: RunContext, *, record: bool = True) -> RunPlan:
+def _recorded_plan(ctx: RunContext, cur) -> RunPlan:
+    recorded = ledger.recorded_plan(cur, ctx.domain_name, ctx.run_id)
+    if recorded is None:
+        raise PlanError(
+            f"{ctx.domain_name} has no plan for run {ctx.run_id!r}: its generate and load"
+            f" stages record it, so run them first (or name the run they ran as)"
+        )
+    return recorded
+
+
+def make_plan(ctx: RunContext) -> RunPlan:
     """Decide the run's world and days from the request and the stored world; record it."""
-    domain = ctx.domain
     requested = dict(
         run_type=ctx.run_type,
         window=ctx.window,
@@ -203,19 +181,19 @@ def make_plan(ctx: RunContext, *, record: bool = True) -> RunPlan:
         full_refresh=ctx.full_refresh,
     )
     if ctx.warehouse is None:  # generate alone: no warehouse, no stored world
-        return plan_run(domain, stored=None, **requested)
+        return plan_run(ctx.domain, stored=None, **requested)
     with transaction(ctx.url("generate")) as conn, conn.cursor() as cur:
-        decided = plan_run(domain, stored=read_stored_world(cur, domain), **requested)
-        if record:
-            record_plan(cur, domain, ctx.run_id, decided)
+        stored = ledger.stored_world(cur, ctx.domain_name)
+        decided = plan_run(ctx.domain, stored=stored, **requested)
+        ledger.record_plan(cur, ctx.domain_name, ctx.run_id, decided)
     return decided
 
 
-def generate(ctx: RunContext) -> gen.Manifest:
+def generate(ctx: RunContext) -> Manifest:
     with audited(ctx, "generate") as outcome:
         decided = make_plan(ctx)
         log.info("%s %s: %s", ctx.domain_name, ctx.run_id, decided.describe())
-        manifest = gen.generate(
+        manifest = generating.generate(
             ctx.domain,
             decided.window,
             scale=decided.world.scale,
@@ -233,113 +211,96 @@ def generate(ctx: RunContext) -> gen.Manifest:
 def load_bronze(ctx: RunContext, dataset: str | None = None) -> None:
     """Stage the run's files in ``bronze_stage``: one dataset's (the DAG maps a task over the
     datasets), or all of them, the largest first, two at a time."""
-    manifest = gen.Manifest.read(ctx.run_folder)
-    ensure_bronze(ctx.url("load_bronze"), ctx.domain)
+    manifest = Manifest.read(ctx.run_folder)
+    bronze.ensure_bronze(ctx.url("load_bronze"), ctx.domain)
     if dataset is not None:
-        load_dataset(ctx, manifest, dataset)
+        _stage_dataset(ctx, manifest, dataset)
     else:
-        load.stage_every_dataset(manifest, lambda name: load_dataset(ctx, manifest, name))
+        staging.stage_every_dataset(manifest, lambda name: _stage_dataset(ctx, manifest, name))
 
 
-def load_dataset(ctx: RunContext, manifest: gen.Manifest, dataset: str) -> None:
-    with audited(ctx, f"load_bronze[{dataset}]", stage="load_bronze") as outcome:
-        url = ctx.url("load_bronze")
-        rows = load.load_dataset(url, ctx.domain, manifest, dataset, ctx.run_id)
+def _stage_dataset(ctx: RunContext, manifest: Manifest, dataset: str) -> None:
+    task = f"load_bronze[{dataset}]"
+    with audited(ctx, task) as outcome:
+        rows = staging.stage_dataset(ctx.url(task), ctx.domain, manifest, dataset, ctx.run_id)
         outcome.rows_in = outcome.rows_out = sum(rows)
-        outcome.detail = f"staged in {load.STAGING_SCHEMA}"
+        outcome.detail = f"staged in {staging.STAGING_SCHEMA}"
 
 
-def commit_bronze(ctx: RunContext) -> list[load.LoadResult]:
-    """Swap the staged files into bronze in one transaction, and report bronze's figures."""
+def commit_bronze(ctx: RunContext) -> list[commit.LoadResult]:
+    """Swap the staged files into bronze in one transaction, make the bronze gate's batches,
+    and report bronze's figures."""
     with audited(ctx, "commit_bronze") as outcome:
-        manifest = gen.Manifest.read(ctx.run_folder)
+        manifest = Manifest.read(ctx.run_folder)
         outcome.rows_in = sum(f.rows for f in manifest.files)
         url = ctx.url("commit_bronze")
-        ensure_bronze(url, ctx.domain)
-        results = load.commit(url, ctx.domain, manifest, ctx.run_id)
-        quality.prepare_bronze_batches(url, ctx.domain, ctx.run_id)
+        bronze.ensure_bronze(url, ctx.domain)
+        results = commit.commit(url, ctx.domain, manifest, ctx.run_id)
+        bronze.make_gate_batches(url, ctx.domain, ctx.run_id)
         outcome.rows_out = sum(r.rows for r in results)
-        outcome.detail = report_figures(ctx, "bronze", url)
+        outcome.detail = figures.report_figures(url, ctx.domain, ctx.run_id, "bronze")
     return results
 
 
-def report_figures(ctx: RunContext, layer: str, url: str) -> str:
-    """Run the domain's ``sql/<domain>/checks/<layer>.sql`` (figure, value) and log the figures."""
-    path = ctx.domain.sql_dir / "checks" / f"{layer}.sql"
-    if not path.is_file():
-        return ""
-    with transaction(url) as conn, conn.cursor() as cur:
-        scope = Scope(staged=frozenset(transform.staged_by(url, ctx.domain, ctx.run_id)))
-        cur.execute(
-            render_text(
-                ctx.domain, path.read_text(), scope, lambda c: c.as_string(cur), where=str(path)
-            )
-        )
-        figures = cur.fetchall()
-    width = max(len(name) for name, _ in figures)
-    lines = [f"{name:<{width}}  {value}" for name, value in figures]
-    log.info("%s %s figures:\n  %s", ctx.domain_name, layer, "\n  ".join(lines))
-    return "; ".join(f"{name}: {value}" for name, value in figures)
+def changes(ctx: RunContext, task: str) -> builder.Changes | None:
+    """What the run changed upstream of its models, by its plan and its loads (``None``: a
+    run that rebuilds them whole)."""
+    with transaction(ctx.url(task)) as conn, conn.cursor() as cur:
+        decided = _recorded_plan(ctx, cur)
+        if decided.full_refresh:
+            return None
+        loaded = ledger.loaded_days(cur, ctx.domain_name, ctx.run_id)
+    return builder.Changes(decided.window, {d: days for d, days in loaded.items() if days})
 
 
-def changes(ctx: RunContext, url: str, decided: RunPlan) -> transform.Changes | None:
-    """What the run changed upstream of its models (``None``: rebuild them whole)."""
-    if decided.full_refresh:
-        return None
-    with transaction(url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "select dataset, first_day, last_day from audit.loads"
-            " where domain = %s and run_id = %s and first_day is not null",
-            [ctx.domain_name, ctx.run_id],
-        )
-        loaded = {d: (first, last + timedelta(days=1)) for d, first, last in cur.fetchall()}
-    days = (decided.window.start, decided.window.end + timedelta(days=1))
-    return transform.Changes(days, loaded)
-
-
-def build(ctx: RunContext, layer: str) -> list[transform.ModelResult]:
+def build(ctx: RunContext, layer: str) -> list[ModelBuild]:
     """Build a layer's models into its stage, in dependency order (the DAG: a task per model)."""
     return [build_model(ctx, m.name) for m in models(ctx.domain, layer)]
 
 
-def build_model(ctx: RunContext, name: str) -> transform.ModelResult:
+def build_model(ctx: RunContext, name: str) -> ModelBuild:
+    """Build one model into its stage, and log it (with a preview of gold) in the analytics
+    log."""
     m = model(ctx.domain, name)
-    stage = f"build_{m.layer}"
-    with audited(ctx, f"{stage}.{name}", stage=stage, leased=True) as outcome:
-        url = ctx.url(stage)
-        result = transform.build_one(
-            url,
+    task = f"build_{m.layer}.{name}"
+    with audited(ctx, task) as outcome:
+        changed = changes(ctx, task)
+        built, preview = builder.build(
+            ctx.url(task),
             ctx.domain,
             m,
             ctx.run_id,
-            changes(ctx, url, plan(ctx, stage)),
-            analytics_log=ctx.analytics_log,
+            changed,
+            preview_rows=analytics_log.preview_rows(m.layer),
         )
-        outcome.rows_out = result.rows
-        outcome.detail = f"{result.kind} ({result.span}), {result.rejected} rows rejected"
-    return result
+        analytics_log.log_compiled(ctx.analytics_log, built, preview)
+        outcome.rows_out = built.rows
+        outcome.detail = f"{built.materialization} ({built.span}), {built.rejected} rows rejected"
+    return built
 
 
-def validate(ctx: RunContext, layer: str) -> quality.LayerValidation:
+def validate(ctx: RunContext, layer: str) -> checkpoint.LayerValidation:
     """Gate the layer's staged rows; silver and gold also report their figures (bronze's come
     with its commit)."""
-    stage = f"validate_{layer}"
-    with audited(ctx, stage, leased=True) as outcome:
-        url = ctx.url(stage)
-        figures = report_figures(ctx, layer, url) if layer != "bronze" else ""
-        result = quality.validate_layer(
+    task = f"validate_{layer}"
+    with audited(ctx, task) as outcome:
+        url = ctx.url(task)
+        shown = (
+            figures.report_figures(url, ctx.domain, ctx.run_id, layer) if layer != "bronze" else ""
+        )
+        result = checkpoint.validate_layer(
             url,
             ctx.domain,
             layer,
             ctx.run_id,
             ctx.gx_dir,
-            full_refresh=plan(ctx, stage).full_refresh,
+            full_refresh=plan(ctx, task).full_refresh,
         )
         outcome.rows_in = result.evaluated
         outcome.rows_out = result.evaluated - len(result.failures)
         outcome.detail = f"{result.evaluated} expectations passed"
-        if figures:
-            outcome.detail += f"; {figures}"
+        if shown:
+            outcome.detail += f"; {shown}"
     return result
 
 
@@ -347,21 +308,16 @@ def publish(ctx: RunContext) -> dict[str, storage.Location]:
     """Publish the staged silver and gold, then export the reports, draw the dashboard and
     render Data Docs. The dashboard is drawn before the domain is given back, so what it shows
     is what this run published."""
-    with audited(ctx, "publish", leased=True) as outcome:
+    with audited(ctx, "publish") as outcome:
         url = ctx.url("publish")
-        published = publish_models(url, ctx.domain, ctx.run_id)
-        ctx.reports_dir.mkdir(parents=True, exist_ok=True)
-        written, rows = {}, 0
-        for file_name, view in ctx.domain.reports.items():
-            target = ctx.reports_dir / file_name
-            rows += export_csv(url, "gold", ctx.domain.relation(view), target)
-            written[file_name] = target
+        published = publisher.publish(url, ctx.domain, ctx.run_id)
+        written, rows = export.export_reports(url, ctx.domain, ctx.reports_dir)
         board = ctx.reports_dir / dashboard.FILE_NAME
         charts = dashboard.render_dashboard(url, ctx.domain, ctx.run_id, board)
         if charts:
             written[board.name] = board
-        docs = quality.build_data_docs(ctx.gx_dir, ctx.run_id)
-        lease.release(url, ctx.domain_name, ctx.run_id)
+        docs = data_docs.build_data_docs(ctx.gx_dir, ctx.run_id)
+        locks.release(url, ctx.domain_name, ctx.run_id)
         outcome.rows_in = sum(p.rows for p in published)
         outcome.rows_out = rows
         drawn = f"a dashboard of {charts} charts at {board}" if charts else "no dashboard"
@@ -379,43 +335,29 @@ def publish(ctx: RunContext) -> dict[str, storage.Location]:
     return written
 
 
-def export_csv(url: str, schema: str, relation: str, target: storage.Location) -> int:
-    """COPY a relation to CSV with a header, streamed into ``target``, which is replaced whole
-    or not at all (a local file by a rename, an object by its one upload)."""
-    with (
-        storage.replacing(target) as f,
-        transaction(url) as conn,
-        conn.cursor() as cur,
-    ):
-        cur.copy_expert(
-            sql.SQL("copy (select * from {}) to stdout with (format csv, header)").format(
-                sql.Identifier(schema, relation)
-            ),
-            f,
-        )
-        rows = cur.rowcount
-    return rows
-
-
-STAGE_FUNCTIONS: dict[str, Callable[[RunContext], object]] = {
-    "generate": generate,
-    "load_bronze": load_bronze,
-    "commit_bronze": commit_bronze,
-    "validate_bronze": lambda ctx: validate(ctx, "bronze"),
-    "build_silver": lambda ctx: build(ctx, "silver"),
-    "validate_silver": lambda ctx: validate(ctx, "silver"),
-    "build_gold": lambda ctx: build(ctx, "gold"),
-    "validate_gold": lambda ctx: validate(ctx, "gold"),
-    "publish": publish,
+# What each action of the stage table does; build and validate work on the stage's layer.
+ACTIONS: dict[str, Callable[[RunContext, Stage], object]] = {
+    "generate": lambda ctx, _: generate(ctx),
+    "load": lambda ctx, _: load_bronze(ctx),
+    "commit": lambda ctx, _: commit_bronze(ctx),
+    "validate": lambda ctx, s: validate(ctx, s.layer),
+    "build": lambda ctx, s: build(ctx, s.layer),
+    "publish": lambda ctx, _: publish(ctx),
 }
 
 
+def run_stage(ctx: RunContext, name: str) -> object:
+    """Run one stage of the table, by its name."""
+    return ACTIONS[stage(name).action](ctx, stage(name))
+
+
 def run(ctx: RunContext, stages: list[str] | None = None) -> None:
-    """Run stages in flow order; the first failure stops the run (and frees the domain)."""
+    """Run stages in flow order (all of them by default); the first failure stops the run (and
+    frees the domain)."""
     try:
-        for name in stages or STAGES:
+        for name in stages or [s.name for s in STAGES]:
             log.info("== %s %s: %s", ctx.domain_name, ctx.run_id, name)
-            STAGE_FUNCTIONS[name](ctx)
+            run_stage(ctx, name)
     except Exception:
         if ctx.warehouse is not None:
             release_quietly(ctx)
@@ -425,6 +367,6 @@ def run(ctx: RunContext, stages: list[str] | None = None) -> None:
 def release_quietly(ctx: RunContext) -> None:
     """Give the domain back after a run failed for good (best effort: the error is what matters)."""
     try:
-        lease.release(ctx.url("publish"), ctx.domain_name, ctx.run_id)
+        locks.release(ctx.url("publish"), ctx.domain_name, ctx.run_id)
     except Exception:
         log.warning("could not release the %s lease of %s", ctx.domain_name, ctx.run_id)

@@ -31,13 +31,21 @@ from airflow.sdk import (
 )
 from airflow.sdk.exceptions import AirflowFailException
 
-from include.elt.dashboard import FILE_NAME as DASHBOARD_FILE
-from include.elt.domain import Domain, load_domain
-from include.elt.flow import STAGES
-from include.elt.models import Model, dependencies, model, models, sources
-from include.elt.runs import MAX_WINDOW_DAYS
-from include.elt.storage import DATA_URL_ENV
-from include.elt.window import resolve_window
+from include.elt.contract.domain import Domain, load_domain
+from include.elt.contract.models import Model, dependencies, model, models, sources
+from include.elt.core.days import resolve_window
+from include.elt.core.errors import FinalError
+from include.elt.core.roles import STAGE_ROLES
+from include.elt.core.runs import (
+    DEFAULT_HISTORY_DAYS,
+    DEFAULT_SCALE,
+    DEFAULT_SEED,
+    MAX_SEED,
+    MAX_WINDOW_DAYS,
+)
+from include.elt.core.stages import STAGES, Stage
+from include.elt.files.storage import DATA_URL_ENV
+from include.elt.stages.report.dashboard import FILE_NAME as DASHBOARD_FILE
 
 if TYPE_CHECKING:
     from include.elt.pipeline import RunContext
@@ -45,10 +53,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The Airflow connection of each warehouse role (AIRFLOW_CONN_WAREHOUSE_LOADER, ...).
-WAREHOUSE_CONN_IDS = {role: f"warehouse_{role}" for role in ("loader", "transformer", "validator")}
+WAREHOUSE_CONN_IDS = {role: f"warehouse_{role}" for role in STAGE_ROLES}
 DEFAULT_SCALE_ENV = "ELT_DEFAULT_SCALE"
-DEFAULT_WINDOW_DAYS = 60
-DEFAULT_SEED = 42
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 # A stage that runs longer than this is stuck (a large 60-day window takes minutes); a whole
 # run longer than the run timeout is failed, and frees the domain for the next one.
@@ -140,7 +146,7 @@ def run_context(domain_name: str) -> RunContext:
 
 def warehouse():
     """The warehouse as each stage's role reaches it, from the Airflow connections."""
-    from include.elt.warehouse import Warehouse
+    from include.elt.warehouse.connection import Warehouse
 
     return Warehouse(
         **{
@@ -152,22 +158,20 @@ def warehouse():
 
 def _final(function, domain_name: str, label: str, *args) -> None:
     """Run a pipeline function on the run's context; a final error fails the task for good."""
-    from include.elt.pipeline import FINAL_ERRORS
-
     ctx = run_context(domain_name)
     log.info("%s %s: %s run %s", domain_name, label, ctx.run_type, ctx.run_id)
     try:
         function(ctx, *args)
-    except FINAL_ERRORS as exc:
+    except FinalError as exc:
         # Bad data, a refused plan or a wrong model do not get better by retrying.
         raise AirflowFailException(str(exc)) from exc
 
 
 def _stage_callable(domain_name: str, stage: str):
     def run_stage() -> None:
-        from include.elt.pipeline import STAGE_FUNCTIONS
+        from include.elt.pipeline import run_stage as run
 
-        _final(STAGE_FUNCTIONS[stage], domain_name, stage)
+        _final(run, domain_name, stage, stage)
 
     run_stage.__name__ = stage
     return run_stage
@@ -193,13 +197,16 @@ def _model_callable(domain_name: str, name: str):
     return build_model
 
 
-def _release_domain() -> None:
-    """The run is over, however it ended: give the domain back (a no-op once published)."""
-    from include.elt.lease import release
+def _release_callable(domain_name: str):
+    def release_domain() -> None:
+        """The run is over, however it ended: give the domain back (a no-op once published)."""
+        from include.elt.warehouse.locks import release
 
-    dag_run = get_current_context()["dag_run"]
-    if release(warehouse().transformer, dag_run.dag_id, dag_run.run_id):
-        log.info("released %s from run %s", dag_run.dag_id, dag_run.run_id)
+        run_id = get_current_context()["dag_run"].run_id
+        if release(warehouse().transformer, domain_name, run_id):
+            log.info("released %s from run %s", domain_name, run_id)
+
+    return release_domain
 
 
 def _model_group(domain: Domain, layer: str) -> TaskGroup:
@@ -211,12 +218,23 @@ def _model_group(domain: Domain, layer: str) -> TaskGroup:
                 task_id=m.name,
                 inlets=model_inlets(domain, m),
                 outlets=[model_asset(m)],
-                doc_md=f"`{m.qualified}` ({m.kind}) from `{m.path.name}`: {m.grain}",
+                doc_md=f"`{m.qualified}` ({m.materialization}) from `{m.path.name}`: {m.grain}",
             )(_model_callable(domain.name, m.name))()
             for name in dependencies(m):
                 if name in built:
                     built[name] >> built[m.name]
     return group
+
+
+def _stage_task(domain: Domain, stage: Stage, assets: dict):
+    """A stage's task: one, a task mapped over the datasets, or a task group of the models."""
+    if stage.parts == "dataset":
+        return task(task_id=stage.name, map_index_template="{{ dataset }}", **assets)(
+            _load_callable(domain.name)
+        ).expand(dataset=[d.name for d in domain.datasets])
+    if stage.parts == "model":
+        return _model_group(domain, stage.layer)
+    return task(task_id=stage.name, **assets)(_stage_callable(domain.name, stage.name))()
 
 
 def build_domain_dag(
@@ -229,7 +247,7 @@ def build_domain_dag(
     doc_md: str | None = None,
 ) -> DAG:
     domain = load_domain(domain_name)
-    default_scale = os.environ.get(DEFAULT_SCALE_ENV) or "default"
+    default_scale = os.environ.get(DEFAULT_SCALE_ENV) or DEFAULT_SCALE
     if default_scale not in domain.scales:
         raise ValueError(
             f"{DEFAULT_SCALE_ENV}={default_scale!r}: {domain_name} has scales {domain.scales}"
@@ -251,7 +269,7 @@ def build_domain_dag(
         tags=tags,
         params={
             "window_days": Param(
-                DEFAULT_WINDOW_DAYS,
+                DEFAULT_HISTORY_DAYS,
                 type="integer",
                 minimum=1,
                 maximum=MAX_WINDOW_DAYS,
@@ -281,7 +299,7 @@ def build_domain_dag(
                 description="Data volume: tiny (tests), default, large.",
             ),
             "seed": Param(
-                DEFAULT_SEED, type="integer", minimum=0, maximum=2**31 - 1, title="Random seed"
+                DEFAULT_SEED, type="integer", minimum=0, maximum=MAX_SEED, title="Random seed"
             ),
             "replace_history": Param(
                 False,
@@ -313,22 +331,9 @@ def build_domain_dag(
             "commit_bronze": {"inlets": files, "outlets": bronze},
             "publish": {"inlets": gold, "outlets": published},
         }
-        special = {
-            "load_bronze": lambda: task(
-                task_id="load_bronze", map_index_template="{{ dataset }}", **assets["load_bronze"]
-            )(_load_callable(domain_name)).expand(dataset=[d.name for d in domain.datasets]),
-            "build_silver": lambda: _model_group(domain, "silver"),
-            "build_gold": lambda: _model_group(domain, "gold"),
-        }
-        flow = [
-            special[name]()
-            if name in special
-            else task(task_id=name, **assets.get(name, {}))(_stage_callable(domain_name, name))()
-            for name in STAGES
-        ]
-        chain(*flow)
+        chain(*(_stage_task(domain, stage, assets.get(stage.name, {})) for stage in STAGES))
         # After every task, not only the last ones: a task still running keeps the lease.
         others = list(dag.tasks)
-        release = task(task_id="release_domain")(_release_domain)().as_teardown()
+        release = task(task_id="release_domain")(_release_callable(domain_name))().as_teardown()
         others >> release
     return dag

@@ -5,17 +5,18 @@ from __future__ import annotations
 import ast
 import itertools
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 from airflow.serialization.encoders import coerce_to_core_timetable
 from airflow.timetables.base import TimeRestriction
 
-from include.elt.domain import domain_names, load_domain
-from include.elt.flow import STAGES
-from include.elt.models import dependencies, model, models, sources
-from tests.conftest import REPO
-from tests.helpers import qualified
+from include.elt.contract.domain import domain_names, load_domain
+from include.elt.contract.models import dependencies, model, models, sources
+from include.elt.core.stages import STAGE_NAMES
+from tests.conftest import REPO, roles
+from tests.helpers import qualified, query
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,7 @@ def test_house_rules(dagbag, dag_id):
 def test_the_task_graph_is_the_flow_with_a_task_per_model(dagbag, dag_id):
     dag, domain = dagbag.dags[dag_id], load_domain(dag_id)
     order = [t.task_id.split(".")[0] for t in dag.topological_sort()]
-    assert [stage for stage, _ in itertools.groupby(order)] == [*STAGES, "release_domain"]
+    assert [stage for stage, _ in itertools.groupby(order)] == [*STAGE_NAMES, "release_domain"]
 
     loads = dag.get_task("load_bronze")
     assert loads.op_kwargs_expand_input.value == {"dataset": [d.name for d in domain.datasets]}
@@ -138,3 +139,16 @@ def test_dag_files_are_thin_and_never_import_each_other():
         }
         assert not any(m.startswith("dags") for m in imported), path
         assert len(path.read_text().splitlines()) <= 120, path
+
+
+def test_the_teardown_gives_back_the_domain_it_was_built_for(dagbag, warehouse_url, monkeypatch):
+    """The lease is the domain's, whatever the DAG that runs it is called."""
+    from include.elt.warehouse import locks
+    from include.orchestration import dag_builder
+
+    transformer = roles(warehouse_url).transformer
+    locks.acquire(transformer, "streaming", "run-1")
+    run = SimpleNamespace(dag_id="streaming_backfills", run_id="run-1")
+    monkeypatch.setattr(dag_builder, "get_current_context", lambda: {"dag_run": run})
+    dagbag.dags["streaming"].get_task("release_domain").python_callable()
+    assert query(warehouse_url, "select count(*) from audit.domain_leases") == [(0,)]

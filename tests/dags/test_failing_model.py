@@ -14,7 +14,7 @@ import textwrap
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
-from include.elt.domain import DOMAIN_PACKAGES_ENV
+from include.elt.contract.domain import DOMAIN_PACKAGES_ENV
 from tests.helpers import query
 from tests.toy_domain import DOMAIN as TOY
 

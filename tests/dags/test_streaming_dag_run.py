@@ -7,7 +7,7 @@ import csv
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
-from include.elt.flow import STAGES, stage_of
+from include.elt.core.stages import STAGE_NAMES, stage_of
 from tests.conftest import REPO
 from tests.helpers import count, qualified, query
 
@@ -24,7 +24,7 @@ def test_a_manual_run_succeeds_end_to_end(streaming_dag, warehouse_url, data_dir
     instances = run.get_task_instances()
     # dag.test() does not raise when a task fails: the states are the verdict.
     assert {ti.state for ti in instances} == {"success"}
-    assert {stage_of(ti.task_id) for ti in instances} == {*STAGES, "release_domain"}
+    assert {stage_of(ti.task_id) for ti in instances} == {*STAGE_NAMES, "release_domain"}
     assert run.state == "success"
     assert count(warehouse_url, qualified("streaming", "gold", "top_content")) > 0
     assert count(warehouse_url, qualified("streaming", "gold", "engagement")) > 0
@@ -45,7 +45,7 @@ def test_a_manual_run_succeeds_end_to_end(streaming_dag, warehouse_url, data_dir
         "select task, status, rows_in, rows_out from audit.task_runs where run_id = %s",
         [run.run_id],
     )
-    assert {stage_of(a[0]) for a in audit} == set(STAGES)
+    assert {stage_of(a[0]) for a in audit} == set(STAGE_NAMES)
     assert all(a[1] == "success" for a in audit)
     validations = {a[0]: (a[2], a[3]) for a in audit if a[0].startswith("validate_")}
     assert all(evaluated == passed and evaluated > 10 for evaluated, passed in validations.values())

@@ -6,23 +6,23 @@ from __future__ import annotations
 import threading
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import psycopg2
 import pytest
 
 from include.elt import pipeline
-from include.elt.flow import STAGES, stage_of
-from include.elt.quality import QualityError
-from include.elt.runs import PlanError
-from include.elt.window import Window
-from tests.conftest import new_warehouse, roles, superuser
+from include.elt.core.days import Days
+from include.elt.core.errors import PlanError
+from include.elt.core.stages import STAGE_NAMES, stage_of
+from include.elt.stages.validate.targets import QualityError
+from tests.conftest import new_warehouse, superuser
 from tests.helpers import (
     assert_gold_previews_are_published,
     count,
     layer_state,
     qualified,
     query,
+    run_context,
     warehouse_state,
 )
 
@@ -39,21 +39,10 @@ TOP_CONTENT = qualified("streaming", "gold", "top_content")
 ENGAGEMENT = qualified("streaming", "gold", "engagement")
 
 
-def _ctx(url: str, data_dir: Path, run_id: str, window: Window, **kwargs) -> pipeline.RunContext:
-    return pipeline.RunContext(
-        domain_name="streaming",
-        run_id=run_id,
-        window=window,
-        scale="tiny",
-        seed=42,
-        warehouse=roles(url),
-        data_dir=data_dir,
-        **kwargs,
-    )
-
-
 def _day(url, data_dir, day: date, run_type: str = "scheduled", run_id: str | None = None):
-    ctx = _ctx(url, data_dir, run_id or f"{run_type}__{day}", Window(day, day), run_type=run_type)
+    ctx = run_context(
+        url, data_dir, run_id or f"{run_type}__{day}", Days(day, day), run_type=run_type
+    )
     pipeline.run(ctx)
     return ctx
 
@@ -61,7 +50,9 @@ def _day(url, data_dir, day: date, run_type: str = "scheduled", run_id: str | No
 @pytest.fixture(scope="module")
 def one_run(tmp_path_factory) -> dict:
     url = new_warehouse()
-    pipeline.run(_ctx(url, tmp_path_factory.mktemp("one") / "data", "one", Window(FIRST, LAST)))
+    pipeline.run(
+        run_context(url, tmp_path_factory.mktemp("one") / "data", "one", Days(FIRST, LAST))
+    )
     return warehouse_state(url)
 
 
@@ -97,7 +88,7 @@ def test_daily_runs_reruns_and_backfills_equal_one_run(one_run, tmp_path):
 @pytest.fixture
 def published_run(tmp_path):
     url, data_dir = new_warehouse(), tmp_path / "data"
-    ctx = _ctx(url, data_dir, "history", Window(FIRST, FIRST + timedelta(days=4)))
+    ctx = run_context(url, data_dir, "history", Days(FIRST, FIRST + timedelta(days=4)))
     pipeline.run(ctx)
     return ctx
 
@@ -106,7 +97,7 @@ def test_a_failing_silver_gate_leaves_published_silver_and_gold_unchanged(publis
     url, data_dir = superuser(published_run), published_run.data_dir
     before = layer_state(url, "streaming", "silver", "gold")
     day = FIRST + timedelta(days=5)
-    bad = _ctx(url, data_dir, "bad", Window(day, day), run_type="scheduled")
+    bad = run_context(url, data_dir, "bad", Days(day, day), run_type="scheduled")
     pipeline.run(bad, ["generate", "load_bronze", "commit_bronze"])
     # A fault only the table-wide check can see: today's session reuses an id of yesterday's.
     planted = query(
@@ -121,7 +112,7 @@ def test_a_failing_silver_gate_leaves_published_silver_and_gold_unchanged(publis
         [day, day, day],
     )[0][0]
     with pytest.raises(QualityError, match="usage_id is unique across all days"):
-        pipeline.run(bad, list(STAGES[STAGES.index("validate_bronze") :]))
+        pipeline.run(bad, list(STAGE_NAMES[STAGE_NAMES.index("validate_bronze") :]))
 
     assert layer_state(url, "streaming", "silver", "gold") == before
     tasks = dict(query(url, "select task, status from audit.task_runs where run_id = 'bad'"))
@@ -134,15 +125,15 @@ def test_a_failing_silver_gate_leaves_published_silver_and_gold_unchanged(publis
         [planted],
     ) == [(1,)]
     # and the domain is free again: the next run replaces the staging and publishes
-    pipeline.run(_ctx(url, data_dir, "next", Window(day, day), run_type="scheduled"))
+    pipeline.run(run_context(url, data_dir, "next", Days(day, day), run_type="scheduled"))
     assert count(url, USAGE_LOGS) > before[USAGE_LOGS][0]
 
 
 def test_a_reader_sees_the_old_rows_until_it_ends_never_an_empty_relation(published_run):
     url, data_dir = superuser(published_run), published_run.data_dir
     day = FIRST + timedelta(days=5)
-    ctx = _ctx(url, data_dir, "next-day", Window(day, day), run_type="scheduled")
-    pipeline.run(ctx, [s for s in STAGES if s != "publish"])
+    ctx = run_context(url, data_dir, "next-day", Days(day, day), run_type="scheduled")
+    pipeline.run(ctx, [s for s in STAGE_NAMES if s != "publish"])
     old = count(url, USAGE_LOGS), count(url, TOP_CONTENT)
 
     reader = psycopg2.connect(url)
@@ -198,28 +189,13 @@ def test_a_reader_sees_the_old_rows_until_it_ends_never_an_empty_relation(publis
 def test_a_manual_run_in_another_world_fails_unless_it_replaces_the_history(published_run):
     url, data_dir = superuser(published_run), published_run.data_dir
     before = warehouse_state(url)
-    other_world = pipeline.RunContext(
-        domain_name="streaming",
-        run_id="other-world",
-        window=Window(LAST, LAST),
-        scale="tiny",
-        seed=7,
-        warehouse=roles(url),
-        data_dir=data_dir,
-    )
+    other_world = run_context(url, data_dir, "other-world", Days(LAST, LAST), seed=7)
     with pytest.raises(PlanError, match="holds the world scale=tiny seed=42"):
         pipeline.run(other_world)
     assert warehouse_state(url) == before
 
-    replacing = pipeline.RunContext(
-        domain_name="streaming",
-        run_id="replacing",
-        window=Window(LAST, LAST),
-        scale="tiny",
-        seed=7,
-        warehouse=roles(url),
-        data_dir=data_dir,
-        replace_history=True,
+    replacing = run_context(
+        url, data_dir, "replacing", Days(LAST, LAST), seed=7, replace_history=True
     )
     pipeline.run(replacing)
     assert query(url, "select scale, seed, first_day from audit.domain_profiles") == [

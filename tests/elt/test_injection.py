@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from include.elt import pipeline
-from include.elt.generate import Manifest, ManifestError
-from include.elt.runs import safe_name
-from include.elt.window import Window
-from tests.conftest import REPO, new_warehouse, role_env, roles
-from tests.helpers import query
+from include.elt.core.days import Days
+from include.elt.files.manifest import Manifest, ManifestError
+from include.elt.files.storage import safe_name
+from tests.conftest import REPO, new_warehouse, role_env
+from tests.helpers import query, run_context
 
 DAY = "2026-04-01"
 CANARY = "public.canary"
@@ -85,17 +85,8 @@ def test_a_hostile_run_id_is_only_ever_an_id(warehouse, tmp_path, payload):
 
 def test_a_whole_run_with_a_hostile_id_builds_validates_and_publishes(warehouse, tmp_path):
     payload = PAYLOADS[0]
-    pipeline.run(
-        pipeline.RunContext(
-            domain_name="streaming",
-            run_id=payload,
-            window=Window(date.fromisoformat(DAY), date.fromisoformat(DAY)),
-            scale="tiny",
-            seed=42,
-            warehouse=roles(warehouse),
-            data_dir=tmp_path,
-        )
-    )
+    day = date.fromisoformat(DAY)
+    pipeline.run(run_context(warehouse, tmp_path, payload, Days(day, day)))
     assert query(warehouse, f"select alive from {CANARY}") == [(True,)]
     docs = tmp_path / "great_expectations/gx/uncommitted/validations"
     assert all(docs.resolve() in p.resolve().parents for p in docs.rglob("*.json"))
@@ -121,15 +112,8 @@ def test_hostile_params_are_refused_in_one_line(warehouse, tmp_path, args, messa
 
 
 def test_a_manifest_naming_a_file_elsewhere_is_refused(tmp_path):
-    ctx = pipeline.RunContext(
-        domain_name="streaming",
-        run_id="tampered",
-        window=Window(date.fromisoformat(DAY), date.fromisoformat(DAY)),
-        scale="tiny",
-        seed=42,
-        warehouse=None,
-        data_dir=tmp_path,
-    )
+    day = date.fromisoformat(DAY)
+    ctx = run_context(None, tmp_path, "tampered", Days(day, day))
     pipeline.run(ctx, ["generate"])
     path = ctx.run_folder / "manifest.json"
     manifest = json.loads(path.read_text())

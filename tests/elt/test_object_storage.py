@@ -20,25 +20,32 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-from include.elt import dashboard, load, pipeline, quality, storage
-from include.elt.domain import load_domain
-from include.elt.generate import MANIFEST, Manifest, generate
-from include.elt.load import LoadError, load_manifest
-from include.elt.quality import data_docs_dir
-from include.elt.warehouse import ensure_bronze
-from include.elt.window import Window
+from include.elt import pipeline
+from include.elt.contract.domain import load_domain
+from include.elt.core.days import Days
+from include.elt.files import storage
+from include.elt.files.manifest import MANIFEST, Manifest
+from include.elt.stages.generate import generate
+from include.elt.stages.load import staging
+from include.elt.stages.load.bronze import ensure_bronze
+from include.elt.stages.load.staging import LoadError
+from include.elt.stages.report import dashboard
+from include.elt.stages.validate import data_docs
+from include.elt.stages.validate.data_docs import data_docs_dir
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
 from tests.helpers import (
     assert_gold_previews_are_published,
     layer_state,
+    load,
     qualified,
     query,
+    run_context,
     warehouse_state,
 )
 
 BUCKET = "elt-test"
 BASE = f"s3://{BUCKET}/platform"
-WINDOW = Window(date(2026, 5, 1), date(2026, 5, 7))
+WINDOW = Days(date(2026, 5, 1), date(2026, 5, 7))
 USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
 
 
@@ -87,26 +94,14 @@ def s3(tmp_path_factory):
     server.stop()
 
 
-def _context(url: str, run_id: str, **kwargs) -> pipeline.RunContext:
-    return pipeline.RunContext(
-        domain_name="streaming",
-        run_id=run_id,
-        window=WINDOW,
-        scale="tiny",
-        seed=42,
-        warehouse=roles(url),
-        **kwargs,
-    )
-
-
 @pytest.fixture(scope="module")
 def runs(s3, tmp_path_factory):
     """The same run twice: with local files, and with ``ELT_DATA_URL`` on the object store."""
-    local = _context(new_warehouse(), "first", data_dir=tmp_path_factory.mktemp("local") / "data")
+    local = run_context(new_warehouse(), tmp_path_factory.mktemp("local") / "data", "first", WINDOW)
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("ELT_LOG_DIR")  # the local run's log in its own data folder
         pipeline.run(local)
-    remote = _context(new_warehouse(), "first")
+    remote = run_context(new_warehouse(), storage.data_root(), "first", WINDOW)
     pipeline.run(remote)
     return local, remote
 
@@ -170,8 +165,8 @@ def test_data_docs_list_the_runs_of_every_host_and_prune_them_in_the_store(s3, r
     assert "/first/" in index and "/second/" in index
     assert list((root / "data").rglob("*")) == []
 
-    monkeypatch.setattr(quality, "KEEP_RUNS", 1)  # this process: its copy lacks the second run
-    assert quality.build_data_docs(remote.gx_dir) == site / "index.html"
+    monkeypatch.setattr(data_docs, "KEEP_RUNS", 1)  # this process: its copy lacks the second run
+    assert data_docs.build_data_docs(remote.gx_dir) == site / "index.html"
     index = (site / "index.html").read_text()
     assert "/first/" not in index and "/second/" in index
     stored = _objects(fs, site) | _objects(fs, results)
@@ -237,59 +232,63 @@ def test_the_local_copy_takes_in_what_changed_in_the_store_and_sends_back_its_ow
 # --- the load, on objects --------------------------------------------------------------------
 
 
+RUN = "objects"  # the run of the tests' own folders, one per test (a test's own warehouse)
+
+
 @pytest.fixture
-def manifest(s3, request):
-    """A three-day run written to the object store, in a folder of the test's own."""
-    folder = storage.data_root() / "runs" / "streaming" / request.node.name
+def manifest(s3):
+    """A three-day run written to the object store, in the folder of the run that loads it."""
     return generate(
-        load_domain("streaming"), Window.ending(WINDOW.end, 3), scale="tiny", seed=5, out_dir=folder
+        load_domain("streaming"),
+        Days.ending(WINDOW.end, 3),
+        scale="tiny",
+        seed=5,
+        out_dir=storage.run_folder(storage.data_root(), "streaming", RUN),
     )
 
 
-def _loader() -> str:
-    url = roles(new_warehouse()).loader
-    ensure_bronze(url, load_domain("streaming"))
+def _warehouse() -> str:
+    url = new_warehouse()
+    ensure_bronze(roles(url).loader, load_domain("streaming"))
     return url
 
 
 def test_a_large_object_loads_in_two_streams_exactly_as_in_one(manifest, monkeypatch):
-    domain = load_domain("streaming")
-    one = _loader()
-    load_manifest(one, domain, manifest, run_id="one-stream")
-    monkeypatch.setattr(load, "SPLIT_BYTES", 1_000)
+    one = _warehouse()
+    load(one, manifest, RUN)
+    monkeypatch.setattr(staging, "SPLIT_BYTES", 1_000)
     entry = next(e for e in manifest.files if e.dataset == "usage_logs")
-    assert len(load._halves(manifest.path_of(entry))) == 2
-    two = _loader()
-    load_manifest(two, domain, manifest, run_id="two-streams")
+    assert len(staging._halves(manifest.path_of(entry))) == 2
+    two = _warehouse()
+    load(two, manifest, RUN)
     assert layer_state(two, "streaming", "bronze") == layer_state(one, "streaming", "bronze")
 
 
 @pytest.mark.parametrize("split", [False, True], ids=["one-stream", "second-stream"])
 def test_a_malformed_object_names_its_url_and_line(manifest, monkeypatch, split):
     if split:
-        monkeypatch.setattr(load, "SPLIT_BYTES", 1_000)
+        monkeypatch.setattr(staging, "SPLIT_BYTES", 1_000)
     path = manifest.path_of(next(e for e in manifest.files if e.dataset == "usage_logs"))
     lines = path.read_text().splitlines()
     bad = len(lines) - 3 if split else 4  # in the second half, or near the top
     lines[bad] = lines[bad].rsplit(",", 1)[0] + ",not-a-number"
     path.write_text("\n".join(lines) + "\n")
-    url = _loader()
+    url = _warehouse()
     with pytest.raises(LoadError, match=rf"^{re.escape(str(path))}:{bad + 1}: invalid input"):
-        load_manifest(url, load_domain("streaming"), manifest, run_id="bad")
+        load(url, manifest, RUN)
     assert query(url, f"select count(*) from {USAGE_LOGS}") == [(0,)]
 
 
 def test_regenerating_replaces_the_folder_whole_and_parquet_loads_from_objects(s3):
     fs, _, _ = s3
     domain = load_domain("streaming")
-    folder = storage.data_root() / "runs" / "streaming" / "regenerated"
-    days = Window.ending(WINDOW.end, 2)
+    folder = storage.run_folder(storage.data_root(), "streaming", "regenerated")
+    days = Days.ending(WINDOW.end, 2)
     generate(domain, days, scale="tiny", seed=5, out_dir=folder)
     manifest = generate(domain, days, scale="tiny", seed=5, out_dir=folder, file_format="parquet")
     metadata = {f"{e.dataset}_metadata.json" for e in manifest.files}
     assert _objects(fs, folder) == {MANIFEST, *metadata, *(e.file for e in manifest.files)}
-    url = _loader()
-    results = load_manifest(url, domain, Manifest.read(folder), run_id="parquet")
+    results = load(_warehouse(), Manifest.read(folder), "regenerated")
     assert {r.table: r.rows for r in results} == {
         domain.relation(e.dataset): e.rows for e in manifest.files
     }

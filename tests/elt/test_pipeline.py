@@ -5,16 +5,18 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from itertools import groupby
-from pathlib import Path
 
 import pytest
 
 from include.elt import pipeline
-from include.elt.flow import STAGES, stage_of
-from include.elt.quality import QualityError
-from include.elt.window import Window
+from include.elt.contract import domain as domain_module
+from include.elt.core.days import Days
+from include.elt.core.errors import PlanError
+from include.elt.core.stages import STAGE_NAMES, stage_of
+from include.elt.stages.validate.targets import QualityError
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
 from tests.helpers import (
     assert_gold_previews_are_published,
@@ -23,10 +25,11 @@ from tests.helpers import (
     outside_loads,
     qualified,
     query,
+    run_context,
     warehouse_state,
 )
 
-WINDOW = Window(date(2026, 5, 1), date(2026, 5, 7))
+WINDOW = Days(date(2026, 5, 1), date(2026, 5, 7))
 BRONZE_USAGE_LOGS = qualified("streaming", "bronze", "usage_logs")
 USAGE_LOGS = qualified("streaming", "silver", "usage_logs")
 TOP_CONTENT = qualified("streaming", "gold", "top_content")
@@ -54,23 +57,11 @@ KEYS = {
 }
 
 
-def _context(url: str, data_dir: Path, run_id: str) -> pipeline.RunContext:
-    return pipeline.RunContext(
-        domain_name="streaming",
-        run_id=run_id,
-        window=WINDOW,
-        scale="tiny",
-        seed=42,
-        warehouse=roles(url),
-        data_dir=data_dir,
-    )
-
-
 @pytest.fixture(scope="module")
 def completed_run(tmp_path_factory):
     url = new_warehouse()
     data_dir = tmp_path_factory.mktemp("pipeline") / "data"
-    ctx = _context(url, data_dir, "first")
+    ctx = run_context(url, data_dir, "first", WINDOW)
     pipeline.run(ctx)
     return ctx
 
@@ -93,7 +84,7 @@ def test_a_run_publishes_gold_reports_docs_and_audit(completed_run):
         "select task, status, rows_out from audit.task_runs"
         " where run_id = 'first' order by started_at",
     )
-    assert [stage for stage, _ in groupby(stage_of(a[0]) for a in audit)] == list(STAGES)
+    assert [stage for stage, _ in groupby(stage_of(a[0]) for a in audit)] == list(STAGE_NAMES)
     assert all(a[1] == "success" for a in audit)
     site = ctx.gx_dir / "gx/uncommitted/data_docs/local_site"
     assert (site / "index.html").is_file()
@@ -113,7 +104,7 @@ def test_the_analytics_log_previews_each_gold_relation_as_it_is_published(comple
 def test_rerunning_the_same_window_leaves_the_warehouse_identical(completed_run):
     url = superuser(completed_run)
     before = warehouse_state(url)
-    pipeline.run(_context(url, completed_run.data_dir, "second"))
+    pipeline.run(run_context(url, completed_run.data_dir, "second", WINDOW))
     assert warehouse_state(url) == before
     for relation, key in KEYS.items():
         duplicates = query(url, f"select count(*) - count(distinct {key}) from {relation}")[0][0]
@@ -125,7 +116,7 @@ def test_bad_data_fails_its_checkpoint_and_gold_is_not_published(completed_run):
     report = completed_run.reports_dir / "top_content_report.csv"
     published = report.read_bytes()
     gold_before = layer_state(url, "streaming", "gold")
-    bad = _context(url, data_dir, "bad")
+    bad = run_context(url, data_dir, "bad", WINDOW)
     pipeline.run(bad, ["generate"])
     usage = bad.run_folder / "usage_logs.csv"
     lines = usage.read_text().splitlines()
@@ -133,7 +124,7 @@ def test_bad_data_fails_its_checkpoint_and_gold_is_not_published(completed_run):
         lines[i] = lines[i].rsplit(",", 1)[0] + ",3.5"
     usage.write_text("\n".join(lines) + "\n")
     with pytest.raises(QualityError, match="completion_rate"):
-        pipeline.run(bad, [s for s in STAGES if s != "generate"])
+        pipeline.run(bad, [s for s in STAGE_NAMES if s != "generate"])
     assert report.read_bytes() == published
     assert layer_state(url, "streaming", "gold") == gold_before
     audit = query(url, "select task, status from audit.task_runs where run_id = 'bad'")
@@ -151,7 +142,7 @@ def test_bad_data_fails_its_checkpoint_and_gold_is_not_published(completed_run):
 
 def test_silver_routes_rule_breaking_rows_to_rejects_with_the_reason(completed_run):
     url = superuser(completed_run)
-    ctx = _context(url, completed_run.data_dir, "rejects-test")
+    ctx = run_context(url, completed_run.data_dir, "rejects-test", WINDOW)
     pipeline.run(ctx, ["generate", "load_bronze", "commit_bronze"])
     bad_id = query(
         url,
@@ -163,7 +154,7 @@ def test_silver_routes_rule_breaking_rows_to_rejects_with_the_reason(completed_r
         f" from {BRONZE_USAGE_LOGS} as u order by u.usage_id desc limit 1"
         " returning usage_id",
     )[0][0]
-    pipeline.run(ctx, list(STAGES[STAGES.index("validate_bronze") :]))
+    pipeline.run(ctx, list(STAGE_NAMES[STAGE_NAMES.index("validate_bronze") :]))
     reason = "duration_watched outside 25-100% of the content"
     rejects = query(
         url,
@@ -174,7 +165,7 @@ def test_silver_routes_rule_breaking_rows_to_rejects_with_the_reason(completed_r
     assert rejects == [(USAGE_LOGS, reason, WINDOW.end)]
     assert query(url, f"select count(*) from {USAGE_LOGS} where usage_id = %s", [bad_id]) == [(0,)]
     # a rerun of the same days replaces their rejects: never twice the same row
-    pipeline.run(_context(url, completed_run.data_dir, "after"))
+    pipeline.run(run_context(url, completed_run.data_dir, "after", WINDOW))
     assert query(
         url,
         "select count(*) from silver.rejects where (record->>'usage_id')::bigint = %s",
@@ -247,3 +238,36 @@ def test_cli_volumes_pick_the_domain_that_takes_them(tmp_path, volume, outcome):
     else:
         assert result.returncode == 1
         assert result.stderr.strip() == f"error: {outcome}"
+
+
+def test_later_stages_read_the_plan_an_offline_generate_made(warehouse_url, tmp_path):
+    """The CLI's `generate` needs no warehouse, so it records no plan: the load records the one
+    its manifest carries, and every later stage reads that one."""
+    offline = replace(
+        run_context(warehouse_url, tmp_path / "data", "offline", WINDOW), warehouse=None
+    )
+    pipeline.run(offline, ["generate"])
+    decided = pipeline.make_plan(offline)
+    ctx = replace(offline, warehouse=roles(warehouse_url))
+    pipeline.run(ctx, ["load_bronze", "commit_bronze"])
+    assert pipeline.plan(ctx, "build_silver") == decided
+    assert query(
+        warehouse_url,
+        "select window_start, window_end, full_refresh from audit.runs where run_id = 'offline'",
+    ) == [(WINDOW.start, WINDOW.end, decided.full_refresh)]
+
+
+def test_a_stage_of_a_run_nobody_planned_is_refused(warehouse_url, tmp_path):
+    ctx = run_context(warehouse_url, tmp_path / "data", "planned", WINDOW)
+    pipeline.run(ctx, ["generate", "load_bronze", "commit_bronze"])
+    with pytest.raises(PlanError, match="no plan for run 'typo'"):
+        pipeline.run(replace(ctx, run_id="typo"), ["build_silver"])
+
+
+def test_a_run_context_finds_its_domain_once(tmp_path, monkeypatch):
+    scans = []
+    find = domain_module._packages
+    monkeypatch.setattr(domain_module, "_packages", lambda: scans.append(1) or find())
+    ctx = run_context(new_warehouse(), tmp_path, "once", WINDOW)
+    assert ctx.domain is ctx.domain is ctx.domain
+    assert len(scans) <= 1

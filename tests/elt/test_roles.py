@@ -12,9 +12,9 @@ import pytest
 from psycopg2 import errors
 
 from include.elt import pipeline
-from include.elt.window import Window
-from tests.conftest import _server, new_warehouse, roles
-from tests.helpers import qualified
+from include.elt.core.days import Days
+from tests.conftest import _server, new_warehouse
+from tests.helpers import qualified, run_context
 
 ROLES = ("elt_owner", "elt_loader", "elt_transformer", "elt_validator", "analyst")
 Y, N = True, False
@@ -73,15 +73,7 @@ def warehouse(tmp_path_factory) -> str:
     url = new_warehouse()
     day = date(2026, 3, 1)
     pipeline.run(
-        pipeline.RunContext(
-            domain_name="streaming",
-            run_id="roles",
-            window=Window(day, day),
-            scale="tiny",
-            seed=1,
-            warehouse=roles(url),
-            data_dir=tmp_path_factory.mktemp("roles"),
-        )
+        run_context(url, tmp_path_factory.mktemp("roles"), "roles", Days(day, day), seed=1)
     )
     return url
 

@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from include.devstack.stack import NativeStack
-from include.elt.flow import STAGES, stage_of
+from include.elt.core.stages import STAGE_NAMES, stage_of
 from tests.airflow_api import (  # noqa: F401 (the stack tests import them from here)
     RUN_TIMEOUT,
     login,
@@ -134,7 +134,7 @@ def stage_states(api: httpx.Client, run_id: str, dag_id: str = "streaming") -> d
 
 
 # A run's stages and, however it ends, its teardown.
-ALL_SUCCEEDED = {stage: {"success"} for stage in (*STAGES, "release_domain")}
+ALL_SUCCEEDED = {stage: {"success"} for stage in (*STAGE_NAMES, "release_domain")}
 
 
 def process_tree(pid: int) -> set[int]:

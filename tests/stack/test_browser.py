@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from include.elt.domain import load_domain
-from include.elt.flow import stage_of
-from include.elt.models import dependencies, model, models
-from include.elt.runs import safe_name
+from include.elt.contract.domain import load_domain
+from include.elt.contract.models import dependencies, model, models
+from include.elt.core.stages import stage_of
+from include.elt.files.storage import safe_name
 from tests.helpers import qualified, query
 from tests.stack.conftest import task_instances, task_states
 

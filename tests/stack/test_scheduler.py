@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from include.elt.runs import DEFAULT_HISTORY_DAYS
+from include.elt.core.runs import DEFAULT_HISTORY_DAYS
 from tests.helpers import query
 from tests.stack.conftest import ALL_SUCCEEDED, first_scheduled_runs, stage_states
 

@@ -8,7 +8,7 @@ runs end to end shows a new domain needs no platform change.
 from datetime import date
 from pathlib import Path
 
-from include.elt.domain import Domain
+from include.elt.contract.domain import Domain
 from tests.toy_domain.datasets import DATASETS
 
 OPENING_DAY = date(2026, 1, 1)

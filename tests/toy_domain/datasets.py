@@ -1,6 +1,6 @@
 """Bronze datasets of the toy domain, and the few numbers its data is designed to."""
 
-from include.elt.schema import Column, Dataset
+from include.elt.contract.datasets import Column, Dataset
 
 REGIONS = ("north", "south", "east", "west")
 MAX_PAGES = 12  # pages seen in one visit

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from include.elt.domain import Partition
-from include.elt.randomness import rng_for
-from include.elt.window import Window
+from include.elt.contract.domain import GeneratedRows
+from include.elt.contract.randomness import rng_for
+from include.elt.core.days import Days
 from tests.toy_domain import OPENING_DAY
 from tests.toy_domain.datasets import MAX_PAGES, REGIONS
 
@@ -18,12 +18,12 @@ ID_STRIDE = 10_000_000  # visit ids are day_number * stride + sequence: unique a
 
 
 def generate(
-    window: Window, *, scale: str, seed: int, volumes: dict[str, int] | None = None
-) -> dict[str, Partition]:
+    window: Days, *, scale: str, seed: int, volumes: dict[str, int] | None = None
+) -> dict[str, GeneratedRows]:
     customers = (volumes or {}).get("customers", CUSTOMERS[scale])
     return {
-        "customers": Partition(_customers(seed, customers)),
-        "visits": Partition(_visits(seed, window, customers), window.start, window.end),
+        "customers": GeneratedRows(_customers(seed, customers)),
+        "visits": GeneratedRows(_visits(seed, window, customers), window),
     }
 
 
@@ -33,7 +33,7 @@ def _customers(seed: int, n: int) -> pa.Table:
     return pa.table({"customer_id": np.arange(1, n + 1, dtype=np.int64), "region": region.tolist()})
 
 
-def _visits(seed: int, window: Window, customers: int) -> pa.Table:
+def _visits(seed: int, window: Days, customers: int) -> pa.Table:
     blocks = []
     for day in window:
         rng = rng_for(seed, "visits", day)

@@ -2,8 +2,8 @@
 
 from include.domains.ecommerce.datasets import DATASETS
 from include.domains.ecommerce.design import LAUNCH_DAY, ORDER_STATUSES, TIERS, VOLUMES
-from include.elt.domain import Domain
-from include.elt.patterns import sql_array, sql_list
+from include.elt.contract.domain import Domain
+from include.elt.contract.patterns import sql_array, sql_list
 
 DOMAIN = Domain(
     name="ecommerce",

@@ -4,7 +4,7 @@ which products sell.
 Each chart's query is ``sql/ecommerce/dashboard/<name>.sql``.
 """
 
-from include.elt.dashboard import Chart
+from include.elt.contract.charts import Chart
 
 STATUS_COLOURS = {"completed": "#4269d0", "pending": "#efb118", "cancelled": "#ff725c"}
 TIER_COLOURS = {"bronze": "#b5835a", "silver": "#a7b1bc", "gold": "#e3b53c", "platinum": "#5d6d86"}

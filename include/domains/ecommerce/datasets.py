@@ -1,6 +1,6 @@
 """Bronze datasets of the ecommerce domain (seeds 002, 003, 004): the one declaration of columns."""
 
-from include.elt.schema import Column, Dataset
+from include.elt.contract.datasets import Column, Dataset
 
 
 def _c(name: str, pg_type: str, nullable: bool = False) -> Column:

@@ -10,7 +10,7 @@ are in ``synth``.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -19,8 +19,8 @@ import pyarrow.compute as pc
 from include.domains.ecommerce import design as d
 from include.domains.ecommerce.synth import catalog, marketing, orders, people, support, web
 from include.domains.ecommerce.synth.common import Pools, concat, day_factor_sum
-from include.elt.domain import Partition
-from include.elt.window import Window
+from include.elt.contract.domain import GeneratedRows
+from include.elt.core.days import Days
 
 
 @dataclass(frozen=True)
@@ -37,22 +37,20 @@ class Rates:
 
     @classmethod
     def of(cls, size: d.Scale) -> Rates:
-        shop = Window(d.LAUNCH_DAY, d.SEED_END)
+        shop = Days(d.LAUNCH_DAY, d.SEED_END)
         duplicates = 1 + d.FAULTS["orders.duplicate_order_id"]
         return cls(
             signups=size.customers / ((d.SEED_END - d.EPOCH).days + 1),
             orders=size.orders / duplicates / day_factor_sum(d.LAUNCH_DAY, d.SEED_END),
-            sessions=size.sessions / shop.days,
+            sessions=size.sessions / len(shop),
             clicks_per_session=max(size.clickstream_events / max(size.sessions, 1), 1.0),
-            user_interactions=size.user_interactions / shop.days,
-            support_tickets=size.support_tickets / shop.days,
-            restocks=size.restocks / shop.days,
+            user_interactions=size.user_interactions / len(shop),
+            support_tickets=size.support_tickets / len(shop),
+            restocks=size.restocks / len(shop),
         )
 
 
-def expected_rows(
-    dataset: str, first_day: date | None, last_day: date | None, *, scale: str, volumes: dict
-) -> float | None:
+def expected_rows(dataset: str, days: Days | None, *, scale: str, volumes: dict) -> float | None:
     """Seed 002 §4.1's row counts over a file's days: the daily rates the scale sets, times the
     days (weighted by weekday and season for orders). ``None`` for datasets whose count follows
     from others (clicks of sessions, lines, movements, reviews: clustered, so a Poisson band
@@ -60,13 +58,13 @@ def expected_rows(
     size = sized(scale, volumes)
     if dataset == "products":
         return size.products
-    if first_day is None or last_day is None:
+    if days is None:
         return None
     rate = Rates.of(size)
     if dataset == "customers":
-        return rate.signups * ((last_day - first_day).days + 1)
-    opened = max(first_day, d.LAUNCH_DAY)  # the shop's logs start at its launch
-    shop_days = max((last_day - opened).days + 1, 0)
+        return rate.signups * len(days)
+    opened = max(days.start, d.LAUNCH_DAY)  # the shop's logs start at its launch
+    shop_days = max((days.end - opened).days + 1, 0)
     per_day = {
         "sessions": rate.sessions,
         "user_interactions": rate.user_interactions,
@@ -74,7 +72,7 @@ def expected_rows(
     }
     if dataset == "orders":
         duplicates = 1 + d.FAULTS["orders.duplicate_order_id"]
-        return rate.orders * duplicates * day_factor_sum(opened, last_day)
+        return rate.orders * duplicates * day_factor_sum(opened, days.end)
     if dataset in per_day:
         return per_day[dataset] * shop_days
     return None
@@ -95,8 +93,8 @@ def sized(scale: str, volumes: dict[str, int] | None) -> d.Scale:
 
 
 def generate(
-    window: Window, *, scale: str, seed: int, volumes: dict[str, int] | None = None
-) -> dict[str, Partition]:
+    window: Days, *, scale: str, seed: int, volumes: dict[str, int] | None = None
+) -> dict[str, GeneratedRows]:
     size = sized(scale, volumes)
     rate = Rates.of(size)
     pools = Pools(seed)
@@ -120,7 +118,7 @@ def generate(
     # Reviews come up to REVIEW_LAG_DAYS after their order: a run re-emits the orders of the
     # days before its window (the same rows as before) so every review's order is in bronze.
     orders_from = max(window.start - timedelta(days=d.REVIEW_LAG_DAYS), d.LAUNCH_DAY)
-    for day in Window(orders_from, window.end):
+    for day in Days(orders_from, window.end):
         sold = orders.orders(seed, day, order_plan, persons, products, pools)
         _add(daily, "reviews", orders.reviews(seed, day, sold, pools.sentences))
         for name in ("orders", "order_items", "inventory_movements"):
@@ -146,16 +144,16 @@ def generate(
         _add(daily, "support_tickets", support.tickets(seed, day, rate.support_tickets, persons))
 
     parts = {
-        "customers": Partition(persons.customers, d.EPOCH, window.end),
-        "customer_segment_changes": Partition(persons.changes, d.EPOCH, window.end),
-        "products": Partition(products.table),
-        "marketing_campaigns": Partition(campaigns.until(window.end).table, d.EPOCH, window.end),
-        "reviews": Partition(
-            _within(concat(daily.pop("reviews", [])), window), window.start, window.end
+        "customers": GeneratedRows(persons.customers, Days(d.EPOCH, window.end)),
+        "customer_segment_changes": GeneratedRows(persons.changes, Days(d.EPOCH, window.end)),
+        "products": GeneratedRows(products.table),
+        "marketing_campaigns": GeneratedRows(
+            campaigns.until(window.end).table, Days(d.EPOCH, window.end)
         ),
+        "reviews": GeneratedRows(_within(concat(daily.pop("reviews", [])), window), window),
     }
     for name in ("orders", "order_items", "inventory_movements"):
-        parts[name] = Partition(concat(daily.get(name, [])), orders_from, window.end)
+        parts[name] = GeneratedRows(concat(daily.get(name, [])), Days(orders_from, window.end))
     for name in (
         "sessions",
         "clickstream_events",
@@ -163,7 +161,7 @@ def generate(
         "user_interactions",
         "support_tickets",
     ):
-        parts[name] = Partition(concat(daily.get(name, [])), window.start, window.end)
+        parts[name] = GeneratedRows(concat(daily.get(name, [])), window)
     return parts
 
 
@@ -172,7 +170,7 @@ def _add(daily: dict[str, list[dict]], name: str, block: dict | None) -> None:
         daily.setdefault(name, []).append(block)
 
 
-def _within(reviews: pa.Table, window: Window) -> pa.Table:
+def _within(reviews: pa.Table, window: Days) -> pa.Table:
     """The reviews written inside the window (their orders may be from before it)."""
     if not reviews.num_rows:
         return reviews

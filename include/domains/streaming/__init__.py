@@ -8,8 +8,8 @@ from include.domains.streaming.design import (
     PLAN_NAMES,
     WATCHED_ROUNDING,
 )
-from include.elt.domain import Domain
-from include.elt.patterns import sql_array
+from include.elt.contract.domain import Domain
+from include.elt.contract.patterns import sql_array
 
 DOMAIN = Domain(
     name="streaming",

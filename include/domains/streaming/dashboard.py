@@ -3,7 +3,7 @@
 Each chart's query is ``sql/streaming/dashboard/<name>.sql``. Plans are shown in price order.
 """
 
-from include.elt.dashboard import Chart
+from include.elt.contract.charts import Chart
 
 # top_content's totals are kept from the same sessions as daily_usage's days
 ALL_TIME = "all-time totals over the usage days in gold"

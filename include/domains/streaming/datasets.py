@@ -1,6 +1,6 @@
 """Bronze datasets of the streaming domain: the single declaration of their columns."""
 
-from include.elt.schema import Column, Dataset
+from include.elt.contract.datasets import Column, Dataset
 
 PLANS = Dataset(
     name="plans",

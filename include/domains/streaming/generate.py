@@ -22,8 +22,8 @@ import pyarrow.compute as pc
 
 from include.domains.streaming import design as d
 from include.domains.streaming.design import LAUNCH_DAY
-from include.elt.domain import Partition
-from include.elt.randomness import (
+from include.elt.contract.domain import GeneratedRows
+from include.elt.contract.randomness import (
     categorical,
     cumulative,
     faker_pool,
@@ -32,7 +32,7 @@ from include.elt.randomness import (
     seconds_of_day,
     weighted_choice,
 )
-from include.elt.window import Window
+from include.elt.core.days import Days
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +47,16 @@ REGIONS = np.array(d.REGIONS, dtype=object)
 DEVICES = np.array(d.DEVICES, dtype=object)
 
 
-def generate(window: Window, *, scale: str, seed: int) -> dict[str, Partition]:
+def generate(window: Days, *, scale: str, seed: int) -> dict[str, GeneratedRows]:
     size = d.SCALES[scale]
     content = _content(seed, size.content_titles)
     people = _population(seed, size.signups_per_day, window.end)
     return {
-        "plans": Partition(_plans()),
-        "content": Partition(content),
-        "customers": Partition(people.customers, LAUNCH_DAY, window.end),
-        "subscriptions": Partition(people.subscriptions, LAUNCH_DAY, window.end),
-        "usage_logs": Partition(_usage(seed, window, people, content), window.start, window.end),
+        "plans": GeneratedRows(_plans()),
+        "content": GeneratedRows(content),
+        "customers": GeneratedRows(people.customers, Days(LAUNCH_DAY, window.end)),
+        "subscriptions": GeneratedRows(people.subscriptions, Days(LAUNCH_DAY, window.end)),
+        "usage_logs": GeneratedRows(_usage(seed, window, people, content), window),
     }
 
 
@@ -223,7 +223,7 @@ def _spells(rng: np.random.Generator, ids: np.ndarray, signup_day: int):
     )
 
 
-def _usage(seed: int, window: Window, people: _Population, content: pa.Table) -> pa.Table:
+def _usage(seed: int, window: Days, people: _Population, content: pa.Table) -> pa.Table:
     genre = np.asarray(content["genre"].to_numpy(zero_copy_only=False), dtype=object)
     minutes = content["duration_minutes"].to_numpy()
     content_ids = content["content_id"].to_numpy()

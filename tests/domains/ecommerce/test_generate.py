@@ -29,13 +29,13 @@ import pytest
 from include.domains.ecommerce import design
 from include.domains.ecommerce import generate as ecommerce
 from include.domains.ecommerce.synth.common import day_factor_sum
-from include.elt.domain import load_domain
-from include.elt.generate import conform, generate
-from include.elt.window import Window
+from include.elt.contract.domain import load_domain
+from include.elt.core.days import Days
+from include.elt.stages.generate import conform, generate
 from tests.conftest import REPO
 
 END = date(2025, 11, 15)
-YEAR = Window.ending(END, 365)  # 2024-11-16 .. 2025-11-15: two holiday seasons in part
+YEAR = Days.ending(END, 365)  # 2024-11-16 .. 2025-11-15: two holiday seasons in part
 K = 5  # standard errors a measured share may stray from its designed value
 REVIEW_LAG_DAYS = 30  # orders are re-emitted this many days before a window for their reviews
 DAY_COLUMN = {
@@ -109,9 +109,7 @@ def orders(frames) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def catalog(domain) -> pd.DataFrame:
     """A catalog of 20,000 products, large enough to measure its 1% and 3% faults."""
-    parts = domain.generate(
-        Window.ending(END, 1), scale="tiny", seed=7, volumes={"products": 20_000}
-    )
+    parts = domain.generate(Days.ending(END, 1), scale="tiny", seed=7, volumes={"products": 20_000})
     return parts["products"].table.to_pandas()
 
 
@@ -145,7 +143,7 @@ def test_lifetime_value_covers_the_completed_orders(customers, orders):
 
 @pytest.mark.parametrize("seed", [3, 8])
 def test_lifetime_value_covers_the_completed_orders_at_tiny_scale(domain, seed):
-    parts = domain.generate(Window.ending(END, 120), scale="tiny", seed=seed)
+    parts = domain.generate(Days.ending(END, 120), scale="tiny", seed=seed)
     orders = parts["orders"].table.to_pandas().drop_duplicates("order_id")
     _assert_covered(parts["customers"].table.to_pandas(), orders)
 
@@ -630,15 +628,15 @@ def test_rows_lie_in_the_days_their_partition_covers(parts):
     for name, column in DAY_COLUMN.items():
         part = parts[name]
         day = pd.to_datetime(part.table[column].to_pandas()).dt.normalize()
-        assert day.min() >= pd.Timestamp(part.first_day), name
-        assert day.max() <= pd.Timestamp(part.last_day), name
-    assert parts["reviews"].first_day == YEAR.start
-    assert parts["sessions"].first_day == YEAR.start
-    assert parts["orders"].first_day == YEAR.start - timedelta(days=REVIEW_LAG_DAYS)
+        assert day.min() >= pd.Timestamp(part.days.start), name
+        assert day.max() <= pd.Timestamp(part.days.end), name
+    assert parts["reviews"].days.start == YEAR.start
+    assert parts["sessions"].days.start == YEAR.start
+    assert parts["orders"].days.start == YEAR.start - timedelta(days=REVIEW_LAG_DAYS)
 
 
 def test_same_seed_gives_byte_identical_files(domain, tmp_path):
-    window = Window.ending(END, 5)
+    window = Days.ending(END, 5)
     a = generate(domain, window, scale="tiny", seed=11, out_dir=tmp_path / "a")
     b = generate(domain, window, scale="tiny", seed=11, out_dir=tmp_path / "b")
     generate(domain, window, scale="tiny", seed=12, out_dir=tmp_path / "c")
@@ -652,9 +650,9 @@ def test_same_seed_gives_byte_identical_files(domain, tmp_path):
 
 
 def test_a_window_is_the_union_of_its_days(domain):
-    window = Window.ending(END, 3)
+    window = Days.ending(END, 3)
     whole = domain.generate(window, scale="tiny", seed=3)
-    days = [domain.generate(Window(d, d), scale="tiny", seed=3) for d in window]
+    days = [domain.generate(Days(d, d), scale="tiny", seed=3) for d in window]
     datasets = {d.name: d for d in domain.datasets}
 
     def rows(parts, name: str, since: date | None = None) -> pa.Table:
@@ -689,7 +687,7 @@ def test_a_window_is_the_union_of_its_days(domain):
 
 
 def test_explicit_volumes_set_the_catalog_and_the_customer_count(domain):
-    window = Window.ending(END, 3)
+    window = Days.ending(END, 3)
     parts = domain.generate(
         window, scale="tiny", seed=1, volumes={"customers": 500, "products": 80}
     )
@@ -701,7 +699,7 @@ def test_explicit_volumes_set_the_catalog_and_the_customer_count(domain):
 
 
 def test_unknown_volume_is_refused(domain):
-    window = Window.ending(END, 1)
+    window = Days.ending(END, 1)
     with pytest.raises(ValueError, match="planets"):
         domain.generate(window, scale="tiny", seed=1, volumes={"planets": 10})
     with pytest.raises(ValueError, match="planets"):
@@ -711,7 +709,7 @@ def test_unknown_volume_is_refused(domain):
 def test_parquet_export_writes_data_and_metadata_for_every_dataset(domain, tmp_path):
     manifest = generate(
         domain,
-        Window.ending(END, 3),
+        Days.ending(END, 3),
         scale="tiny",
         seed=1,
         out_dir=tmp_path / "run",
@@ -812,7 +810,7 @@ def test_customers_sign_up_from_2020(customers):
 def test_row_counts_over_seed_002s_range_are_within_5_percent(domain, scale, seed):
     """Seed 002 §4.1: each row count within 5% of its design, over the seed's own ranges
     (default scale, seed 42, measured once: orders +0.2%, marketing events +2.4%)."""
-    parts = domain.generate(Window(design.LAUNCH_DAY, design.SEED_END), scale=scale, seed=seed)
+    parts = domain.generate(Days(design.LAUNCH_DAY, design.SEED_END), scale=scale, seed=seed)
     size = design.SCALES[scale]
     rows = {name: part.table.num_rows for name, part in parts.items()}
     for name in (
@@ -830,7 +828,7 @@ def test_row_counts_over_seed_002s_range_are_within_5_percent(domain, scale, see
         first = design.EPOCH if name == "customers" else design.LAUNCH_DAY
         if name in ("customers", "orders", "sessions", "user_interactions", "support_tickets"):
             # what the bronze gate holds a load to: the same counts, by day
-            promised = domain.expected_rows(name, first, design.SEED_END, scale=scale)
+            promised = domain.expected_rows(name, Days(first, design.SEED_END), scale=scale)
             assert promised == pytest.approx(expected), name
         band = max(design.ROW_COUNT_TOLERANCE * expected, K * math.sqrt(expected))
         assert abs(rows[name] - expected) <= band, (
@@ -841,7 +839,7 @@ def test_row_counts_over_seed_002s_range_are_within_5_percent(domain, scale, see
 
 
 def test_volumes_scale_each_count_on_its_own(domain):
-    window = Window.ending(END, 7)
+    window = Days.ending(END, 7)
     small = domain.generate(window, scale="tiny", seed=2)
     busy = domain.generate(window, scale="tiny", seed=2, volumes={"orders": 40_000})
     ratio = busy["orders"].table.num_rows / small["orders"].table.num_rows
@@ -887,7 +885,7 @@ def test_daily_orders_stay_the_scales_after_seed_002s_range(domain, scale, seed)
     """Customers come and go (five ordering years each) but a day's expected orders are the
     scale's rate after seed 002's last day too (before the cohort scaling of propensities, a
     whale's arrival or leaving moved 2026's orders by -22% to +34%)."""
-    window = Window(date(2026, 1, 1), date(2026, 6, 30))
+    window = Days(date(2026, 1, 1), date(2026, 6, 30))
     rows = domain.generate(window, scale=scale, seed=seed)["orders"].table
     orders = rows.filter(pc.greater_equal(rows["order_date"], pa.scalar(datetime(2026, 1, 1))))
     rate = ecommerce.Rates.of(ecommerce.sized(scale, None)).orders
@@ -907,13 +905,13 @@ def test_a_set_customer_count_scales_what_customers_do(domain):
     assert small.products == base.products
     assert ecommerce.sized("default", {"customers": 1_000, "orders": 7}).orders == 7
     parts = domain.generate(
-        Window.ending(END, 30), scale="default", seed=4, volumes={"customers": 1_000}
+        Days.ending(END, 30), scale="default", seed=4, volumes={"customers": 1_000}
     )
     # a tenth of the default's orders over the days written (the window and the 30 days its
     # reviews may rate), Poisson
     orders = parts["orders"]
     expected = domain.expected_rows(
-        "orders", orders.first_day, orders.last_day, scale="default", volumes={"customers": 1_000}
+        "orders", orders.days, scale="default", volumes={"customers": 1_000}
     )
     assert orders.table.num_rows == pytest.approx(expected, abs=K * math.sqrt(expected))
 
@@ -930,7 +928,7 @@ def test_seed_003s_set_is_produced_by_volumes(domain):
     """Seed 003's 1k customers, 5k orders and 50k clickstream events, over seed 002's range,
     each within 5% or its Poisson noise (the README's command)."""
     parts = domain.generate(
-        Window(design.LAUNCH_DAY, design.SEED_END), scale="tiny", seed=3, volumes=SEED_003_SET
+        Days(design.LAUNCH_DAY, design.SEED_END), scale="tiny", seed=3, volumes=SEED_003_SET
     )
     for name, expected in SEED_003_SET.items():
         band = max(design.ROW_COUNT_TOLERANCE * expected, K * math.sqrt(expected))

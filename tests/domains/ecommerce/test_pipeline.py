@@ -8,32 +8,34 @@ import itertools
 import subprocess
 import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
 from include.elt import pipeline
-from include.elt.domain import load_domain
-from include.elt.flow import STAGES, stage_of
-from include.elt.generate import generate
-from include.elt.load import load_manifest
-from include.elt.models import models
-from include.elt.warehouse import ensure_bronze
-from include.elt.window import Window
+from include.elt.contract.domain import load_domain
+from include.elt.contract.models import models
+from include.elt.core.days import Days
+from include.elt.core.stages import STAGE_NAMES, stage_of
+from include.elt.files.storage import run_folder
+from include.elt.stages.generate import generate
+from include.elt.stages.load.bronze import ensure_bronze
 from tests.conftest import REPO, new_warehouse, role_env, roles, superuser
 from tests.helpers import (
     assert_gold_previews_are_published,
     checksum,
     count,
     failing_rows,
+    load,
     qualified,
     query,
+    run_context,
     warehouse_state,
 )
 
 END = date(2025, 11, 15)
-WINDOW = Window.ending(END, 14)
+WINDOW = Days.ending(END, 14)
+SEED = 11
 SILVER = [
     "products",
     "customers",
@@ -88,21 +90,16 @@ FOREIGN_KEYS = {
 }
 
 
-def _context(url: str, data_dir: Path, run_id: str, window: Window = WINDOW):
-    return pipeline.RunContext(
-        domain_name="ecommerce",
-        run_id=run_id,
-        window=window,
-        scale="tiny",
-        seed=11,
-        warehouse=roles(url),
-        data_dir=data_dir,
-    )
-
-
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> pipeline.RunContext:
-    ctx = _context(new_warehouse(), tmp_path_factory.mktemp("ecommerce") / "data", "first")
+    ctx = run_context(
+        new_warehouse(),
+        tmp_path_factory.mktemp("ecommerce") / "data",
+        "first",
+        WINDOW,
+        domain="ecommerce",
+        seed=SEED,
+    )
     pipeline.run(ctx)
     return ctx
 
@@ -294,11 +291,17 @@ def test_the_analytics_log_previews_each_gold_relation_as_it_is_published(run):
 def test_scd2_history_grows_across_daily_runs_and_survives_reruns(tmp_path):
     url, data_dir = new_warehouse(), tmp_path / "data"
     first_end = date(2025, 6, 30)
-    pipeline.run(_context(url, data_dir, "day-1", Window(first_end, first_end)))
+    pipeline.run(
+        run_context(
+            url, data_dir, "day-1", Days(first_end, first_end), domain="ecommerce", seed=SEED
+        )
+    )
     before = set(query(url, f"select customer_id, valid_from, valid_to from {CUSTOMERS}"))
     # Thirty daily runs later, segments have changed for some customers.
     later = first_end + timedelta(days=30)
-    pipeline.run(_context(url, data_dir, "day-31", Window(later, later)))
+    pipeline.run(
+        run_context(url, data_dir, "day-31", Days(later, later), domain="ecommerce", seed=SEED)
+    )
     after = query(
         url,
         f"select customer_id, valid_from, valid_to, is_current from {CUSTOMERS}",
@@ -324,20 +327,23 @@ def test_scd2_history_grows_across_daily_runs_and_survives_reruns(tmp_path):
     kept = {(c, f, t) for c, f, t, _ in after if c in unchanged}
     assert {r for r in before if r[0] in unchanged} == kept
     state = checksum(url, CUSTOMERS)
-    pipeline.run(_context(url, data_dir, "day-31-again", Window(later, later)))
+    pipeline.run(
+        run_context(
+            url, data_dir, "day-31-again", Days(later, later), domain="ecommerce", seed=SEED
+        )
+    )
     assert checksum(url, CUSTOMERS) == state
 
 
 def test_parquet_files_load_like_csv(tmp_path):
     domain = load_domain("ecommerce")
-    window = Window.ending(END, 2)
+    window = Days.ending(END, 2)
     url = new_warehouse()
     ensure_bronze(roles(url).loader, domain)
-    manifest = generate(
-        domain, window, scale="tiny", seed=3, out_dir=tmp_path / "pq", file_format="parquet"
-    )
-    assert (tmp_path / "pq" / "orders_metadata.json").is_file()
-    load_manifest(roles(url).loader, domain, manifest, "parquet-run")
+    folder = run_folder(tmp_path, "ecommerce", "parquet-run")
+    manifest = generate(domain, window, scale="tiny", seed=3, out_dir=folder, file_format="parquet")
+    assert (folder / "orders_metadata.json").is_file()
+    load(url, manifest, "parquet-run")
     for entry in manifest.files:
         assert count(url, qualified("ecommerce", "bronze", entry.dataset)) == entry.rows
 
@@ -382,7 +388,7 @@ def test_the_ecommerce_dag_runs_end_to_end(airflow_db, warehouse_url, data_dir):
     run = dag.test(run_conf={"scale": "tiny", "start": "2025-11-10", "end": "2025-11-12"})
     instances = run.get_task_instances()
     assert {ti.state for ti in instances} == {"success"}
-    assert {stage_of(ti.task_id) for ti in instances} == {*STAGES, "release_domain"}
+    assert {stage_of(ti.task_id) for ti in instances} == {*STAGE_NAMES, "release_domain"}
     domain = load_domain("ecommerce")
     assert {ti.map_index for ti in instances if ti.task_id == "load_bronze"} == set(
         range(len(domain.datasets))
@@ -396,14 +402,28 @@ def test_daily_runs_and_an_out_of_order_backfill_equal_one_run(tmp_path):
     first, days = date(2025, 10, 1), 8
     one, daily = new_warehouse(), new_warehouse()
     pipeline.run(
-        _context(one, tmp_path / "one", "one", Window.ending(first + timedelta(days - 1), days))
+        run_context(
+            one,
+            tmp_path / "one",
+            "one",
+            Days.ending(first + timedelta(days - 1), days),
+            domain="ecommerce",
+            seed=SEED,
+        )
     )
     late = first + timedelta(days=3)
     order = [d for d in range(days) if d != 3] + [3]
     for n, offset in enumerate(order):
         day = first + timedelta(days=offset)
         run_type = "manual" if n == 0 else "backfill" if day == late else "scheduled"
-        ctx = _context(daily, tmp_path / "daily", f"{run_type}-{day}", Window(day, day))
+        ctx = run_context(
+            daily,
+            tmp_path / "daily",
+            f"{run_type}-{day}",
+            Days(day, day),
+            domain="ecommerce",
+            seed=SEED,
+        )
         pipeline.run(dataclasses.replace(ctx, run_type=run_type))
     assert warehouse_state(daily, "ecommerce") == warehouse_state(one, "ecommerce")
 

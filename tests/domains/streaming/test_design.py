@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 
 from include.domains.streaming import design as d
-from include.elt.domain import load_domain
-from include.elt.window import Window
+from include.elt.contract.domain import load_domain
+from include.elt.core.days import Days
 
-WINDOW = Window.ending(date(2026, 11, 20), d.RECENCY_WINDOW_DAYS)
+WINDOW = Days.ending(date(2026, 11, 20), d.RECENCY_WINDOW_DAYS)
 K = d.SPLIT_STANDARD_ERRORS
 PREMIUM_ID = d.PLAN_NAMES.index(d.PREMIUM) + 1
 WORLDS = [("tiny", 7), ("tiny", 42), ("default", 7), ("default", 42)]

@@ -9,27 +9,19 @@ import pytest
 
 from include.domains.streaming import design as d
 from include.elt import pipeline
-from include.elt.window import Window
-from tests.conftest import new_warehouse, roles, superuser
-from tests.helpers import failing_rows, qualified
+from include.elt.core.days import Days
+from tests.conftest import new_warehouse, superuser
+from tests.helpers import failing_rows, qualified, run_context
 
 CONTENT = qualified("streaming", "silver", "content")
 SUBSCRIPTIONS = qualified("streaming", "silver", "subscriptions")
 
-WINDOW = Window.ending(date(2026, 11, 20), d.RECENCY_WINDOW_DAYS)
+WINDOW = Days.ending(date(2026, 11, 20), d.RECENCY_WINDOW_DAYS)
 
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory) -> str:
-    ctx = pipeline.RunContext(
-        domain_name="streaming",
-        run_id="gates",
-        window=WINDOW,
-        scale="tiny",
-        seed=42,
-        warehouse=roles(new_warehouse()),
-        data_dir=tmp_path_factory.mktemp("gates") / "data",
-    )
+    ctx = run_context(new_warehouse(), tmp_path_factory.mktemp("gates") / "data", "gates", WINDOW)
     pipeline.run(ctx)  # every gate passed on the generated days
     return superuser(ctx)
 

@@ -15,13 +15,13 @@ import pyarrow as pa
 import pytest
 
 from include.domains.streaming import design as d
-from include.elt.domain import load_domain
-from include.elt.generate import generate
-from include.elt.window import Window
+from include.elt.contract.domain import load_domain
+from include.elt.core.days import Days
+from include.elt.stages.generate import generate
 
 END = date(2026, 11, 20)
 PREMIUM_ID = d.PLAN_NAMES.index(d.PREMIUM) + 1
-WINDOW = Window.ending(END, 60)
+WINDOW = Days.ending(END, 60)
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +135,7 @@ def test_names_and_emails_are_realistic(frames):
 
 
 def test_same_seed_gives_byte_identical_files(domain, tmp_path):
-    window = Window.ending(END, 5)
+    window = Days.ending(END, 5)
     a = generate(domain, window, scale="tiny", seed=11, out_dir=tmp_path / "a")
     b = generate(domain, window, scale="tiny", seed=11, out_dir=tmp_path / "b")
     generate(domain, window, scale="tiny", seed=12, out_dir=tmp_path / "c")
@@ -149,9 +149,9 @@ def test_same_seed_gives_byte_identical_files(domain, tmp_path):
 
 
 def test_a_window_is_the_union_of_its_days(domain):
-    window = Window.ending(END, 3)
+    window = Days.ending(END, 3)
     whole = domain.generate(window, scale="tiny", seed=3)
-    days = [domain.generate(Window(d, d), scale="tiny", seed=3) for d in window]
+    days = [domain.generate(Days(d, d), scale="tiny", seed=3) for d in window]
     union = pa.concat_tables([d["usage_logs"].table for d in days])
     assert union.equals(whole["usage_logs"].table)
     assert days[-1]["customers"].table.equals(whole["customers"].table)
@@ -160,11 +160,11 @@ def test_a_window_is_the_union_of_its_days(domain):
 
 def test_unknown_scale_and_early_window_are_refused(domain, tmp_path):
     with pytest.raises(ValueError, match="unknown scale 'huge'"):
-        domain.generate(Window.ending(END, 1), scale="huge", seed=1)
+        domain.generate(Days.ending(END, 1), scale="huge", seed=1)
     with pytest.raises(ValueError, match="before its earliest day"):
         generate(
             domain,
-            Window(date(2023, 12, 1), date(2023, 12, 2)),
+            Days(date(2023, 12, 1), date(2023, 12, 2)),
             scale="tiny",
             seed=1,
             out_dir=tmp_path,
@@ -173,7 +173,7 @@ def test_unknown_scale_and_early_window_are_refused(domain, tmp_path):
 
 def test_generator_logs_counts_mix_coverage_and_path(domain, tmp_path, caplog):
     caplog.set_level("INFO")
-    generate(domain, Window.ending(END, 2), scale="tiny", seed=1, out_dir=tmp_path / "run")
+    generate(domain, Days.ending(END, 2), scale="tiny", seed=1, out_dir=tmp_path / "run")
     text = caplog.text
     assert "usage_logs: " in text and str(tmp_path / "run" / "usage_logs.csv") in text
     assert "genre mix: {'movie': 0.5, 'music': 0.3, 'podcast': 0.2}" in text

@@ -2,7 +2,7 @@
 
 import great_expectations.expectations as gxe
 
-from include.elt.expectations import bronze_keys, bronze_shape
+from include.elt.contract.checks import bronze_keys, bronze_shape
 from tests.toy_domain import datasets as ds
 
 

@@ -2,7 +2,7 @@
 
 import great_expectations.expectations as gxe
 
-from include.elt.expectations import not_null, rows_violating
+from include.elt.contract.checks import not_null, rows_violating
 
 
 def configure_daily_visits() -> list:

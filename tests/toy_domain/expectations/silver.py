@@ -2,7 +2,7 @@
 
 import great_expectations.expectations as gxe
 
-from include.elt.expectations import not_null
+from include.elt.contract.checks import not_null
 from tests.toy_domain.datasets import REGIONS
 
 

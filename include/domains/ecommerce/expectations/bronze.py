@@ -9,15 +9,15 @@ beyond fails.
 from include.domains.ecommerce import DOMAIN
 from include.domains.ecommerce import datasets as ds
 from include.domains.ecommerce import design as d
-from include.elt.expectations import (
+from include.elt.contract.checks import (
     bronze_keys,
     bronze_shape,
     rate_near,
     row_count_near,
     share_between,
 )
-from include.elt.patterns import EMAIL_PATTERN
-from include.elt.schema import Dataset
+from include.elt.contract.datasets import Dataset
+from include.elt.contract.patterns import EMAIL_PATTERN
 
 
 def _declared(dataset: Dataset) -> list:

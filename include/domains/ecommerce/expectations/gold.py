@@ -3,7 +3,7 @@
 ``daily_sales`` is checked on the days the run rebuilt; the other marts are rebuilt whole and
 checked whole (campaigns, products and customers are few)."""
 
-from include.elt.expectations import not_null, rows_violating
+from include.elt.contract.checks import not_null, rows_violating
 
 
 def configure_daily_sales() -> list:

@@ -22,7 +22,7 @@ from include.domains.ecommerce.synth.common import (
     to_date,
     values,
 )
-from include.elt.randomness import rng_for, weighted_choice
+from include.elt.contract.randomness import rng_for, weighted_choice
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from include.domains.ecommerce import design as d
-from include.elt.randomness import faker_pool
+from include.elt.contract.randomness import faker_pool
 
 
 def values(names: tuple) -> np.ndarray:

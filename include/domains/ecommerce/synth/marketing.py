@@ -26,7 +26,7 @@ from include.domains.ecommerce.synth.common import (
     values,
 )
 from include.domains.ecommerce.synth.people import People
-from include.elt.randomness import rng_for, seconds_of_day, weighted_choice
+from include.elt.contract.randomness import rng_for, seconds_of_day, weighted_choice
 
 
 @dataclass(frozen=True)

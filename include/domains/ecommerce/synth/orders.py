@@ -38,7 +38,7 @@ from include.domains.ecommerce.synth.common import (
     values,
 )
 from include.domains.ecommerce.synth.people import People
-from include.elt.randomness import categorical, rng_for, seconds_of_day, weighted_choice
+from include.elt.contract.randomness import categorical, rng_for, seconds_of_day, weighted_choice
 
 CATEGORIES = values(d.CATEGORIES)
 STATUSES = values(d.ORDER_STATUSES)

@@ -34,7 +34,7 @@ from include.domains.ecommerce.synth.common import (
     to_date,
     values,
 )
-from include.elt.randomness import categorical, rng_for
+from include.elt.contract.randomness import categorical, rng_for
 
 TIERS, SEGMENTS = values(d.TIERS), values(d.SEGMENTS)
 _TIER_SHARE = np.array(d.TIER_SHARE)

@@ -10,7 +10,7 @@ import pyarrow as pa
 from include.domains.ecommerce import design as d
 from include.domains.ecommerce.synth.common import at, day_number, ids, values
 from include.domains.ecommerce.synth.people import People
-from include.elt.randomness import categorical, rng_for, seconds_of_day, weighted_choice
+from include.elt.contract.randomness import categorical, rng_for, seconds_of_day, weighted_choice
 
 
 def tickets(seed: int, day: date, per_day: float, people: People) -> dict | None:

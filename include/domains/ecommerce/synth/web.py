@@ -27,7 +27,7 @@ from include.domains.ecommerce.synth.common import (
     values,
 )
 from include.domains.ecommerce.synth.people import People
-from include.elt.randomness import rng_for, seconds_of_day, weighted_choice
+from include.elt.contract.randomness import rng_for, seconds_of_day, weighted_choice
 
 CLICKS = values(d.CLICK_EVENTS)
 # Where each kind of click sits on the path; browsing kinds draw a place at random.

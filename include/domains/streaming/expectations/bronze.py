@@ -6,14 +6,14 @@ import great_expectations.expectations as gxe
 
 from include.domains.streaming import datasets as ds
 from include.domains.streaming import design as d
-from include.elt.expectations import (
+from include.elt.contract.checks import (
     bronze_shape,
     primary_key,
     rows_violating,
     sample_band,
     share_between,
 )
-from include.elt.patterns import EMAIL_PATTERN
+from include.elt.contract.patterns import EMAIL_PATTERN
 
 GENRES = d.GENRE_MIX
 MIX = "/".join(f"{share:.0%}".rstrip("%") for share in d.GENRE_SHARE)

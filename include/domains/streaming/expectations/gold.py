@@ -22,7 +22,7 @@ import great_expectations.expectations as gxe
 
 from include.domains.streaming import DOMAIN
 from include.domains.streaming import design as d
-from include.elt.expectations import not_null, rows_violating
+from include.elt.contract.checks import not_null, rows_violating
 
 SILVER_SESSIONS = (
     "((select coalesce(sum(row_count), 0) from audit.partitions"

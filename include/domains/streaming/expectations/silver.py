@@ -4,8 +4,8 @@ from each model's declaration (``sql/streaming/silver/*.yml``)."""
 import great_expectations.expectations as gxe
 
 from include.domains.streaming import design as d
-from include.elt.expectations import not_null, rows_violating
-from include.elt.patterns import EMAIL_PATTERN
+from include.elt.contract.checks import not_null, rows_violating
+from include.elt.contract.patterns import EMAIL_PATTERN
 
 LOW, HIGH = d.COMPLETION_CLIP
 
