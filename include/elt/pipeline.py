@@ -228,15 +228,14 @@ def _stage_dataset(ctx: RunContext, manifest: Manifest, dataset: str) -> None:
 
 
 def commit_bronze(ctx: RunContext) -> list[commit.LoadResult]:
-    """Swap the staged files into bronze in one transaction, make the bronze gate's batches,
-    and report bronze's figures."""
+    """Swap the staged files into bronze in one transaction, with the run's own bronze gate
+    batches, and report bronze's figures. A retry after it committed changes nothing."""
     with audited(ctx, "commit_bronze") as outcome:
         manifest = Manifest.read(ctx.run_folder)
         outcome.rows_in = sum(f.rows for f in manifest.files)
         url = ctx.url("commit_bronze")
         bronze.ensure_bronze(url, ctx.domain)
         results = commit.commit(url, ctx.domain, manifest, ctx.run_id)
-        bronze.make_gate_batches(url, ctx.domain, ctx.run_id)
         outcome.rows_out = sum(r.rows for r in results)
         outcome.detail = figures.report_figures(url, ctx.domain, ctx.run_id, "bronze")
     return results
