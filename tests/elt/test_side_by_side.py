@@ -10,11 +10,10 @@ import pytest
 from include.elt import pipeline
 from include.elt.core.days import Days
 from include.elt.core.stages import STAGE_NAMES
-from include.elt.files.manifest import Manifest
 from include.elt.stages.validate.targets import QualityError
 from include.elt.warehouse import locks
 from tests.conftest import new_warehouse, roles
-from tests.helpers import concurrently, layer_state, query, run_context
+from tests.helpers import concurrently, layer_state, plant_in_usage_file, query, run_context
 
 WINDOW = Days(date(2026, 4, 1), date(2026, 4, 3))
 SEED = 4
@@ -78,16 +77,6 @@ def test_every_task_done_again_after_it_succeeded_leaves_the_warehouse_as_once(t
     assert twice == once
 
 
-def _plant_in_bronze(ctx: pipeline.RunContext) -> None:
-    """The run's own usage file says every tenth session completed 350% of its content."""
-    manifest = Manifest.read(ctx.run_folder)
-    path = manifest.path_of(next(f for f in manifest.files if f.dataset == "usage_logs"))
-    lines = path.read_text().splitlines()
-    for i in range(1, len(lines), 10):
-        lines[i] = lines[i].rsplit(",", 1)[0] + ",3.5"
-    path.write_text("\n".join(lines) + "\n")
-
-
 def test_each_runs_bronze_gate_validates_its_own_days(tmp_path):
     """Two runs committed side by side, a fault planted in the second's file: the first's gate
     passes (it sees its own day, not the other's), the second's fails. (Before, one view per
@@ -101,7 +90,7 @@ def test_each_runs_bronze_gate_validates_its_own_days(tmp_path):
     )
     pipeline.run(clean, LOADS)
     pipeline.run(faulty, ["generate"])
-    _plant_in_bronze(faulty)
+    plant_in_usage_file(faulty)
     pipeline.run(faulty, ["load_bronze", "commit_bronze"])
 
     assert pipeline.validate(clean, "bronze").success

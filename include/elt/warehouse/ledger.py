@@ -185,11 +185,7 @@ def record_load(
 
 def loaded_days(cur, domain: str, run_id: str) -> dict[str, Days | None]:
     """The datasets ``run_id`` loaded, with the days each covered (``None``: a whole table)."""
-    cur.execute(
-        "select dataset, first_day, last_day from audit.loads where domain = %s and run_id = %s",
-        [domain, run_id],
-    )
-    return {name: Days(first, last) if first else None for name, first, last in cur.fetchall()}
+    return {name: load.days for name, load in loads_of(cur, domain, run_id).items()}
 
 
 @dataclass(frozen=True)
