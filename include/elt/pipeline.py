@@ -304,9 +304,9 @@ def validate(ctx: RunContext, layer: str) -> checkpoint.LayerValidation:
 
 
 def publish(ctx: RunContext) -> dict[str, storage.Location]:
-    """Publish the staged silver and gold, then export the reports, draw the dashboard and
-    render Data Docs. The dashboard is drawn before the domain is given back, so what it shows
-    is what this run published."""
+    """Publish the staged silver and gold, then export the reports, draw the dashboard, give the
+    domain back and render Data Docs. The dashboard is drawn before the domain is given back, so
+    what it shows is what this run published."""
     with audited(ctx, "publish") as outcome:
         url = ctx.url("publish")
         published = publisher.publish(url, ctx.domain, ctx.run_id)
@@ -315,8 +315,10 @@ def publish(ctx: RunContext) -> dict[str, storage.Location]:
         charts = dashboard.render_dashboard(url, ctx.domain, ctx.run_id, board)
         if charts:
             written[board.name] = board
-        docs = data_docs.build_data_docs(ctx.gx_dir, ctx.run_id)
+        # Data Docs render this run's stored results, which no other run changes: the domain
+        # is given back first, so a run waiting for it (a backfill's next day) goes on meanwhile.
         locks.release(url, ctx.domain_name, ctx.run_id)
+        docs = data_docs.build_data_docs(ctx.gx_dir, ctx.run_id)
         outcome.rows_in = sum(p.rows for p in published)
         outcome.rows_out = rows
         drawn = f"a dashboard of {charts} charts at {board}" if charts else "no dashboard"
