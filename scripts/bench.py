@@ -12,6 +12,11 @@
    same file into a plain table (no index, no partitions) of the same columns.
 4. streams: the load phase of that window (load_bronze + commit_bronze) with one load stream
    (one file at a time, none split) beside two (what two workers, or two threads, give).
+5. airflow (only when asked: `--only airflow`, about 15 minutes): the native stack (`make dev`)
+   at default scale, per scheduler idle sleep (`--idle-sleep`, Airflow's 1 s beside the
+   platform's 0.2 s): a one-day run through Airflow beside the CLI's whole process for the same
+   day, alternated, per domain (the ratio); the run's tasks and their summed durations; the
+   scheduler's CPU while idle.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -33,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from psycopg2 import sql
 
 from include.devstack.postgres import TemporaryPostgres
+from include.devstack.stack import NativeStack
 from include.elt import pipeline
 from include.elt.contract.domain import load_domain
 from include.elt.core.days import Days
@@ -41,6 +47,7 @@ from include.elt.files.manifest import Manifest
 from include.elt.stages.load import staging
 from include.elt.stages.load.bronze import ensure_bronze
 from include.elt.warehouse.connection import Warehouse, transaction
+from tests.airflow_api import login, task_instances, trigger, wait_for_run
 
 REPO = Path(__file__).resolve().parents[1]
 DAY = {"streaming": date(2026, 11, 20), "ecommerce": date(2025, 11, 15)}
@@ -276,6 +283,75 @@ def streams(pg: TemporaryPostgres, work: Path, folder: Path) -> None:
     print(f"two streams / one: {ratio:.2f}x faster (target >= 1.5x on two idle cores)")
 
 
+def _seconds(record: dict) -> float:
+    start, end = (
+        datetime.fromisoformat(record[k].replace("Z", "+00:00")) for k in ("start_date", "end_date")
+    )
+    return (end - start).total_seconds()
+
+
+def _airflow_run(api, domain: str, day: date) -> tuple[float, int, float]:
+    """A manual one-day run: its seconds, its task count, the sum of its tasks' seconds."""
+    run_id = trigger(api, {"start": str(day), "end": str(day)}, dag_id=domain)
+    run = wait_for_run(api, run_id, dag_id=domain)
+    if run["state"] != "success":
+        raise RuntimeError(f"{domain} {run_id}: {run['state']}")
+    tis = task_instances(api, run_id, domain)
+    return _seconds(run), len(tis), sum(ti["duration"] or 0 for ti in tis)
+
+
+def _cli_run(stack, domain: str, day: date) -> float:
+    days = ["--start", str(day), "--end", str(day)]
+    started = time.perf_counter()
+    command = [sys.executable, str(REPO / "scripts/elt.py"), "run", "--domain", domain, *days]
+    subprocess.run(command, env=stack.environment, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def _idle_cpu(stack, seconds: float = 20) -> float:
+    """The scheduler's CPU while no run is going, in % of a core."""
+    import psutil
+
+    scheduler = psutil.Process(stack._processes["scheduler"].pid)
+    before = sum(scheduler.cpu_times()[:2])
+    time.sleep(seconds)
+    return 100 * (sum(scheduler.cpu_times()[:2]) - before) / seconds
+
+
+def airflow(domains: list[str], repeat: int, idle_sleeps: list[str]) -> None:
+    day = (datetime.now(UTC) - timedelta(days=3)).date()  # in the history the stack fills
+    for sleep in idle_sleeps:
+        settings = {"AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": sleep}
+        with NativeStack(
+            settings={"ELT_DEFAULT_SCALE": "default"}, airflow_settings=settings
+        ) as stack:
+            password = (stack.root / "secrets/airflow/admin_password").read_text().strip()
+            api = login(stack.api_url, password)
+            for domain in domains:  # the first scheduled runs fill 60 days of history
+                deadline = time.monotonic() + 120
+                while not (runs := api.get(f"/api/v2/dags/{domain}/dagRuns").json()["dag_runs"]):
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"no scheduled run of {domain}")
+                    time.sleep(1)
+                wait_for_run(api, runs[0]["dag_run_id"], timeout=900, dag_id=domain)
+            print(f"\n## airflow: scheduler_idle_sleep_time={sleep}, default scale, day {day}")
+            print(f"scheduler idle CPU: {_idle_cpu(stack):.1f}% of a core; load {_load()}")
+            for domain in domains:
+                rows = []
+                for _ in range(repeat):
+                    rows.append((*_airflow_run(api, domain, day), _cli_run(stack, domain, day)))
+                for airflow_s, tasks, task_s, cli_s in rows:
+                    print(
+                        f"{domain:<10} airflow {airflow_s:5.1f}s ({tasks} tasks, {task_s:5.1f}s"
+                        f" summed)  cli {cli_s:5.1f}s  ratio {airflow_s / cli_s:.2f}"
+                    )
+                print(f"{'':<10} load {_load()}")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _settle(url: str) -> None:
     """Both loads start from the same server state: WAL flushed, nothing running behind."""
     with transaction(url) as conn, conn.cursor() as cur:
@@ -287,13 +363,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--only", choices=["daily", "large", "load", "streams"], action="append")
+    parser.add_argument(
+        "--only", choices=["daily", "large", "load", "streams", "airflow"], action="append"
+    )
     parser.add_argument("--history", type=int, nargs="+", default=[30, 120, 365])
     parser.add_argument("--domains", nargs="+", default=["streaming", "ecommerce"])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--idle-sleep", nargs="+", default=["1", "0.2"])
     args = parser.parse_args()
     wanted = set(args.only or ["daily", "large", "load", "streams"])
     logging.basicConfig(level=logging.WARNING)
+    if "airflow" in wanted:
+        airflow(args.domains, args.repeat, args.idle_sleep)
+        return 0
     work = Path(tempfile.mkdtemp(prefix="elt-bench-"))
     print(f"# benchmark on {os.cpu_count()} cores, PostgreSQL throwaway server")
     try:

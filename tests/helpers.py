@@ -267,3 +267,14 @@ def concurrently(call: Callable, arguments: Iterable) -> list[Exception]:
     for t in threads:
         t.join()
     return errors
+
+
+def plant_in_usage_file(ctx: pipeline.RunContext) -> None:
+    """The run's own streaming usage file says every tenth session completed 350% of its
+    content (what the bronze gate's completion_rate check catches)."""
+    manifest = Manifest.read(ctx.run_folder)
+    path = manifest.path_of(next(f for f in manifest.files if f.dataset == "usage_logs"))
+    lines = path.read_text().splitlines()
+    for i in range(1, len(lines), 10):
+        lines[i] = lines[i].rsplit(",", 1)[0] + ",3.5"
+    path.write_text("\n".join(lines) + "\n")

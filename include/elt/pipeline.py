@@ -228,15 +228,14 @@ def _stage_dataset(ctx: RunContext, manifest: Manifest, dataset: str) -> None:
 
 
 def commit_bronze(ctx: RunContext) -> list[commit.LoadResult]:
-    """Swap the staged files into bronze in one transaction, make the bronze gate's batches,
-    and report bronze's figures."""
+    """Swap the staged files into bronze in one transaction, with the run's own bronze gate
+    batches, and report bronze's figures. A retry after it committed changes nothing."""
     with audited(ctx, "commit_bronze") as outcome:
         manifest = Manifest.read(ctx.run_folder)
         outcome.rows_in = sum(f.rows for f in manifest.files)
         url = ctx.url("commit_bronze")
         bronze.ensure_bronze(url, ctx.domain)
         results = commit.commit(url, ctx.domain, manifest, ctx.run_id)
-        bronze.make_gate_batches(url, ctx.domain, ctx.run_id)
         outcome.rows_out = sum(r.rows for r in results)
         outcome.detail = figures.report_figures(url, ctx.domain, ctx.run_id, "bronze")
     return results
@@ -305,9 +304,9 @@ def validate(ctx: RunContext, layer: str) -> checkpoint.LayerValidation:
 
 
 def publish(ctx: RunContext) -> dict[str, storage.Location]:
-    """Publish the staged silver and gold, then export the reports, draw the dashboard and
-    render Data Docs. The dashboard is drawn before the domain is given back, so what it shows
-    is what this run published."""
+    """Publish the staged silver and gold, then export the reports, draw the dashboard, give the
+    domain back and render Data Docs. The dashboard is drawn before the domain is given back, so
+    what it shows is what this run published."""
     with audited(ctx, "publish") as outcome:
         url = ctx.url("publish")
         published = publisher.publish(url, ctx.domain, ctx.run_id)
@@ -316,8 +315,10 @@ def publish(ctx: RunContext) -> dict[str, storage.Location]:
         charts = dashboard.render_dashboard(url, ctx.domain, ctx.run_id, board)
         if charts:
             written[board.name] = board
-        docs = data_docs.build_data_docs(ctx.gx_dir, ctx.run_id)
+        # Data Docs render this run's stored results, which no other run changes: the domain
+        # is given back first, so a run waiting for it (a backfill's next day) goes on meanwhile.
         locks.release(url, ctx.domain_name, ctx.run_id)
+        docs = data_docs.build_data_docs(ctx.gx_dir, ctx.run_id)
         outcome.rows_in = sum(p.rows for p in published)
         outcome.rows_out = rows
         drawn = f"a dashboard of {charts} charts at {board}" if charts else "no dashboard"

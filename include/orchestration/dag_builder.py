@@ -226,6 +226,10 @@ def _model_group(domain: Domain, layer: str) -> TaskGroup:
     return group
 
 
+# The first stage that holds the domain's lease: where a run waits while another has it.
+LEASE_ENTRY = next(s.name for s in STAGES if s.leased)
+
+
 def _stage_task(domain: Domain, stage: Stage, assets: dict):
     """A stage's task: one, a task mapped over the datasets, or a task group of the models."""
     if stage.parts == "dataset":
@@ -234,7 +238,10 @@ def _stage_task(domain: Domain, stage: Stage, assets: dict):
         ).expand(dataset=[d.name for d in domain.datasets])
     if stage.parts == "model":
         return _model_group(domain, stage.layer)
-    return task(task_id=stage.name, **assets)(_stage_callable(domain.name, stage.name))()
+    # Runs side by side (a backfill) wait for the domain here one at a time: the others stay
+    # scheduled, not a process each sleeping in an executor slot.
+    waits = {"max_active_tis_per_dag": 1} if stage.name == LEASE_ENTRY else {}
+    return task(task_id=stage.name, **assets, **waits)(_stage_callable(domain.name, stage.name))()
 
 
 def build_domain_dag(
@@ -264,6 +271,9 @@ def build_domain_dag(
         is_paused_upon_creation=False,
         default_args={
             "execution_timeout": STAGE_TIMEOUT,
+            # Of the tasks ready at once (runs side by side), a later stage first: the run
+            # that holds the domain finishes and gives it back before new runs start loading.
+            "weight_rule": "upstream",
             **default_args,
         },
         tags=tags,

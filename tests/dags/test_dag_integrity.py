@@ -50,6 +50,10 @@ def test_house_rules(dagbag, dag_id):
     release = dag.get_task("release_domain")
     assert release.is_teardown
     assert release.upstream_task_ids == {t.task_id for t in dag.tasks} - {"release_domain"}
+    # runs side by side (a backfill) wait for the domain one at a time, not a process each;
+    # of the tasks ready at once, a later stage's goes first
+    assert dag.get_task("validate_bronze").max_active_tis_per_dag == 1
+    assert {t.weight_rule for t in dag.tasks} == {"upstream"}
 
 
 @pytest.mark.parametrize("dag_id", domain_names())

@@ -27,7 +27,15 @@ from include.elt.files.manifest import Manifest
 from include.elt.stages.load import commit, staging
 from include.elt.stages.validate.targets import QualityError
 from tests.conftest import REPO, new_warehouse, role_env, roles
-from tests.helpers import concurrently, count, layer_state, qualified, query, run_context
+from tests.helpers import (
+    concurrently,
+    count,
+    layer_state,
+    plant_in_usage_file,
+    qualified,
+    query,
+    run_context,
+)
 
 DAY = date(2026, 3, 10)
 WINDOW = Days(DAY - timedelta(days=2), DAY)
@@ -231,13 +239,7 @@ def published(tmp_path):
 
 
 def _plant_in_bronze(url: str, ctx: pipeline.RunContext) -> None:
-    """The run's own usage file says every tenth session completed 350% of its content."""
-    manifest = Manifest.read(ctx.run_folder)
-    path = manifest.path_of(next(f for f in manifest.files if f.dataset == "usage_logs"))
-    lines = path.read_text().splitlines()
-    for i in range(1, len(lines), 10):
-        lines[i] = lines[i].rsplit(",", 1)[0] + ",3.5"
-    path.write_text("\n".join(lines) + "\n")
+    plant_in_usage_file(ctx)
 
 
 def _plant_in_silver(url: str, ctx: pipeline.RunContext) -> None:

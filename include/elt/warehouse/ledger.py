@@ -185,11 +185,29 @@ def record_load(
 
 def loaded_days(cur, domain: str, run_id: str) -> dict[str, Days | None]:
     """The datasets ``run_id`` loaded, with the days each covered (``None``: a whole table)."""
+    return {name: load.days for name, load in loads_of(cur, domain, run_id).items()}
+
+
+@dataclass(frozen=True)
+class Load:
+    """A dataset's load by a run, as its commit recorded it."""
+
+    days: Days | None
+    rows: int
+    replaced: int
+
+
+def loads_of(cur, domain: str, run_id: str) -> dict[str, Load]:
+    """The loads ``run_id`` committed, by dataset."""
     cur.execute(
-        "select dataset, first_day, last_day from audit.loads where domain = %s and run_id = %s",
+        "select dataset, first_day, last_day, row_count, replaced_rows from audit.loads"
+        " where domain = %s and run_id = %s",
         [domain, run_id],
     )
-    return {name: Days(first, last) if first else None for name, first, last in cur.fetchall()}
+    return {
+        name: Load(Days(first, last) if first else None, rows, replaced)
+        for name, first, last, rows, replaced in cur.fetchall()
+    }
 
 
 # --- staged models and model builds ----------------------------------------------------------

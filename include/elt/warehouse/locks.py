@@ -6,12 +6,18 @@ naming the lock and who holds it. The platform's locks, and what each keeps apar
 - ``world.<domain>`` (:func:`world_lock`): a load's commit holds it shared while it keeps the
   stored world, exclusive when it replaces it;
 - ``bronze.<domain>_<dataset>`` (:func:`table_lock`): one load at a time replaces a bronze
-  table's partitions (taken in dataset order);
+  table's partitions;
 - ``bronze_stage.<staging>`` (:func:`staging_lock`): a run's claim on its staging of a file;
 - ``stage.<domain>`` (:func:`stage_lock`): the domain's staging area, shared by the builds of
   its models, whole by its publish; ``stage.<domain>.<model>`` (:func:`model_lock`): one build of
   a model at a time;
 - ``elt.migrate`` and ``elt.bootstrap``: one migration, one creation of bronze tables.
+
+**One order**: whatever takes locks on several bronze tables in one transaction (advisory or
+PostgreSQL's own, a swap's or a view's) takes them in :func:`bronze_order`, the order of the
+tables' names. Two transactions that lock the same tables in different orders can each hold
+what the other waits for: a deadlock, which PostgreSQL breaks by failing one of them (a backfill
+commits several runs at once).
 
 **The domain lease**: one run at a time validates, stages and publishes a domain. Airflow may run
 several runs of a domain at once (a backfill beside the scheduled run, up to ten backfill runs
@@ -30,6 +36,8 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import psycopg2
 from psycopg2 import errors, sql
@@ -38,6 +46,7 @@ from psycopg2.extensions import connection as Connection
 from include.elt.warehouse.connection import lock_timeout, transaction
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MIGRATE_LOCK = "elt.migrate"
 BOOTSTRAP_LOCK = "elt.bootstrap"
@@ -50,6 +59,12 @@ def world_lock(domain: str) -> str:
 def table_lock(relation: str) -> str:
     """A bronze table's: ``relation`` is its name in the bronze schema."""
     return f"bronze.{relation}"
+
+
+def bronze_order(relations: Iterable[T], name: Callable[[T], str] = str) -> list[T]:
+    """``relations`` (bronze tables, or what ``name`` maps to one) in the one order every
+    transaction locks bronze tables in."""
+    return sorted(relations, key=name)
 
 
 def staging_lock(staging: str) -> str:

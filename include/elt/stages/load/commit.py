@@ -1,8 +1,10 @@
 """Commit a run's staged files (the ``commit_bronze`` stage) in one transaction: per bronze
-table, in dataset order, take its lock, drop the partitions the files replace and attach the
-staged ones (:mod:`include.elt.warehouse.partitions`); a reference table is replaced row by
-row. Readers see every file of the run or none; a rerun of the same days leaves bronze
-identical, and two loads of a table serialise on its lock.
+table, in the one lock order (:func:`include.elt.warehouse.locks.bronze_order`), take its lock,
+drop the partitions the files replace and attach the staged ones
+(:mod:`include.elt.warehouse.partitions`); a reference table is replaced row by row; and make
+the run's own bronze gate batches. Readers see every file of the run or none; a rerun of the
+same days leaves bronze identical, two loads of a table serialise on its lock, and a retry of
+a commit that went through is a no-op.
 
 Bronze holds one synthetic world per domain (:mod:`include.elt.stages.plan`). The commit holds
 the domain's world lock: shared for loads in the stored world, exclusive for a load that
@@ -34,10 +36,10 @@ from include.elt.stages.load.staging import (
     other_world,
     staging_name,
 )
-from include.elt.warehouse import catalog, ledger, locks
+from include.elt.warehouse import batches, catalog, ledger, locks
 from include.elt.warehouse import partitions as parts
 from include.elt.warehouse.connection import connect, transaction
-from include.elt.warehouse.locks import advisory_lock, raise_lock_timeout
+from include.elt.warehouse.locks import advisory_lock, bronze_order, raise_lock_timeout
 
 log = logging.getLogger(__name__)
 
@@ -59,39 +61,80 @@ def commit(
     run_id: str,
 ) -> list[LoadResult]:
     """Swap the staged files of the run into bronze in one transaction, under the domain's world
-    lock: readers see all of them or none. A run that replaces the world (or the first load of
-    a domain) drops everything else bronze held."""
+    lock, and make the bronze gate's batches: readers see all of them or none. A run that
+    replaces the world (or the first load of a domain) drops everything else bronze held. Done
+    again after it committed (a retry), it changes nothing and returns what it did."""
     check_domain(domain, manifest)
     with world_lock(url, domain, exclusive=manifest.replace_history) as stored:
         replacing = manifest.replace_history or stored is None
         if not replacing and stored.world != manifest.world:
             raise other_world(domain, stored.world, manifest)
-        results = []
+        entries = {e.dataset: e for e in manifest.files}
         with transaction(url) as conn, conn.cursor() as cur:
-            for entry in sorted(manifest.files, key=lambda e: e.dataset):  # one lock order
-                started = time.perf_counter()
-                dataset, path, ranges, name = file_of(domain, manifest, entry)
-                staging = staging_name(name, run_id)
-                advisory_lock(cur, locks.table_lock(name))
-                advisory_lock(cur, locks.staging_lock(staging))
-                rows = _staged_rows(cur, staging, path)
-                check_rows(path, rows, entry)
-                replaced = _swap(cur, STAGING_SCHEMA, name, staging, dataset, ranges, replacing)
-                ledger.record_load(
+            done = _committed(cur, domain, manifest, run_id)
+            if done is not None:  # a retry: the swap went through; only the batches again
+                log.info("%s: run %s committed its files already", domain.name, run_id)
+            results = done or []
+            # Every bronze table, the loaded ones and the others' batches, in the one order.
+            for dataset in bronze_order(domain.datasets, lambda d: domain.relation(d.name)):
+                entry = entries.get(dataset.name)
+                if entry is not None and done is None:
+                    results.append(_commit_file(cur, domain, manifest, entry, run_id, replacing))
+                batches.make_batch(
                     cur,
+                    domain.relation(dataset.name),
+                    dataset.partition_column,
+                    entry and entry.days,
                     run_id,
                     domain.name,
-                    entry.dataset,
-                    entry.days,
-                    rows=rows,
-                    replaced=replaced,
-                    world_replaced=replacing,
-                    expected_rows=entry.expected_rows,
                 )
-                results.append(_result(domain, entry, path, rows, replaced, started))
-            ledger.record_world(cur, domain.name, manifest.plan, run_id)
-            # generate records the plan; one made without a warehouse is in the manifest alone
-            ledger.record_plan(cur, domain.name, run_id, manifest.plan, keep=True)
+            if done is None:
+                ledger.record_world(cur, domain.name, manifest.plan, run_id)
+                # generate records the plan; one made without a warehouse is in the manifest
+                ledger.record_plan(cur, domain.name, run_id, manifest.plan, keep=True)
+    batches.drop_published(url, domain.name)
+    return results
+
+
+def _commit_file(cur, domain: Domain, manifest: Manifest, entry, run_id: str, replacing: bool):
+    started = time.perf_counter()
+    dataset, path, ranges, name = file_of(domain, manifest, entry)
+    staging = staging_name(name, run_id)
+    advisory_lock(cur, locks.table_lock(name))
+    advisory_lock(cur, locks.staging_lock(staging))
+    rows = _staged_rows(cur, staging, path)
+    check_rows(path, rows, entry)
+    replaced = _swap(cur, STAGING_SCHEMA, name, staging, dataset, ranges, replacing)
+    ledger.record_load(
+        cur,
+        run_id,
+        domain.name,
+        entry.dataset,
+        entry.days,
+        rows=rows,
+        replaced=replaced,
+        world_replaced=replacing,
+        expected_rows=entry.expected_rows,
+    )
+    return _result(domain, entry, path, rows, replaced, started)
+
+
+def _committed(cur, domain: Domain, manifest: Manifest, run_id: str) -> list[LoadResult] | None:
+    """What the run's commit did, if it committed already: none of its files is staged any
+    more (the swap consumed them) and the ledger holds each one's load, with the manifest's rows
+    and days. ``None``: not committed (a file still staged, or a load missing)."""
+    if not manifest.files:
+        return None
+    staged = [staging_name(domain.relation(e.dataset), run_id) for e in manifest.files]
+    if any(catalog.exists(cur, f"{STAGING_SCHEMA}.{s}") for s in staged):
+        return None
+    loads = ledger.loads_of(cur, domain.name, run_id)
+    results = []
+    for entry in manifest.files:
+        load = loads.get(entry.dataset)
+        if load is None or load.rows != entry.rows or load.days != entry.days:
+            return None
+        results.append(LoadResult(domain.relation(entry.dataset), load.rows, load.replaced, 0.0))
     return results
 
 

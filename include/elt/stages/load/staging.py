@@ -12,7 +12,6 @@ memory.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import re
@@ -30,7 +29,7 @@ from include.elt.contract.domain import Domain
 from include.elt.core.errors import FinalError, PlanError
 from include.elt.files import storage
 from include.elt.files.manifest import FileEntry, Manifest
-from include.elt.warehouse import ledger, locks
+from include.elt.warehouse import batches, ledger, locks
 from include.elt.warehouse import partitions as parts
 from include.elt.warehouse.connection import connect, transaction
 from include.elt.warehouse.locks import advisory_lock
@@ -40,8 +39,7 @@ log = logging.getLogger(__name__)
 COPY_BUFFER_BYTES = 1 << 20
 PARALLEL_LOADS = 2  # one per core: COPY is CPU-bound on the server
 STAGING_SEPARATOR = "__"  # <table>__<tag>: a run's staging of a table
-STAGING_TAG = 8
-STAGING_SCHEMA = "bronze_stage"
+STAGING_SCHEMA = batches.SCHEMA
 SPLIT_BYTES = 32 << 20  # a file larger than this is COPYed in two parallel streams
 MAX_IDENTIFIER = 63  # PostgreSQL's NAMEDATALEN - 1
 
@@ -138,9 +136,8 @@ def other_world(domain: Domain, stored, manifest: Manifest) -> PlanError:
 def staging_name(name: str, run_id: str) -> str:
     """The run's own staging table of a bronze table, so runs (backfills) may load side by side:
     the table's name (cut to leave room for a partition suffix) and a tag of table and run."""
-    tag = hashlib.sha1(f"{name}/{run_id}".encode()).hexdigest()[:STAGING_TAG]
-    room = MAX_IDENTIFIER - len("_p20260101_20260131") - len(STAGING_SEPARATOR) - STAGING_TAG
-    return f"{name[:room]}{STAGING_SEPARATOR}{tag}"
+    room = MAX_IDENTIFIER - len("_p20260101_20260131") - len(STAGING_SEPARATOR) - batches.TAG
+    return f"{name[:room]}{STAGING_SEPARATOR}{batches.run_tag(name, run_id)}"
 
 
 def check_domain(domain: Domain, manifest: Manifest) -> None:

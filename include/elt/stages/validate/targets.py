@@ -1,8 +1,9 @@
 """What a layer's gate validates: a batch per table of the rows this run wrote, and the
 expectations it holds them to.
 
-The batch is the days a run loaded into bronze (a view in ``bronze_stage``, made by the load),
-the staged rows of an incremental silver or gold model, all of a table or view the run rebuilt.
+The batch is the days a run loaded into bronze (the run's own view in ``bronze_stage``, made by
+the load's commit: :mod:`include.elt.warehouse.batches`), the staged rows of an incremental
+silver or gold model, all of a table or view the run rebuilt.
 Besides its suite (``include/domains/<domain>/expectations/``, SQL written as templates like the
 models), each model gets the checks its declaration implies (:mod:`.derived`). Every check runs
 as SQL in the warehouse.
@@ -19,7 +20,7 @@ from include.elt.contract.domain import Domain
 from include.elt.contract.models import Model, Scope, models, render_text
 from include.elt.core.days import Days
 from include.elt.core.errors import FinalError
-from include.elt.warehouse import catalog, ledger
+from include.elt.warehouse import batches, catalog, ledger
 from include.elt.warehouse.connection import transaction
 
 
@@ -51,8 +52,8 @@ def targets(
             found = [
                 Target(
                     domain.qualified("bronze", d.name),
-                    "bronze_stage",
-                    domain.relation(d.name),
+                    batches.SCHEMA,
+                    batches.batch_name(domain.relation(d.name), run_id),
                     _render_all(domain, suites[d.name](), scope, quote),
                 )
                 for d in domain.datasets

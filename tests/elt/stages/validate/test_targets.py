@@ -6,15 +6,20 @@ import pytest
 
 from include.elt.contract.domain import load_domain
 from include.elt.stages.validate.targets import QualityError, targets
+from include.elt.warehouse import batches
 from tests.conftest import roles
 
 STREAMING = load_domain("streaming")
 
 
-def test_the_bronze_gate_validates_the_loaded_days_of_every_dataset(warehouse_url):
+def test_the_bronze_gate_validates_the_runs_own_batch_of_every_dataset(warehouse_url):
     found = targets(roles(warehouse_url).validator, STREAMING, "bronze", "r")
     assert [(t.suite, t.schema, t.table) for t in found] == [
-        (STREAMING.qualified("bronze", d.name), "bronze_stage", STREAMING.relation(d.name))
+        (
+            STREAMING.qualified("bronze", d.name),
+            "bronze_stage",
+            batches.batch_name(STREAMING.relation(d.name), "r"),
+        )
         for d in STREAMING.datasets
     ]
     assert all(t.expectations for t in found)
