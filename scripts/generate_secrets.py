@@ -26,8 +26,6 @@ anything else exists.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import os
 import re
 import secrets
@@ -40,6 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from include.elt.core.roles import ROLES as WAREHOUSE_ROLES
 from include.elt.core.roles import STAGE_ROLES, role_name
+from include.elt.warehouse.passwords import scram_verifier
+from include.elt.warehouse.passwords import write_private as _write
 
 FOLDERS = ("airflow", "warehouse-db", "metadata-db", "warehouse-admin", "redis", "flower")
 # secret -> (environment variable that may supply it, folder/file that keeps it, generator)
@@ -106,14 +106,6 @@ def _setting(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
 
-def _write(path: Path, text: str) -> None:
-    """A file only its owner can read, written without ever being readable by others."""
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-
-
 def ensure_secrets(root: Path) -> dict[str, str]:
     for folder in FOLDERS:
         (root / folder).mkdir(parents=True, exist_ok=True)
@@ -125,18 +117,6 @@ def ensure_secrets(root: Path) -> dict[str, str]:
         _write(path, value + "\n")
         values[name] = value
     return values
-
-
-def scram_verifier(password: str, iterations: int = 4096, salt: bytes | None = None) -> str:
-    """PostgreSQL's SCRAM-SHA-256 verifier: lets the server check the password, and cannot be
-    used to log in (RFC 5802/7677; PostgreSQL stores exactly this)."""
-    salt = salt or os.urandom(16)
-    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
-    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
-    stored_key = hashlib.sha256(client_key).digest()
-    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
-    b64 = lambda raw: base64.b64encode(raw).decode()  # noqa: E731
-    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
 
 
 def role_passwords_sql(values: dict[str, str], kept: str) -> str:
