@@ -10,7 +10,8 @@ it uses; folders are 0700 and files 0600 (as root, ELT_SECRETS_OWNERS sets their
 
   airflow/          airflow.cfg (Airflow's secret settings: JWT secret, API secret key, Fernet
                     key, metadata database URI; for the CeleryExecutor the broker URL and the
-                    result backend), airflow.env (one warehouse connection per stage role),
+                    result backend), airflow.env (one warehouse connection per stage role, and
+                    the alerts' SMTP server when ELT_ALERT_SMTP_HOST is set),
                     admin_password (the UI administrator's, set by airflow-init)
   warehouse-db/     superuser_password (used by the warehouse's own init alone),
                     role_passwords.sql (each role's password as a SCRAM verifier, not in clear)
@@ -26,6 +27,7 @@ anything else exists.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import secrets
@@ -195,14 +197,47 @@ def airflow_cfg(values: dict[str, str]) -> str:
 
 
 def airflow_env(values: dict[str, str]) -> str:
-    """The platform's warehouse logins, one Airflow connection per stage role: loaded by the
-    entrypoint, so the tasks the scheduler or a worker runs inherit them."""
-    return _env_file(
-        {
-            f"AIRFLOW_CONN_WAREHOUSE_{role.upper()}": warehouse_uri(values, role_name(role))
-            for role in STAGE_ROLES
-        }
-    )
+    """The platform's warehouse logins, one Airflow connection per stage role, and the alerts'
+    SMTP server: loaded by the entrypoint, so the tasks the scheduler or a worker runs, and the
+    callbacks of the DAG processor and the triggerer, inherit them."""
+    connections = {
+        f"AIRFLOW_CONN_WAREHOUSE_{role.upper()}": warehouse_uri(values, role_name(role))
+        for role in STAGE_ROLES
+    }
+    smtp = alerts_smtp_connection()
+    if smtp:
+        connections["AIRFLOW_CONN_ELT_ALERTS"] = smtp
+    return _env_file(connections)
+
+
+# ELT_ALERT_SMTP_SECURITY -> the SMTP connection's extras
+SMTP_SECURITY = {
+    "starttls": {"disable_ssl": True, "disable_tls": False},
+    "ssl": {"disable_ssl": False, "disable_tls": True},
+    "none": {"disable_ssl": True, "disable_tls": True},
+}
+
+
+def alerts_smtp_connection() -> str | None:
+    """The SMTP server alerts are sent through, as an Airflow connection in JSON (None: no
+    ELT_ALERT_SMTP_HOST). Its password is given here, and kept in this one 0600 file."""
+    host = os.environ.get("ELT_ALERT_SMTP_HOST")
+    if not host:
+        return None
+    security = _setting("ELT_ALERT_SMTP_SECURITY", "starttls")
+    if security not in SMTP_SECURITY:
+        raise SystemExit(
+            f"ELT_ALERT_SMTP_SECURITY={security!r}: choose one of {', '.join(SMTP_SECURITY)}"
+        )
+    connection = {
+        "conn_type": "smtp",
+        "host": host,
+        "port": int(_setting("ELT_ALERT_SMTP_PORT", "587")),
+        "login": os.environ.get("ELT_ALERT_SMTP_USER") or None,
+        "password": os.environ.get("ELT_ALERT_SMTP_PASSWORD") or None,
+        "extra": {**SMTP_SECURITY[security], "timeout": 30, "retry_limit": 3},
+    }
+    return json.dumps(connection)
 
 
 def flower_env(values: dict[str, str]) -> str:
