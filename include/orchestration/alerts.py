@@ -134,7 +134,9 @@ def failure_message(
             shown = gate["expectations"][:SHOWN]
             parts.append(
                 f"<p>The gate <code>{_e(task.task)}</code> failed {gate['failed']} of"
-                f" {gate['evaluated']} expectations; the first {len(shown)}:</p><ul>"
+                f" {gate['evaluated']} expectations"
+                + (f"; the first {len(shown)}" if len(shown) < gate["failed"] else "")
+                + ":</p><ul>"
                 + "".join(f"<li>{_e(e)}</li>" for e in shown)
                 + "</ul>"
             )
