@@ -9,7 +9,8 @@ days, from the environment (``.env.example``):
 - run folders ``runs/<domain>/<run>/`` (local or in the object store): those nothing was written
   to for ``ELT_RETAIN_RUN_DAYS`` (a day's files are loaded minutes after they are written);
 - Data Docs validation results of runs older than ``ELT_RETAIN_DOCS_DAYS``, and their pages
-  (besides the last ``KEEP_RUNS`` per suite that every publish keeps);
+  (every render also keeps no more than the last ``KEEP_RUNS`` runs of a suite: this removes
+  those of suites no run validates any more, e.g. of a paused domain);
 - ``audit`` rows of runs older than ``ELT_RETAIN_AUDIT_DAYS`` (tasks, model builds, loads, plans),
   never a domain's last published run (``gold.freshness`` reads it) nor a leased one;
 - what a failed run staged in ``bronze_stage`` and never committed, once a later run of its
@@ -50,7 +51,7 @@ class Retention:
 
     logs: int = 30
     runs: int = 14
-    docs: int = 30
+    docs: int = 14  # data_docs.KEEP_RUNS: more days would keep no more
     audit: int = 90
 
     @classmethod
