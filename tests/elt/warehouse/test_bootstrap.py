@@ -53,15 +53,18 @@ def test_a_database_of_your_own_is_set_up_by_one_command_and_then_runs(server, t
     assert "init-warehouse --admin-url" in refused.stderr
     assert "does not exist" not in refused.stderr
 
-    made = elt(
-        "init-warehouse",
-        "--admin-url",
-        admin,
-        "--logins-file",
-        str(logins),
-        env={},
-        data_dir=tmp_path,
-    )
+    def init_warehouse():
+        return elt(
+            "init-warehouse",
+            "--admin-url",
+            admin,
+            "--logins-file",
+            str(logins),
+            env={},
+            data_dir=tmp_path,
+        )
+
+    made = init_warehouse()
     assert made.returncode == 0, made.stderr
     urls = sourced(logins)
     assert stat.S_IMODE(logins.stat().st_mode) == 0o600
@@ -81,15 +84,7 @@ def test_a_database_of_your_own_is_set_up_by_one_command_and_then_runs(server, t
         " and tablename = 'domain_profiles'",
     ) == [("elt_owner",)]
 
-    again = elt(
-        "init-warehouse",
-        "--admin-url",
-        admin,
-        "--logins-file",
-        str(logins),
-        env={},
-        data_dir=tmp_path,
-    )
+    again = init_warehouse()
     assert again.returncode == 0, again.stderr
     assert "unchanged" in again.stdout and "password" not in again.stdout.lower()
     assert sourced(logins) == urls
