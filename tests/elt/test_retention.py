@@ -111,9 +111,11 @@ def test_run_folders_go_when_nothing_was_written_to_them_for_their_age(history):
     for path in (runs / "young").rglob("*"):
         _age(path, YOUNG)
     young_files = sorted(p.name for p in (runs / "young").iterdir())
+    (runs / "starting").mkdir()  # a run that has made its folder and written nothing yet
 
     removed = retention.old_run_folders(data, NOW - timedelta(days=14))
     assert not (runs / "old").exists()
+    assert (runs / "starting").is_dir()
     assert sorted(p.name for p in (runs / "young").iterdir()) == young_files
     assert removed.count >= 1 and removed.bytes > 0
 

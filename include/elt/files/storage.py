@@ -154,11 +154,13 @@ def remove_tree(path: Location) -> None:
 
 
 def written_under(folder: Location) -> tuple[float | None, int]:
-    """When anything under a folder (or prefix) was last written, as a POSIX time (None: it
-    holds nothing), and how many bytes it holds."""
+    """When anything under a folder (or prefix) was last written, as a POSIX time (None: a
+    prefix that holds nothing), and how many bytes it holds."""
     if is_local(folder):
         stats = [p.stat() for p in folder.rglob("*") if p.is_file()]
         sizes, times = [s.st_size for s in stats], [s.st_mtime for s in stats]
+        # an empty folder is a run about to write into it, or one long gone: its own time says
+        times = times or [folder.stat().st_mtime]
     else:
         infos = list(_objects(folder).values())
         sizes = [int(i.get("size") or 0) for i in infos]
