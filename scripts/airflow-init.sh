@@ -28,6 +28,10 @@ if [[ "${1:-}" == "logins" ]]; then
 fi
 
 airflow db migrate
+# The OpenLineage file transport writes one file per event here; it makes no folder itself.
+if [[ -n "${OPENLINEAGE__TRANSPORT__LOG_FILE_PATH:-}" ]]; then
+    mkdir -p "$(dirname "$OPENLINEAGE__TRANSPORT__LOG_FILE_PATH")"
+fi
 python "$(dirname "$0")/ensure_admin.py"
 # shellcheck source=/dev/null
 source "$admin_dir/owner.env"

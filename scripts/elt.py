@@ -11,6 +11,7 @@
     python scripts/elt.py generate --domain ecommerce --scale tiny --format parquet
     python scripts/elt.py run --domain streaming --days 1                 # one more day
     python scripts/elt.py run --domain streaming --scale tiny --replace-history
+    python scripts/elt.py init-warehouse --admin-url postgresql://postgres@127.0.0.1:5432/mine
 
 A run keeps the domain's stored world (scale, seed): asking for another one is refused unless
 --replace-history. Silver and gold rebuild only the days a run changed (--full-refresh: all).
@@ -18,6 +19,8 @@ The warehouse comes from AIRFLOW_CONN_WAREHOUSE_LOADER, _TRANSFORMER and _VALIDA
 role), or AIRFLOW_CONN_WAREHOUSE for all; files go under ELT_DATA_URL (an object store, e.g.
 s3://bucket/prefix) or else ELT_DATA_DIR (default ./data).
 Without --domain, the volumes asked for pick the domain that takes them (else: streaming).
+init-warehouse sets up a database of your own once: the roles with generated passwords (written
+to --logins-file, 0600, and printed once), the schemas and the platform tables.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from include.elt.core.runs import (
     MAX_WINDOW_DAYS,
 )
 from include.elt.core.stages import STAGES
+from include.elt.warehouse import bootstrap
 from include.elt.warehouse.connection import Warehouse, close_idle
 
 # The actions of the stage table (core.stages) each command runs, in flow order; transform and
@@ -55,13 +59,15 @@ COMMANDS = {
     "validate": ("validate",),
     "publish": ("publish",),
 }
+INIT_WAREHOUSE = "init-warehouse"
+DEFAULT_LOGINS_FILE = "warehouse-logins.env"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", choices=list(COMMANDS))
+    parser.add_argument("command", choices=[*COMMANDS, INIT_WAREHOUSE])
     parser.add_argument(
         "--domain", choices=domain_names(), help="default: by --volume, else streaming"
     )
@@ -109,6 +115,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--run-id", help="names the run folder and audit rows (default: derived from the window)"
+    )
+    parser.add_argument(
+        "--admin-url",
+        help="init-warehouse: a superuser's (or the database owner's, with CREATEROLE) URI",
+    )
+    parser.add_argument(
+        "--logins-file",
+        type=Path,
+        default=Path(DEFAULT_LOGINS_FILE),
+        help=f"init-warehouse: where the logins go (default: {DEFAULT_LOGINS_FILE}); source it",
     )
     parser.add_argument("-v", "--verbose", action="store_true")
     return parser.parse_args(argv)
@@ -170,12 +186,31 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        pipeline.run(context(args), stages_for(args))
+        if args.command == INIT_WAREHOUSE:
+            init_warehouse(args)
+        else:
+            ctx = context(args)
+            if ctx.warehouse is not None:
+                bootstrap.require_initialised(ctx.warehouse.loader)
+            pipeline.run(ctx, stages_for(args))
     except Exception as exc:  # a mistake is one line; -v shows where it came from
         logging.getLogger("elt").debug("failure", exc_info=True)
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
     return 0
+
+
+def init_warehouse(args: argparse.Namespace) -> None:
+    if not args.admin_url:
+        raise ValueError("init-warehouse needs --admin-url postgresql://<admin>@host:port/db")
+    done = bootstrap.init_warehouse(args.admin_url, args.logins_file)
+    if done.generated:
+        print(f"The platform's logins (shown this once; kept in {args.logins_file}, 0600):")
+        for name, url in done.logins.items():
+            print(f"  {name}={url}")
+    else:
+        print(f"roles and tables up to date; the logins in {args.logins_file} are unchanged")
+    print(f"next: source {args.logins_file} && scripts/elt.py run --domain streaming")
 
 
 def context(args: argparse.Namespace) -> pipeline.RunContext:

@@ -10,7 +10,8 @@ it uses; folders are 0700 and files 0600 (as root, ELT_SECRETS_OWNERS sets their
 
   airflow/          airflow.cfg (Airflow's secret settings: JWT secret, API secret key, Fernet
                     key, metadata database URI; for the CeleryExecutor the broker URL and the
-                    result backend), airflow.env (one warehouse connection per stage role),
+                    result backend), airflow.env (one warehouse connection per stage role, and
+                    the alerts' SMTP server when ELT_ALERT_SMTP_HOST is set),
                     admin_password (the UI administrator's, set by airflow-init)
   warehouse-db/     superuser_password (used by the warehouse's own init alone),
                     role_passwords.sql (each role's password as a SCRAM verifier, not in clear)
@@ -26,8 +27,7 @@ anything else exists.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
+import json
 import os
 import re
 import secrets
@@ -40,6 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from include.elt.core.roles import ROLES as WAREHOUSE_ROLES
 from include.elt.core.roles import STAGE_ROLES, role_name
+from include.elt.warehouse.passwords import scram_verifier
+from include.elt.warehouse.passwords import write_private as _write
 
 FOLDERS = ("airflow", "warehouse-db", "metadata-db", "warehouse-admin", "redis", "flower")
 # secret -> (environment variable that may supply it, folder/file that keeps it, generator)
@@ -106,14 +108,6 @@ def _setting(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
 
-def _write(path: Path, text: str) -> None:
-    """A file only its owner can read, written without ever being readable by others."""
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-
-
 def ensure_secrets(root: Path) -> dict[str, str]:
     for folder in FOLDERS:
         (root / folder).mkdir(parents=True, exist_ok=True)
@@ -125,18 +119,6 @@ def ensure_secrets(root: Path) -> dict[str, str]:
         _write(path, value + "\n")
         values[name] = value
     return values
-
-
-def scram_verifier(password: str, iterations: int = 4096, salt: bytes | None = None) -> str:
-    """PostgreSQL's SCRAM-SHA-256 verifier: lets the server check the password, and cannot be
-    used to log in (RFC 5802/7677; PostgreSQL stores exactly this)."""
-    salt = salt or os.urandom(16)
-    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
-    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
-    stored_key = hashlib.sha256(client_key).digest()
-    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
-    b64 = lambda raw: base64.b64encode(raw).decode()  # noqa: E731
-    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
 
 
 def role_passwords_sql(values: dict[str, str], kept: str) -> str:
@@ -215,14 +197,47 @@ def airflow_cfg(values: dict[str, str]) -> str:
 
 
 def airflow_env(values: dict[str, str]) -> str:
-    """The platform's warehouse logins, one Airflow connection per stage role: loaded by the
-    entrypoint, so the tasks the scheduler or a worker runs inherit them."""
-    return _env_file(
-        {
-            f"AIRFLOW_CONN_WAREHOUSE_{role.upper()}": warehouse_uri(values, role_name(role))
-            for role in STAGE_ROLES
-        }
-    )
+    """The platform's warehouse logins, one Airflow connection per stage role, and the alerts'
+    SMTP server: loaded by the entrypoint, so the tasks the scheduler or a worker runs, and the
+    callbacks of the DAG processor and the triggerer, inherit them."""
+    connections = {
+        f"AIRFLOW_CONN_WAREHOUSE_{role.upper()}": warehouse_uri(values, role_name(role))
+        for role in STAGE_ROLES
+    }
+    smtp = alerts_smtp_connection()
+    if smtp:
+        connections["AIRFLOW_CONN_ELT_ALERTS"] = smtp
+    return _env_file(connections)
+
+
+# ELT_ALERT_SMTP_SECURITY -> the SMTP connection's extras
+SMTP_SECURITY = {
+    "starttls": {"disable_ssl": True, "disable_tls": False},
+    "ssl": {"disable_ssl": False, "disable_tls": True},
+    "none": {"disable_ssl": True, "disable_tls": True},
+}
+
+
+def alerts_smtp_connection() -> str | None:
+    """The SMTP server alerts are sent through, as an Airflow connection in JSON (None: no
+    ELT_ALERT_SMTP_HOST). Its password is given here, and kept in this one 0600 file."""
+    host = os.environ.get("ELT_ALERT_SMTP_HOST")
+    if not host:
+        return None
+    security = _setting("ELT_ALERT_SMTP_SECURITY", "starttls")
+    if security not in SMTP_SECURITY:
+        raise SystemExit(
+            f"ELT_ALERT_SMTP_SECURITY={security!r}: choose one of {', '.join(SMTP_SECURITY)}"
+        )
+    connection = {
+        "conn_type": "smtp",
+        "host": host,
+        "port": int(_setting("ELT_ALERT_SMTP_PORT", "587")),
+        "login": os.environ.get("ELT_ALERT_SMTP_USER") or None,
+        "password": os.environ.get("ELT_ALERT_SMTP_PASSWORD") or None,
+        "extra": {**SMTP_SECURITY[security], "timeout": 30, "retry_limit": 3},
+    }
+    return json.dumps(connection)
 
 
 def flower_env(values: dict[str, str]) -> str:

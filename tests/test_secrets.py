@@ -153,3 +153,28 @@ def test_the_celery_broker_and_result_backend_use_the_generated_passwords(tmp_pa
     assert f"AIRFLOW__CELERY__FLOWER_BASIC_AUTH=admin:{flower}" in files["flower/airflow.env"]
     airflow = files["airflow/airflow.cfg"] + files["airflow/airflow.env"]
     assert "flower" not in airflow.lower() and flower not in airflow
+
+
+def test_the_alerts_smtp_server_is_a_connection_in_airflow_env_alone(tmp_path):
+    import json
+    import shlex
+
+    password = "smtp-pass-" + "x" * 16
+    files = _run(
+        tmp_path,
+        ELT_ALERT_SMTP_HOST="smtp.example.org",
+        ELT_ALERT_SMTP_PORT="465",
+        ELT_ALERT_SMTP_SECURITY="ssl",
+        ELT_ALERT_SMTP_USER="alerts",
+        ELT_ALERT_SMTP_PASSWORD=password,
+    )
+    lines = dict(
+        shlex.split(line)[1].split("=", 1) for line in files["airflow/airflow.env"].splitlines()
+    )
+    connection = json.loads(lines["AIRFLOW_CONN_ELT_ALERTS"])
+    assert connection["host"] == "smtp.example.org" and connection["port"] == 465
+    assert (connection["login"], connection["password"]) == ("alerts", password)
+    assert connection["extra"]["disable_ssl"] is False
+    assert [name for name, text in files.items() if password in text] == ["airflow/airflow.env"]
+    # without a host, no connection: alerts are off
+    assert "ELT_ALERTS" not in _run(tmp_path / "off")["airflow/airflow.env"]

@@ -217,6 +217,8 @@ class NativeStack:
                 "METADATA_DB_PORT": str(metadata.port),
                 "REDIS_HOST": "127.0.0.1",
                 "REDIS_PORT": str(self.redis_port),
+                # what compose gives the secrets service from .env (the alerts' SMTP server)
+                **{k: v for k, v in self.settings.items() if k.startswith("ELT_ALERT_SMTP_")},
             },
             "secrets",
         )

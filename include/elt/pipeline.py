@@ -104,6 +104,7 @@ class StageOutcome:
     rows_in: int | None = None
     rows_out: int | None = None
     detail: str = ""
+    gate: dict | None = None  # a failed gate's expectations (QualityError.gate)
 
 
 @contextmanager
@@ -128,6 +129,7 @@ def audited(ctx: RunContext, task: str) -> Iterator[StageOutcome]:
         status = "success"
     except Exception as exc:
         outcome.detail = f"{type(exc).__name__}: {exc}"[:4000]
+        outcome.gate = getattr(exc, "gate", None)
         if leased and isinstance(exc, FinalError):
             locks.release(url, ctx.domain_name, ctx.run_id)
         raise
@@ -150,6 +152,7 @@ def _write_audit(ctx, url, task, status, outcome, started_at, seconds) -> None:
                 finished_at=datetime.now(UTC),
                 seconds=round(seconds, 3),
                 detail=outcome.detail or None,
+                gate=outcome.gate,
             )
     except Exception as exc:  # the stage's own error, if any, is the one worth raising
         log.warning("could not write the audit row for %s/%s: %s", ctx.run_id, task, exc)

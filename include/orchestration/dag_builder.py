@@ -6,7 +6,9 @@
   order the models ref each other (from the SQL); each layer's gate runs after its whole group;
 - every task names the Assets it reads (inlets) and writes (outlets): the Assets view traces
   generated file -> bronze table -> silver model -> gold model -> report;
-- ``release_domain``, a teardown, gives the domain's lease back however the run ends.
+- ``release_domain``, a teardown, gives the domain's lease back however the run ends;
+- a failed run, a recovery and gold not published by the domain's freshness deadline alert
+  the operator (:mod:`include.orchestration.alerts`).
 
 Every DAG file is a few lines of configuration calling :func:`build_domain_dag`; the work
 itself is in ``include.elt.pipeline``, shared with the CLI.
@@ -22,20 +24,20 @@ from typing import TYPE_CHECKING
 from airflow.sdk import (
     DAG,
     Asset,
-    BaseHook,
+    AsyncCallback,
     Param,
     TaskGroup,
     chain,
     get_current_context,
     task,
 )
+from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 from airflow.sdk.exceptions import AirflowFailException
 
 from include.elt.contract.domain import Domain, load_domain
 from include.elt.contract.models import Model, dependencies, model, models, sources
 from include.elt.core.days import resolve_window
 from include.elt.core.errors import FinalError
-from include.elt.core.roles import STAGE_ROLES
 from include.elt.core.runs import (
     DEFAULT_HISTORY_DAYS,
     DEFAULT_SCALE,
@@ -46,14 +48,14 @@ from include.elt.core.runs import (
 from include.elt.core.stages import STAGES, Stage
 from include.elt.files.storage import DATA_URL_ENV
 from include.elt.stages.report.dashboard import FILE_NAME as DASHBOARD_FILE
+from include.orchestration import alerts
+from include.orchestration.connections import warehouse
 
 if TYPE_CHECKING:
     from include.elt.pipeline import RunContext
 
 log = logging.getLogger(__name__)
 
-# The Airflow connection of each warehouse role (AIRFLOW_CONN_WAREHOUSE_LOADER, ...).
-WAREHOUSE_CONN_IDS = {role: f"warehouse_{role}" for role in STAGE_ROLES}
 DEFAULT_SCALE_ENV = "ELT_DEFAULT_SCALE"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 # A stage that runs longer than this is stuck (a large 60-day window takes minutes); a whole
@@ -141,18 +143,6 @@ def run_context(domain_name: str) -> RunContext:
         run_type=run_type,
         replace_history=bool(params.get("replace_history")),
         full_refresh=bool(params.get("full_refresh")),
-    )
-
-
-def warehouse():
-    """The warehouse as each stage's role reaches it, from the Airflow connections."""
-    from include.elt.warehouse.connection import Warehouse
-
-    return Warehouse(
-        **{
-            role: BaseHook.get_connection(conn_id).get_uri()
-            for role, conn_id in WAREHOUSE_CONN_IDS.items()
-        }
     )
 
 
@@ -277,6 +267,14 @@ def build_domain_dag(
             **default_args,
         },
         tags=tags,
+        # gold stale: a run that has not published its day by the domain's deadline
+        deadline=DeadlineAlert(
+            reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
+            interval=domain.freshness,
+            callback=AsyncCallback(alerts.gold_overdue, kwargs={"domain": domain_name}),
+            name="gold_freshness",
+        ),
+        **alerts.dag_callbacks(),
         params={
             "window_days": Param(
                 DEFAULT_HISTORY_DAYS,

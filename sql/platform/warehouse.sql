@@ -208,3 +208,116 @@ grant insert, update, delete on audit.staged_models, audit.partitions to elt_tra
 grant insert on audit.model_builds to elt_transformer;
 grant select, insert, delete on silver.rejects, silver_stage.rejects to elt_transformer;
 grant select on silver.rejects, silver_stage.rejects to elt_validator;
+
+-- Operating it (README "Operating it"): alerts, gold's freshness, retention.
+-- A failed gate's expectations as the alert e-mail lists them: {"failed", "evaluated",
+-- "expectations": [...the first few], "data_docs_page"}.
+alter table audit.task_runs add column if not exists gate jsonb;
+
+-- A domain whose last run failed, until a run succeeds: the alerts' "back to normal" is sent
+-- once, by whichever run clears it.
+create table if not exists audit.domain_alerts (
+    domain text primary key,
+    failed_run_id text not null,
+    failed_at timestamptz not null default now()
+);
+grant select, insert, update, delete on audit.domain_alerts to elt_transformer;
+
+-- When each gold relation was last published, by which run, and the days it holds: for the
+-- analyst and the dashboard (owned by elt_owner, so it reads audit for readers who may not).
+create or replace view gold.freshness as
+with
+
+published_runs as (
+    select
+        domain,
+        run_id,
+        max(finished_at) as published_at
+    from audit.task_runs
+    where task = 'publish' and status = 'success'
+    group by domain, run_id
+),
+
+last_builds as (
+    select distinct on (builds.relation)
+        builds.domain,
+        builds.relation,
+        builds.run_id,
+        published_runs.published_at
+    from audit.model_builds as builds
+    inner join published_runs
+        on builds.domain = published_runs.domain and builds.run_id = published_runs.run_id
+    where builds.relation like 'gold.%'
+    order by builds.relation asc, published_runs.published_at desc
+),
+
+partition_days as (
+    select
+        relation,
+        min(day) as first_day,
+        max(day) as last_day
+    from audit.partitions
+    group by relation
+),
+
+final as (
+    select
+        last_builds.domain,
+        last_builds.relation,
+        last_builds.published_at as last_published_at,
+        last_builds.run_id as last_run_id,
+        coalesce(partition_days.first_day, profiles.first_day) as first_day,
+        coalesce(partition_days.last_day, runs.window_end) as last_day
+    from last_builds
+    left join partition_days on last_builds.relation = partition_days.relation
+    left join audit.runs as runs
+        on last_builds.domain = runs.domain and last_builds.run_id = runs.run_id
+    left join audit.domain_profiles as profiles on last_builds.domain = profiles.domain
+)
+
+select * from final;
+
+grant select on gold.freshness to analyst, elt_validator, elt_transformer;
+
+-- Retention: the audit trail's rows older than p_before go, but never a domain's last
+-- published run (gold.freshness reads it) nor a run that still holds a lease. The one way a
+-- task role may delete audit history, so none holds delete rights on it.
+create or replace function audit.prune_history(p_before timestamptz)
+returns table (audit_table text, removed bigint)
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    kept text[];
+    n bigint;
+begin
+    select coalesce(array_agg(distinct domain || '/' || run_id), '{}') into kept from (
+        select distinct on (domain) domain, run_id from audit.task_runs
+        where task = 'publish' and status = 'success'
+        order by domain, finished_at desc
+    ) as last_published;
+    select kept || coalesce(array_agg(domain || '/' || run_id), '{}') into kept
+    from audit.domain_leases;
+
+    delete from audit.task_runs
+    where started_at < p_before and not (domain || '/' || run_id) = any(kept);
+    get diagnostics n = row_count;
+    audit_table := 'task_runs'; removed := n; return next;
+    delete from audit.model_builds
+    where built_at < p_before and not (domain || '/' || run_id) = any(kept);
+    get diagnostics n = row_count;
+    audit_table := 'model_builds'; removed := n; return next;
+    delete from audit.loads
+    where loaded_at < p_before and not (domain || '/' || run_id) = any(kept);
+    get diagnostics n = row_count;
+    audit_table := 'loads'; removed := n; return next;
+    delete from audit.runs
+    where planned_at < p_before and not (domain || '/' || run_id) = any(kept);
+    get diagnostics n = row_count;
+    audit_table := 'runs'; removed := n; return next;
+end
+$$;
+
+revoke all on function audit.prune_history(timestamptz) from public;
+grant execute on function audit.prune_history(timestamptz) to elt_transformer;

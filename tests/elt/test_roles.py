@@ -33,6 +33,11 @@ MATRIX = {
     f"select 1 from {TOP_CONTENT} limit 1": (Y, N, Y, Y, Y),
     f"select 1 from {DAILY_USAGE} limit 1": (Y, N, Y, Y, Y),
     "select 1 from audit.task_runs limit 1": (Y, Y, Y, Y, N),
+    # when gold was last published: the analyst sees it without reading audit
+    "select 1 from gold.freshness limit 1": (Y, N, Y, Y, Y),
+    # retention deletes audit history through this one function alone
+    "select audit.prune_history(now() - interval '1000 years')": (Y, N, Y, N, N),
+    "delete from audit.task_runs where false": (Y, N, N, N, N),
     f"insert into {BRONZE_PLANS} select * from {BRONZE_PLANS} limit 0": (
         Y,
         Y,
@@ -104,6 +109,18 @@ def test_the_role_matrix(warehouse, role, statement):
     assert _allowed(warehouse, role, statement) is expected, (
         f"{role} {'may' if expected else 'may not'}: {statement}"
     )
+
+
+def test_the_analyst_reads_when_each_gold_relation_was_published(warehouse):
+    conn = psycopg2.connect(_server.role_url("analyst", warehouse.rsplit("/", 1)[1]))
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select relation, last_run_id, first_day, last_day from gold.freshness")
+            rows = cur.fetchall()
+    finally:
+        conn.close()
+    assert {relation for relation, *_ in rows} >= {TOP_CONTENT, DAILY_USAGE, CUSTOMER_TOTALS}
+    assert {tuple(row[1:]) for row in rows} == {("roles", date(2026, 3, 1), date(2026, 3, 1))}
 
 
 @pytest.mark.parametrize("role", ROLES)

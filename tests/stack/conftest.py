@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ from tests.airflow_api import (  # noqa: F401 (the stack tests import them from 
 )
 from tests.conftest import REPO
 from tests.helpers import layer_state, qualified, query
+from tests.smtp import Inbox
 
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -32,9 +34,19 @@ DOMAINS = ("streaming", "ecommerce")
 
 
 @pytest.fixture(scope="session")
-def stack():
+def smtp() -> Iterator[Inbox]:
+    """An SMTP server on loopback that takes the alerts' login and keeps what it is sent."""
+    inbox = Inbox()
+    with inbox.serving():
+        yield inbox
+
+
+@pytest.fixture(scope="session")
+def stack(smtp):
     # A fresh platform's first scheduled runs fill 60 days of history: tiny ones, for tests.
-    with NativeStack(settings={"ELT_DEFAULT_SCALE": "tiny"}) as running:
+    # Alerts on, to the loopback SMTP server.
+    settings = {"ELT_DEFAULT_SCALE": "tiny", **smtp.settings}
+    with NativeStack(settings=settings) as running:
         print(f"\nnative stack healthy in {running.start_seconds:.1f}s")
         yield running
 

@@ -15,7 +15,7 @@ import os
 import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -100,6 +100,9 @@ class Domain:
       ``<sql_dir>/dashboard/<chart name>.sql``; ``publish`` draws them into
       ``reports/<name>/dashboard.html``. Without it the domain has no dashboard.
     - ``description``: its first line describes the domain's DAG.
+    - ``freshness``: how stale its gold may get: a scheduled run must have published its day
+      this long after the day began (its data interval's start), or the operator is alerted
+      (the DAG's Deadline Alert, :mod:`include.orchestration.alerts`).
     """
 
     name: str
@@ -116,6 +119,7 @@ class Domain:
     row_counts: str | None = None
     template_variables: Mapping[str, str] = field(default_factory=dict)
     dashboard: str | None = None  # imported only when publish draws it
+    freshness: timedelta = timedelta(hours=26)
 
     @property
     def sql_dir(self) -> Path:

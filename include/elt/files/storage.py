@@ -153,6 +153,21 @@ def remove_tree(path: Location) -> None:
         path.fs.rm(path.path, recursive=True)
 
 
+def written_under(folder: Location) -> tuple[float | None, int]:
+    """When anything under a folder (or prefix) was last written, as a POSIX time (None: a
+    prefix that holds nothing), and how many bytes it holds."""
+    if is_local(folder):
+        stats = [p.stat() for p in folder.rglob("*") if p.is_file()]
+        sizes, times = [s.st_size for s in stats], [s.st_mtime for s in stats]
+        # an empty folder is a run about to write into it, or one long gone: its own time says
+        times = times or [folder.stat().st_mtime]
+    else:
+        infos = list(_objects(folder).values())
+        sizes = [int(i.get("size") or 0) for i in infos]
+        times = [t for t in (_modified(i) for i in infos) if t is not None]
+    return (max(times) if times else None), sum(sizes)
+
+
 # --- a local copy of part of an object store ---------------------------------------------------
 
 

@@ -11,7 +11,11 @@ What each stage recorded is what the later stages (other processes, under Airflo
   (:func:`record_staged`, :func:`staged_models`);
 - ``audit.model_builds`` and ``audit.task_runs``: every build and every task, for people;
 - ``audit.partitions``: each published day's row count and key range (:func:`record_partitions`,
-  :func:`overlapping_days`).
+  :func:`overlapping_days`);
+- ``audit.domain_alerts``: a domain whose last run failed, for the alerts' "back to normal"
+  (:func:`mark_failing`, :func:`clear_failing`); ``gold.freshness``, a view over the rest: when
+  each gold relation was last published (:func:`gold_freshness`); retention's reads and
+  deletes (:func:`uncommitted_loads`, :func:`prune_history`).
 
 A model's rebuilt days are kept as ``window_start`` and ``window_end`` with the end excluded;
 a run's and a load's days with both ends included, as :class:`~include.elt.core.days.Days`
@@ -45,13 +49,114 @@ def record_task(
     finished_at: datetime,
     seconds: float,
     detail: str | None,
+    gate: dict | None = None,
 ) -> None:
     cur.execute(
         "insert into audit.task_runs (run_id, domain, task, status, rows_in, rows_out,"
-        " started_at, finished_at, duration_seconds, detail)"
-        " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        [run_id, domain, task, status, rows_in, rows_out, started_at, finished_at, seconds, detail],
+        " started_at, finished_at, duration_seconds, detail, gate)"
+        " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        [
+            run_id,
+            domain,
+            task,
+            status,
+            rows_in,
+            rows_out,
+            started_at,
+            finished_at,
+            seconds,
+            detail,
+            json.dumps(gate) if gate else None,
+        ],
     )
+
+
+@dataclass(frozen=True)
+class FailedTask:
+    task: str
+    detail: str | None
+    gate: dict | None  # a gate's failed expectations, as QualityError.gate gives them
+
+
+def failed_tasks(cur, domain: str, run_id: str) -> list[FailedTask]:
+    """The tasks of ``run_id`` whose last try failed, in the order they ended."""
+    cur.execute(
+        "select task, detail, gate from ("
+        "  select distinct on (task) task, status, detail, gate, finished_at"
+        "  from audit.task_runs where domain = %s and run_id = %s"
+        "  order by task, finished_at desc) as last_tries"
+        " where status = 'failed' order by finished_at",
+        [domain, run_id],
+    )
+    return [FailedTask(*row) for row in cur.fetchall()]
+
+
+# --- alerts and retention --------------------------------------------------------------------
+
+
+def mark_failing(cur, domain: str, run_id: str) -> None:
+    """The domain's last run failed (kept until a run succeeds)."""
+    cur.execute(
+        "insert into audit.domain_alerts (domain, failed_run_id) values (%s, %s)"
+        " on conflict (domain) do update set failed_run_id = excluded.failed_run_id,"
+        " failed_at = now()",
+        [domain, run_id],
+    )
+
+
+def clear_failing(cur, domain: str) -> str | None:
+    """A run succeeded: the run that failed before it, if the domain was failing (once: the
+    row is gone for the next success)."""
+    cur.execute(
+        "delete from audit.domain_alerts where domain = %s returning failed_run_id", [domain]
+    )
+    row = cur.fetchone()
+    return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class Freshness:
+    relation: str
+    last_published_at: datetime
+    last_run_id: str
+    first_day: date | None
+    last_day: date | None
+
+
+def gold_freshness(cur, domain: str) -> list[Freshness]:
+    """When each of the domain's gold relations was last published, and the days it holds."""
+    cur.execute(
+        "select relation, last_published_at, last_run_id, first_day, last_day"
+        " from gold.freshness where domain = %s order by relation",
+        [domain],
+    )
+    return [Freshness(*row) for row in cur.fetchall()]
+
+
+def uncommitted_loads(cur, before: datetime) -> list[tuple[str, str]]:
+    """(domain, run) of the runs that staged files before ``before`` and before a later run of
+    their domain published, and never committed them: what a failed run left in the stage."""
+    cur.execute(
+        "select distinct loads.domain, loads.run_id from audit.task_runs as loads"
+        " inner join (select domain, max(finished_at) as published_at from audit.task_runs"
+        "   where task = 'publish' and status = 'success' group by domain) as last"
+        "   on last.domain = loads.domain"
+        " where loads.task like 'load\\_bronze[%%' and loads.started_at < %s"
+        " and loads.started_at < last.published_at"
+        " and not exists (select from audit.task_runs as done where done.domain = loads.domain"
+        "   and done.run_id = loads.run_id and done.task = 'commit_bronze'"
+        "   and done.status = 'success')"
+        " order by 1, 2",
+        [before],
+    )
+    return cur.fetchall()
+
+
+def prune_history(cur, before: datetime) -> dict[str, int]:
+    """Remove the audit rows older than ``before`` (never a domain's last published run, nor
+    a leased one); the rows removed, by table."""
+    cur.execute("select audit_table, removed from audit.prune_history(%s)", [before])
+    return dict(cur.fetchall())
 
 
 # --- plans and worlds ------------------------------------------------------------------------

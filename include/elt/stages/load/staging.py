@@ -29,7 +29,7 @@ from include.elt.contract.domain import Domain
 from include.elt.core.errors import FinalError, PlanError
 from include.elt.files import storage
 from include.elt.files.manifest import FileEntry, Manifest
-from include.elt.warehouse import batches, ledger, locks
+from include.elt.warehouse import batches, catalog, ledger, locks
 from include.elt.warehouse import partitions as parts
 from include.elt.warehouse.connection import connect, transaction
 from include.elt.warehouse.locks import advisory_lock
@@ -226,6 +226,20 @@ class _Slice(io.RawIOBase):
     def close(self) -> None:
         self._file.close()
         super().close()
+
+
+def drop_run_stagings(url: str, domain: Domain, run_id: str) -> int:
+    """Drop what a run staged in ``bronze_stage`` and never committed (a failed run's, kept for
+    inspection until retention removes it); returns the tables dropped."""
+    dropped = 0
+    with transaction(url) as conn, conn.cursor() as cur:
+        for dataset in domain.datasets:
+            staging = staging_name(domain.relation(dataset.name), run_id)
+            advisory_lock(cur, locks.staging_lock(staging))
+            if catalog.exists(cur, f"{STAGING_SCHEMA}.{staging}"):
+                _drop_staging(cur, staging)
+                dropped += 1
+    return dropped
 
 
 def _drop_staging(cur, staging: str) -> None:

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 GX_URL_ENV = "ELT_GX_WAREHOUSE_URL"
 DATASOURCE = "warehouse"
+GATE_SHOWN = 10  # failed expectations a gate's audit row (and its alert) lists by name
 
 
 @dataclass(frozen=True)
@@ -171,9 +172,23 @@ def validate_layer(
             f"{domain.name} {layer} checkpoint failed"
             f" {len(failures)} of {evaluated} expectations:\n"
             + "\n".join(f"  - {f}" for f in failures)
-            + (f"\nData Docs: {index}" if index else "")
+            + (f"\nData Docs: {index}" if index else ""),
+            gate={
+                "failed": len(failures),
+                "evaluated": evaluated,
+                "expectations": [str(f) for f in failures[:GATE_SHOWN]],
+                "data_docs_page": _failed_page(result),
+            },
         )
     return outcome
+
+
+def _failed_page(result) -> str | None:
+    """The first failed validation's page, relative to the Data Docs site."""
+    for key, validation in result.run_results.items():
+        if not validation.success:
+            return "/".join(("validations", *key.to_tuple())) + ".html"
+    return None
 
 
 def _describe_expectation(result) -> str:

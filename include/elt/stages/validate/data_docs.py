@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from include.elt.files import storage
@@ -186,6 +187,31 @@ def build_data_docs(gx_dir: storage.Location, run_id: str | None = None) -> stor
     return data_docs_dir(gx_dir) / "index.html"
 
 
+def prune_before(gx_dir: storage.Location, before: datetime) -> int:
+    """Remove the validation results (and their pages) of runs before ``before``, then render
+    the index again so it lists only what is left; returns how many were removed."""
+    removed = 0
+    with _synced(gx_dir) as project:
+        ctx = docs_context(gx_dir)
+        store = ctx.validation_results_store
+        for key in store.list_keys():
+            run_time = key.run_id.run_time
+            if run_time.tzinfo is None:  # GX keeps UTC times, some without their zone
+                run_time = run_time.replace(tzinfo=UTC)
+            if run_time < before:
+                _remove(project, store, key)
+                removed += 1
+        if removed and data_docs_assets.installed(data_docs_dir(project)):
+            ctx.build_data_docs(resource_identifiers=[])
+    return removed
+
+
+def _remove(gx_dir: Path, store, key) -> None:
+    store.remove_key(key)
+    page = data_docs_dir(gx_dir) / "validations" / Path(*key.to_tuple())
+    page.with_suffix(".html").unlink(missing_ok=True)
+
+
 def _render_all_again(ctx, site: Path) -> None:
     """Pages rendered before this set of vendored assets link to CDNs or to older pins: those
     the index lists are rendered again, older validations' pages (not listed) are removed."""
@@ -219,6 +245,4 @@ def _prune(gx_dir: Path, store, keys) -> None:
             if key.run_id.run_name not in runs:
                 runs.append(key.run_id.run_name)
             if len(runs) > KEEP_RUNS:
-                store.remove_key(key)
-                page = data_docs_dir(gx_dir) / "validations" / Path(*key.to_tuple())
-                page.with_suffix(".html").unlink(missing_ok=True)
+                _remove(gx_dir, store, key)

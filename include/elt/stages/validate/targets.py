@@ -25,7 +25,13 @@ from include.elt.warehouse.connection import transaction
 
 
 class QualityError(FinalError, RuntimeError):
-    """A checkpoint failed; the message lists every failing expectation."""
+    """A checkpoint failed; the message lists every failing expectation, and ``gate`` says it
+    for the audit row (and the alert it sends): how many failed of how many, the first few,
+    the failed validation's Data Docs page."""
+
+    def __init__(self, message: str, gate: dict | None = None) -> None:
+        super().__init__(message)
+        self.gate = gate
 
 
 @dataclass(frozen=True)
