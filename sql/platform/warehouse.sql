@@ -110,6 +110,10 @@ create table if not exists audit.domain_leases (
     acquired_at timestamptz not null default now(),
     renewed_at timestamptz not null default now()
 );
+-- When the lease passes to another run unless its holder renews it: set by the holder, never by
+-- the run that wants it (a lease of an earlier version gets its holder's default time to live).
+alter table audit.domain_leases add column if not exists expires_at timestamptz not null
+default now() + interval '2 hours';
 
 -- What the lease holder staged: read by its validate and publish stages.
 create table if not exists audit.staged_models (
@@ -139,21 +143,29 @@ create table if not exists audit.partitions (
 );
 
 -- One run at a time holds a domain's lease. The gates take and give it back too, and they
--- write nothing else: these two functions are their only way to the lease table.
+-- write nothing else: these two functions are their only way to the lease table. Only the run
+-- holding a lease renews or gives it back; another run takes it once it has expired, by the time
+-- to live its holder set (between a minute and a day), whatever time to live the taker asks for.
 create or replace function audit.take_lease(p_domain text, p_run_id text, p_ttl interval)
 returns text
 language sql
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-    insert into audit.domain_leases as lease (domain, run_id) values (p_domain, p_run_id)
+    insert into audit.domain_leases as lease (domain, run_id, expires_at)
+    values (
+        p_domain,
+        p_run_id,
+        now() + least(greatest(p_ttl, interval '1 minute'), interval '1 day')
+    )
     on conflict (domain) do update set
         run_id = excluded.run_id,
         acquired_at = case
             when lease.run_id = excluded.run_id then lease.acquired_at else now()
         end,
-        renewed_at = now()
-    where lease.run_id = excluded.run_id or lease.renewed_at < now() - p_ttl
+        renewed_at = now(),
+        expires_at = excluded.expires_at
+    where lease.run_id = excluded.run_id or lease.expires_at < now()
     returning run_id
 $$;
 

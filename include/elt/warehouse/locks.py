@@ -22,7 +22,9 @@ renewed) by each of them, released when the run publishes or ends otherwise (the
 teardown, the CLI's failure), and expired after ``ELT_LEASE_TTL_MINUTES`` without activity (a
 run whose worker vanished). The lease table is written only through two functions
 (``audit.take_lease``, ``audit.give_back_lease``), so the gates, which write nothing else, can
-hold it too.
+hold it too. They keep it for its holder: only the run holding a lease renews or gives it back,
+and the expiry is the one its holder set (bounded to a minute..a day by the server), never the
+one the run that wants the lease asks for.
 """
 
 from __future__ import annotations
@@ -133,7 +135,8 @@ def acquire(url: str, domain: str, run_id: str, *, wait_seconds: float | None = 
             if cur.fetchone()[0]:
                 return
             cur.execute(
-                "select run_id, acquired_at, renewed_at from audit.domain_leases where domain = %s",
+                "select run_id, acquired_at, renewed_at, expires_at from audit.domain_leases"
+                " where domain = %s",
                 [domain],
             )
             holder = cur.fetchone()
@@ -144,7 +147,8 @@ def acquire(url: str, domain: str, run_id: str, *, wait_seconds: float | None = 
                 f"{domain} is being validated and published by run {holder[0]} (since"
                 f" {holder[1]:%Y-%m-%d %H:%M:%S %Z}, last active {holder[2]:%H:%M:%S}); run"
                 f" {run_id} waited {wait_seconds:.0f}s. The lease is released when that run"
-                f" publishes or fails, and expires after {ttl} without activity."
+                f" publishes or fails, and expires at {holder[3]:%Y-%m-%d %H:%M:%S %Z} unless"
+                f" it is active again."
             )
         if not announced:
             log.info("waiting for run %s to release %s", holder[0], domain)
