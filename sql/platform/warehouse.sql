@@ -182,6 +182,42 @@ as $$
     select count(*) > 0 from released
 $$;
 
+-- Who holds a lock on any of these relations (or their partitions), for the error of a publish
+-- that gave up waiting: what a stage role may not see of another role's session by itself.
+create or replace function audit.lock_holders(p_relations regclass[])
+returns table (
+    pid integer, role name, application text, state text, since timestamptz, relation text
+)
+language sql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    select distinct
+        a.pid,
+        a.usename,
+        a.application_name,
+        a.state,
+        a.xact_start,
+        l.relation::regclass::text
+    from pg_locks as l
+    inner join pg_stat_activity as a on l.pid = a.pid
+    where
+        l.granted
+        and l.locktype = 'relation'
+        and l.pid <> pg_backend_pid()
+        and l.database = (select oid from pg_database where datname = current_database())
+        and (
+            l.relation = any(p_relations)
+            or l.relation in (select inhrelid from pg_inherits where inhparent = any(p_relations))
+        )
+    order by a.pid, 6
+$$;
+
+revoke all on function audit.lock_holders(regclass[]) from public;
+grant execute on function audit.lock_holders(regclass[])
+to elt_loader, elt_transformer, elt_validator;
+
 revoke all on function audit.take_lease(text, text, interval) from public;
 revoke all on function audit.give_back_lease(text, text) from public;
 grant execute on function audit.take_lease(text, text, interval)

@@ -13,6 +13,10 @@ naming the lock and who holds it. The platform's locks, and what each keeps apar
   a model at a time;
 - ``elt.migrate`` and ``elt.bootstrap``: one migration, one creation of bronze tables.
 
+**Relations a publish replaces** (:func:`lock_relations`) are taken whole (``access exclusive``)
+from the readers of silver and gold, who never wait long for it nor deadlock against it: see the
+function.
+
 **The domain lease**: one run at a time validates, stages and publishes a domain. Airflow may run
 several runs of a domain at once (a backfill beside the scheduled run, up to ten backfill runs
 together). Loads of different days can overlap safely; staging cannot, since each run's gates
@@ -31,13 +35,14 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import time
 
 import psycopg2
 from psycopg2 import errors, sql
 from psycopg2.extensions import connection as Connection
 
-from include.elt.warehouse.connection import lock_timeout, transaction
+from include.elt.warehouse.connection import lock_timeout, setting_seconds, transaction
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +93,92 @@ def advisory_lock(cur, name: str, *, shared: bool = False, session: bool = False
 
 def raise_lock_timeout(exc: errors.LockNotAvailable, what: str) -> None:
     raise LockTimeout(f"timed out after {lock_timeout()} waiting for a lock on {what}") from exc
+
+
+# The longest one attempt of lock_relations stands in the lock queue. Readers that arrive meanwhile
+# queue behind it, so it is short; and it is shorter than PostgreSQL's deadlock_timeout (1 s),
+# the wait after which a blocked session looks for a deadlock: the attempt has given back what
+# it took before any reader it blocks looks.
+ATTEMPT_SECONDS = 0.2
+FIRST_PAUSE_SECONDS = 0.05
+LONGEST_PAUSE_SECONDS = 2.0
+
+
+def lock_relations(cur, relations: list[str], *, wait_seconds: float) -> None:
+    """Take ``access exclusive`` locks on ``relations`` (qualified names, in this order) for the
+    rest of the transaction, while readers keep reading.
+
+    A lock request that waits blocks every request queued after it: one waiting publish would
+    stall every new reader behind a reader that keeps its transaction open, and a reader that
+    holds one relation and asks for another the publish already holds would deadlock with it.
+    So the locks are taken in attempts of one ``lock table`` statement each, under a savepoint
+    and a ``statement_timeout`` of :data:`ATTEMPT_SECONDS` (timed by the server, so the whole
+    attempt's waiting is bounded). An attempt that cannot have them all gives back what it took
+    (rolling back to the savepoint releases its locks), and the next comes after a pause that
+    doubles up to :data:`LONGEST_PAUSE_SECONDS`. After ``wait_seconds`` it gives up with a
+    :class:`LockTimeout` naming each session that holds one of them.
+    """
+    if not relations:
+        return
+    cur.execute(
+        "select current_setting('lock_timeout'), current_setting('statement_timeout'),"
+        " current_setting('deadlock_timeout')"
+    )
+    lock_setting, statement_setting, deadlock = cur.fetchone()
+    attempt = f"{round(min(ATTEMPT_SECONDS, setting_seconds(deadlock) / 2) * 1000)}ms"
+    lock = sql.SQL("lock table {} in access exclusive mode").format(
+        sql.SQL(", ").join(sql.Identifier(*r.split(".")) for r in relations)
+    )
+    deadline, pause, attempts = time.monotonic() + wait_seconds, FIRST_PAUSE_SECONDS, 0
+    while True:
+        attempts += 1
+        cur.execute("savepoint lock_relations")
+        _set_timeouts(cur, attempt, attempt)
+        try:
+            cur.execute(lock)
+        except (errors.LockNotAvailable, errors.QueryCanceled):
+            cur.execute("rollback to savepoint lock_relations")  # its settings go too
+            now = time.monotonic()
+            if now >= deadline:
+                raise LockTimeout(
+                    f"gave up after {wait_seconds:.0f}s ({attempts} attempts) waiting for"
+                    f" readers to let go of {', '.join(relations)}; held by"
+                    f" {_relation_holders(cur, relations)}"
+                ) from None
+            time.sleep(min(pause * random.uniform(0.5, 1.5), deadline - now))
+            pause = min(pause * 2, LONGEST_PAUSE_SECONDS)
+            continue
+        cur.execute("release savepoint lock_relations")
+        _set_timeouts(cur, lock_setting, statement_setting)
+        if attempts > 1:
+            log.info("locked %d relations at attempt %d", len(relations), attempts)
+        return
+
+
+def _set_timeouts(cur, lock: str, statement: str) -> None:
+    """``lock_timeout`` and ``statement_timeout`` for the rest of the transaction."""
+    cur.execute(
+        "select set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)",
+        [lock, statement],
+    )
+
+
+def _relation_holders(cur, relations: list[str]) -> str:
+    """Who holds a lock on any of ``relations`` or their partitions: each session's pid, role,
+    application, state, since when its transaction runs, and what it holds."""
+    cur.execute(
+        "select pid, role, application, state, since, string_agg(relation, ', ')"
+        " from audit.lock_holders(%s::regclass[])"
+        " group by pid, role, application, state, since order by since nulls last, pid",
+        [relations],
+    )
+    holders = [
+        f"pid {pid} ({role}, application {app or '(none)'}, {state or 'state hidden'},"
+        f" in a transaction since {f'{since:%Y-%m-%d %H:%M:%S %Z}' if since else '(hidden)'})"
+        f" on {held}"
+        for pid, role, app, state, since, held in cur.fetchall()
+    ]
+    return "; ".join(holders) or "no session any more"
 
 
 def _holders(conn: Connection, name: str) -> str:
