@@ -157,10 +157,11 @@ def warehouse():
 
 
 def _final(function, domain_name: str, label: str, *args) -> None:
-    """Run a pipeline function on the run's context; a final error fails the task for good."""
-    ctx = run_context(domain_name)
-    log.info("%s %s: %s run %s", domain_name, label, ctx.run_type, ctx.run_id)
+    """Run a pipeline function on the run's context; a final error fails the task for good,
+    a window the run cannot process (found in the context, before anything is held) too."""
     try:
+        ctx = run_context(domain_name)
+        log.info("%s %s: %s run %s", domain_name, label, ctx.run_type, ctx.run_id)
         function(ctx, *args)
     except FinalError as exc:
         # Bad data, a refused plan or a wrong model do not get better by retrying.
