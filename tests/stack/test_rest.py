@@ -83,3 +83,23 @@ def test_a_window_the_trigger_cannot_refuse_fails_at_once_saying_why(api, wareho
         warehouse, "select count(*) from audit.domain_leases where run_id = %s", [run_id]
     )
     assert leases == [(0,)]
+
+
+def test_a_run_marked_failed_stays_failed_and_gives_the_domain_back(api, warehouse):
+    """Airflow leaves a run marked failed running while its teardown runs, then judges it by its
+    last tasks, which it skipped: the teardown fails it, after giving the domain back."""
+    run_id = trigger(api, {"scale": "tiny", "start": "2026-05-01", "end": "2026-05-30"})
+    deadline = time.monotonic() + 300
+    while "running" not in task_states(api, run_id).values():
+        assert time.monotonic() < deadline, task_states(api, run_id)
+        time.sleep(0.5)
+    marked = api.patch(f"/api/v2/dags/streaming/dagRuns/{run_id}", json={"state": "failed"})
+    assert marked.status_code == 200, marked.text
+    assert wait_for_run(api, run_id)["state"] == "failed"
+    time.sleep(5)  # and stays so
+    assert api.get(f"/api/v2/dags/streaming/dagRuns/{run_id}").json()["state"] == "failed"
+    assert task_states(api, run_id)["release_domain"] == "failed"
+    leases = query(
+        warehouse, "select count(*) from audit.domain_leases where run_id = %s", [run_id]
+    )
+    assert leases == [(0,)]
