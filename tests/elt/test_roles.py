@@ -30,7 +30,7 @@ PLANS = qualified("streaming", "silver", "plans")
 DAILY_USAGE = qualified("streaming", "gold", "daily_usage")
 CUSTOMER_TOTALS = qualified("streaming", "gold", "customer_totals")
 DOMAINS = ("streaming", "ecommerce")
-# Who reads each layer: the owner (a member of the loader and the transformer), the stage that
+# Who reads each layer: the owner (a member of every other role), the stage that
 # writes it, the stages after it, and for gold the analyst. Staging schemas are read by the
 # stages alone: the analyst sees a gold relation once it is published, not before.
 READERS = {
