@@ -19,6 +19,7 @@ import pytest
 
 from include.devstack.postgres import TemporaryPostgres
 from include.elt.core.roles import STAGE_ROLES, role_name
+from include.elt.warehouse import readers
 from include.elt.warehouse.connection import Warehouse, close_idle
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,10 +53,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def new_warehouse() -> str:
     """A new warehouse database on the session's server, set up by the same
-    ``scripts/warehouse-init.sh`` as compose; its superuser URL, for the tests' own queries."""
+    ``scripts/warehouse-init.sh`` as compose, and its readers' session limits set as
+    airflow-init's migration sets them; its superuser URL, for the tests' own queries."""
     name = f"warehouse_{next(_databases)}"
     url = _server.create_database(name)
     _server.init_warehouse(name)
+    readers.set_limits(_server.role_url("analyst", name))
     return url
 
 

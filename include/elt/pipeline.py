@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
+import psycopg2
+
 from include.elt.contract.domain import Domain, load_domain
 from include.elt.contract.models import model, models
 from include.elt.core.days import Days
@@ -137,7 +139,24 @@ def audited(ctx: RunContext, task: str) -> Iterator[StageOutcome]:
         _write_audit(ctx, url, task, status, outcome, started_at, time.perf_counter() - started)
 
 
+# How long a task that lost the warehouse (a restart) waits for it to come back to write its
+# audit row: a restart takes seconds; a warehouse gone for longer fails the task without it.
+AUDIT_WAIT_SECONDS = 30
+
+
 def _write_audit(ctx, url, task, status, outcome, started_at, seconds) -> None:
+    deadline, pause = time.monotonic() + AUDIT_WAIT_SECONDS, 0.5
+    while not _wrote_audit(ctx, url, task, status, outcome, started_at, seconds):
+        if time.monotonic() + pause > deadline:
+            log.warning("gave up writing the audit row for %s/%s", ctx.run_id, task)
+            return
+        time.sleep(pause)
+        pause = min(pause * 2, 4)
+
+
+def _wrote_audit(ctx, url, task, status, outcome, started_at, seconds) -> bool:
+    """Whether the row is written, or will never be (``False``: the warehouse is out of reach,
+    worth another try)."""
     try:
         with transaction(url) as conn, conn.cursor() as cur:
             ledger.record_task(
@@ -154,8 +173,14 @@ def _write_audit(ctx, url, task, status, outcome, started_at, seconds) -> None:
                 detail=outcome.detail or None,
                 gate=outcome.gate,
             )
+    except psycopg2.OperationalError as exc:
+        if "authentication" not in str(exc):  # a login refused does not come back
+            log.warning("the warehouse is out of reach for %s's audit row: %s", task, exc)
+            return False
+        log.warning("could not write the audit row for %s/%s: %s", ctx.run_id, task, exc)
     except Exception as exc:  # the stage's own error, if any, is the one worth raising
         log.warning("could not write the audit row for %s/%s: %s", ctx.run_id, task, exc)
+    return True
 
 
 def plan(ctx: RunContext, task: str) -> RunPlan:

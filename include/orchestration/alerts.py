@@ -34,6 +34,8 @@ AIRFLOW_URL_ENV = "ELT_AIRFLOW_URL"
 DOCS_URL_ENV = "ELT_DOCS_URL"
 SHOWN = 5  # failed expectations a message names
 SUBJECT_PREFIX = "[ELT]"
+# The DAG builder's teardown: gives the domain back, then fails a run a task of which failed.
+TEARDOWN = "release_domain"
 
 
 def recipients() -> list[str]:
@@ -60,11 +62,17 @@ def run_failed(context) -> None:
     except Exception as exc:  # the message matters more than its details
         note = f"(the audit ledger could not be read: {type(exc).__name__})"
         log.warning("alert for %s %s without the ledger's details: %s", domain, run_id, exc)
+    task_id = getattr(ti, "task_id", None)
+    log_url = _log_url(ti) if ti is not None else _run_url(domain, run_id)
+    if task_id == TEARDOWN and failed:
+        # The teardown fails last whenever a task failed (it is the run's verdict): name the
+        # task that failed first, and the run, whose grid shows that task's log.
+        task_id, log_url = failed[0].task, _run_url(domain, run_id)
     subject, body = failure_message(
         domain,
         run_id,
-        task_id=getattr(ti, "task_id", None),
-        log_url=_log_url(ti) if ti is not None else _run_url(domain, run_id),
+        task_id=task_id,
+        log_url=log_url,
         reason=context.get("reason"),
         failed=failed,
         note=note,

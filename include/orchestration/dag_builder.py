@@ -65,6 +65,9 @@ RUN_TIMEOUT = timedelta(hours=6)
 # Airflow's run types, as the platform plans them: backfills keep to their interval like
 # scheduled runs; anything else is planned like a manual run.
 RUN_TYPES = {"scheduled": "scheduled", "backfill": "backfill"}
+# The states of a task that did not do its work: the run did not complete (skipped: this DAG
+# never skips a task itself; Airflow does when a run is marked failed).
+NOT_DONE = {"failed", "upstream_failed", "skipped"}
 
 
 # Where the generated files and reports live: the object store's URL, or the data folder as the
@@ -147,10 +150,11 @@ def run_context(domain_name: str) -> RunContext:
 
 
 def _final(function, domain_name: str, label: str, *args) -> None:
-    """Run a pipeline function on the run's context; a final error fails the task for good."""
-    ctx = run_context(domain_name)
-    log.info("%s %s: %s run %s", domain_name, label, ctx.run_type, ctx.run_id)
+    """Run a pipeline function on the run's context; a final error fails the task for good,
+    a window the run cannot process (found in the context, before anything is held) too."""
     try:
+        ctx = run_context(domain_name)
+        log.info("%s %s: %s run %s", domain_name, label, ctx.run_type, ctx.run_id)
         function(ctx, *args)
     except FinalError as exc:
         # Bad data, a refused plan or a wrong model do not get better by retrying.
@@ -189,12 +193,26 @@ def _model_callable(domain_name: str, name: str):
 
 def _release_callable(domain_name: str):
     def release_domain() -> None:
-        """The run is over, however it ended: give the domain back (a no-op once published)."""
+        """The run is over, however it ended: give the domain back (a no-op once published);
+        then say how the run ended, as the run's verdict."""
         from include.elt.warehouse.locks import release
 
-        run_id = get_current_context()["dag_run"].run_id
-        if release(warehouse().transformer, domain_name, run_id):
-            log.info("released %s from run %s", domain_name, run_id)
+        context = get_current_context()
+        dag_run = context["dag_run"]
+        if release(warehouse().transformer, domain_name, dag_run.run_id):
+            log.info("released %s from run %s", domain_name, dag_run.run_id)
+        # This teardown's state is the run's (on_failure_fail_dagrun). Left out of the verdict,
+        # a run marked failed would end as a success: Airflow keeps it running while its
+        # teardown runs, then judges it by its last tasks, which it skipped.
+        states = context["ti"].get_task_states(dag_id=dag_run.dag_id, run_ids=[dag_run.run_id])
+        unfinished = sorted(
+            f"{t} {s}" for t, s in states.get(dag_run.run_id, {}).items() if s in NOT_DONE
+        )
+        if unfinished:
+            raise AirflowFailException(
+                f"run {dag_run.run_id} did not complete ({', '.join(unfinished)});"
+                f" {domain_name} is given back"
+            )
 
     return release_domain
 
@@ -342,6 +360,8 @@ def build_domain_dag(
         chain(*(_stage_task(domain, stage, assets.get(stage.name, {})) for stage in STAGES))
         # After every task, not only the last ones: a task still running keeps the lease.
         others = list(dag.tasks)
-        release = task(task_id="release_domain")(_release_callable(domain_name))().as_teardown()
+        release = task(task_id=alerts.TEARDOWN)(_release_callable(domain_name))().as_teardown(
+            on_failure_fail_dagrun=True
+        )
         others >> release
     return dag

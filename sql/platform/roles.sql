@@ -27,7 +27,9 @@ begin
         execute format('grant connect, temporary on database %I to %I', current_database(), name);
     end loop;
     execute format('grant create on database %I to elt_owner', current_database());
-    -- The owner sets the default privileges of what the loader and the transformer create.
-    execute 'grant elt_loader, elt_transformer to elt_owner';
+    -- The owner sets the default privileges of what the loader and the transformer create. It
+    -- is a member of the validator and the analyst too, so its audit.lock_holders() may say
+    -- what their sessions are doing (PostgreSQL shows that to members of a session's role).
+    execute 'grant elt_loader, elt_transformer, elt_validator, analyst to elt_owner';
 end
 $$;

@@ -110,6 +110,10 @@ create table if not exists audit.domain_leases (
     acquired_at timestamptz not null default now(),
     renewed_at timestamptz not null default now()
 );
+-- When the lease passes to another run unless its holder renews it: set by the holder, never by
+-- the run that wants it (a lease of an earlier version gets its holder's default time to live).
+alter table audit.domain_leases add column if not exists expires_at timestamptz not null
+default now() + interval '2 hours';
 
 -- What the lease holder staged: read by its validate and publish stages.
 create table if not exists audit.staged_models (
@@ -139,21 +143,29 @@ create table if not exists audit.partitions (
 );
 
 -- One run at a time holds a domain's lease. The gates take and give it back too, and they
--- write nothing else: these two functions are their only way to the lease table.
+-- write nothing else: these two functions are their only way to the lease table. Only the run
+-- holding a lease renews or gives it back; another run takes it once it has expired, by the time
+-- to live its holder set (between a minute and a day), whatever time to live the taker asks for.
 create or replace function audit.take_lease(p_domain text, p_run_id text, p_ttl interval)
 returns text
 language sql
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-    insert into audit.domain_leases as lease (domain, run_id) values (p_domain, p_run_id)
+    insert into audit.domain_leases as lease (domain, run_id, expires_at)
+    values (
+        p_domain,
+        p_run_id,
+        now() + least(greatest(p_ttl, interval '1 minute'), interval '1 day')
+    )
     on conflict (domain) do update set
         run_id = excluded.run_id,
         acquired_at = case
             when lease.run_id = excluded.run_id then lease.acquired_at else now()
         end,
-        renewed_at = now()
-    where lease.run_id = excluded.run_id or lease.renewed_at < now() - p_ttl
+        renewed_at = now(),
+        expires_at = excluded.expires_at
+    where lease.run_id = excluded.run_id or lease.expires_at < now()
     returning run_id
 $$;
 
@@ -169,6 +181,42 @@ as $$
     )
     select count(*) > 0 from released
 $$;
+
+-- Who holds a lock on any of these relations (or their partitions), for the error of a publish
+-- that gave up waiting: what a stage role may not see of another role's session by itself.
+create or replace function audit.lock_holders(p_relations regclass[])
+returns table (
+    pid integer, role name, application text, state text, since timestamptz, relation text
+)
+language sql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    select distinct
+        a.pid,
+        a.usename,
+        a.application_name,
+        a.state,
+        a.xact_start,
+        l.relation::regclass::text
+    from pg_locks as l
+    inner join pg_stat_activity as a on l.pid = a.pid
+    where
+        l.granted
+        and l.locktype = 'relation'
+        and l.pid <> pg_backend_pid()
+        and l.database = (select oid from pg_database where datname = current_database())
+        and (
+            l.relation = any(p_relations)
+            or l.relation in (select inhrelid from pg_inherits where inhparent = any(p_relations))
+        )
+    order by a.pid, 6
+$$;
+
+revoke all on function audit.lock_holders(regclass[]) from public;
+grant execute on function audit.lock_holders(regclass[])
+to elt_loader, elt_transformer, elt_validator;
 
 revoke all on function audit.take_lease(text, text, interval) from public;
 revoke all on function audit.give_back_lease(text, text) from public;

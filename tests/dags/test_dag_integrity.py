@@ -153,6 +153,7 @@ def test_the_teardown_gives_back_the_domain_it_was_built_for(dagbag, warehouse_u
     transformer = roles(warehouse_url).transformer
     locks.acquire(transformer, "streaming", "run-1")
     run = SimpleNamespace(dag_id="streaming_backfills", run_id="run-1")
-    monkeypatch.setattr(dag_builder, "get_current_context", lambda: {"dag_run": run})
+    ti = SimpleNamespace(get_task_states=lambda **_: {"run-1": {"publish": "success"}})
+    monkeypatch.setattr(dag_builder, "get_current_context", lambda: {"dag_run": run, "ti": ti})
     dagbag.dags["streaming"].get_task("release_domain").python_callable()
     assert query(warehouse_url, "select count(*) from audit.domain_leases") == [(0,)]

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
 from include.elt.core.stages import STAGE_NAMES, stage_of
 from tests.conftest import REPO
-from tests.helpers import count, qualified, query
+from tests.helpers import count, in_process, qualified, query
 
 
 @pytest.fixture
 def streaming_dag(airflow_db):
-    return DagBag(dag_folder=str(REPO / "dags")).dags["streaming"]
+    return in_process(DagBag(dag_folder=str(REPO / "dags")).dags["streaming"])
 
 
 def test_a_manual_run_succeeds_end_to_end(streaming_dag, warehouse_url, data_dir):
@@ -52,3 +55,40 @@ def test_a_manual_run_succeeds_end_to_end(streaming_dag, warehouse_url, data_dir
     assert (
         data_dir / "great_expectations/gx/uncommitted/data_docs/local_site/index.html"
     ).is_file()
+
+
+@pytest.mark.parametrize(
+    ("conf", "cli"),
+    [
+        (
+            {"start": "2026-11-10", "end": "2026-11-01"},
+            ["--start", "2026-11-10", "--end", "2026-11-01"],
+        ),
+        (
+            {"start": "2000-01-01", "end": "2026-11-01"},
+            ["--start", "2000-01-01", "--end", "2026-11-01"],
+        ),
+    ],
+    ids=["end-before-start", "longer-than-allowed"],
+)
+def test_a_window_the_run_cannot_process_fails_at_once_with_the_clis_message(
+    streaming_dag, warehouse_url, data_dir, capfd, conf, cli
+):
+    """Windows the trigger's form and REST API cannot refuse (a rule between two params): the
+    first task fails for good, before anything holds the domain, without a retry holding the
+    DAG's one run slot, and says what the CLI says of the same window."""
+    run = streaming_dag.test(run_conf={"scale": "tiny", **conf})
+    states = {ti.task_id: (ti.state, ti.try_number) for ti in run.get_task_instances()}
+    assert run.state == "failed"
+    assert states["generate"] == ("failed", 1)
+    assert states["release_domain"][0] == "failed"  # the run's verdict, after giving back
+    assert query(warehouse_url, "select count(*) from audit.domain_leases") == [(0,)]
+    said = subprocess.run(
+        [sys.executable, str(REPO / "scripts/elt.py"), "run", "--scale", "tiny", *cli],
+        capture_output=True,
+        text=True,
+        env=os.environ,  # the warehouse's role logins, as the fixture exported them
+    )
+    assert said.returncode == 1
+    message = said.stderr.strip().splitlines()[-1].removeprefix("error: ")
+    assert message and message in " ".join(capfd.readouterr().out.split())

@@ -174,14 +174,22 @@ def test_postgres_restarted_mid_load_fails_the_task_cleanly_and_the_retry_succee
         loader = _cli_load(env, tmp_path, "restarted")
         _wait_for_copy(url)
         server.stop_server("fast")
+        pipe.restore()  # the load sends the rest of the file and finds its connection gone
+        time.sleep(2)  # the warehouse stays down meanwhile: the audit row has to wait for it
+        server.start_server()
         code = loader.wait(60)
-        pipe.restore()
         stderr = loader.stderr.read().strip().splitlines()
         assert code == 1
         assert stderr[-1].startswith("error: ") and "Traceback" not in "\n".join(stderr)
 
-        server.start_server()
         assert count(url, BRONZE_USAGE_LOGS) == 0  # nothing half-loaded
+        # the failed try is on record, written once the warehouse was back
+        failed = query(
+            url,
+            "select task, detail from audit.task_runs where run_id = 'restarted'"
+            " and status = 'failed'",
+        )
+        assert failed and all(t.startswith("load_bronze[") for t, _ in failed), failed
         retry = _cli_load(env, tmp_path, "restarted")
         assert retry.wait(120) == 0, retry.stderr.read()
         manifest = Manifest.read(ctx.run_folder)

@@ -11,5 +11,8 @@ def role_name(stage_role: str) -> str:
     return f"elt_{stage_role}"
 
 
-# Every role: the owner runs the migrations, the analyst reads gold (a BI tool's login).
-ROLES = ("elt_owner", *(role_name(r) for r in STAGE_ROLES), "analyst")
+# The roles people and their tools read gold as (a BI tool's login), with session limits of their
+# own (include.elt.warehouse.readers).
+READER_ROLES = ("analyst",)
+# Every role: the owner runs the migrations, the readers read gold.
+ROLES = ("elt_owner", *(role_name(r) for r in STAGE_ROLES), *READER_ROLES)

@@ -146,7 +146,8 @@ def _writing(out_dir: storage.Location) -> Iterator[storage.Location]:
     """The folder to write a run's files into, ``out_dir`` once the block ends: a local folder
     is written to a sibling temporary folder and renamed into place; an object store has no
     rename, so there the old folder goes, manifest first, and the folder is complete once the
-    block writes its new manifest, last."""
+    block writes its new manifest, last. A local folder that fails is removed, and a write the
+    system refused (a full disk) names it."""
     if not storage.is_local(out_dir):
         (out_dir / MANIFEST).unlink(missing_ok=True)
         storage.remove_tree(out_dir)
@@ -155,7 +156,14 @@ def _writing(out_dir: storage.Location) -> Iterator[storage.Location]:
     partial = out_dir.with_name(out_dir.name + ".partial")
     storage.remove_tree(partial)
     partial.mkdir(parents=True)
-    yield partial
+    try:
+        yield partial
+    except BaseException as exc:
+        storage.remove_tree(partial)  # a full disk needs its space back
+        if isinstance(exc, OSError) and exc.errno is not None:
+            # the OS names no file for a failed write: say which run's files it was
+            raise OSError(exc.errno, exc.strerror, str(out_dir)) from exc
+        raise
     storage.remove_tree(out_dir)
     partial.rename(out_dir)
 

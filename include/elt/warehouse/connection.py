@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,6 +75,19 @@ def sqlalchemy_url(url: str) -> str:
 
 def lock_timeout() -> str:
     return os.environ.get(LOCK_TIMEOUT_ENV) or DEFAULT_LOCK_TIMEOUT
+
+
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1, "min": 60, "h": 3600, "d": 86400}
+_TIME = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$")
+
+
+def setting_seconds(value: str) -> float:
+    """A time setting of PostgreSQL (``200ms``, ``1min``, or a number of milliseconds, as a role's
+    setting may be stored) in seconds; 0 means no limit."""
+    match = _TIME.match(value)
+    if not match:
+        raise ValueError(f"not a PostgreSQL time setting: {value!r}")
+    return float(match.group(1)) * _UNITS[match.group(2) or "ms"]
 
 
 def session_options() -> str:

@@ -26,6 +26,7 @@ from tests.helpers import (
     checksum,
     count,
     failing_rows,
+    in_process,
     load,
     qualified,
     query,
@@ -384,7 +385,7 @@ def test_cli_takes_explicit_volumes_and_loads(tmp_path, warehouse_url):
 
 
 def test_the_ecommerce_dag_runs_end_to_end(airflow_db, warehouse_url, data_dir):
-    dag = DagBag(dag_folder=str(REPO / "dags")).dags["ecommerce"]
+    dag = in_process(DagBag(dag_folder=str(REPO / "dags")).dags["ecommerce"])
     run = dag.test(run_conf={"scale": "tiny", "start": "2025-11-10", "end": "2025-11-12"})
     instances = run.get_task_instances()
     assert {ti.state for ti in instances} == {"success"}

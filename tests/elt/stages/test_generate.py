@@ -3,6 +3,10 @@ tests/domains/)."""
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
 
@@ -13,6 +17,7 @@ from include.elt.contract.domain import GeneratedRows
 from include.elt.core.days import Days
 from include.elt.files.manifest import MANIFEST
 from include.elt.stages.generate import clip, conform, generate
+from tests.conftest import REPO
 from tests.toy_domain import DOMAIN as TOY
 from tests.toy_domain import OPENING_DAY
 
@@ -48,3 +53,34 @@ def test_generating_again_replaces_the_folder_whole(tmp_path):
     manifest = generate(toy, DAYS, scale="tiny", seed=1, out_dir=folder)
     assert {p.name for p in folder.iterdir()} == {MANIFEST, *(e.file for e in manifest.files)}
     assert not any(p.name.endswith(".partial") for p in tmp_path.iterdir())
+
+
+def test_a_write_the_system_refuses_names_the_run_folder_and_leaves_nothing(tmp_path):
+    """A full disk, as near as a test gets to one on any machine: the CLI generates under a
+    file-size limit (RLIMIT_FSIZE; Python ignores SIGXFSZ, so the write fails with EFBIG as it
+    would with ENOSPC, the OS naming no file)."""
+    limit = 16 * 1024
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    window = ["--start", "2026-11-01", "--end", "2026-11-03", "--run-id", "full"]
+    said = subprocess.run(
+        [
+            sys.executable,
+            "-B",
+            str(REPO / "scripts/elt.py"),
+            "generate",
+            "--scale",
+            "tiny",
+            *window,
+        ],
+        env={**os.environ, "ELT_DATA_DIR": str(tmp_path / "data")},
+        preexec_fn=small_files,
+        capture_output=True,
+        text=True,
+    )
+    assert said.returncode == 1
+    run = tmp_path / "data" / "runs" / "streaming" / "full"
+    assert said.stderr.strip().splitlines()[-1] == f"error: [Errno 27] File too large: '{run}'"
+    assert list(run.parent.iterdir()) == []  # neither the run nor its .partial folder

@@ -5,7 +5,9 @@ materialization says (a table moved into place, day partitions swapped in, the r
 keys merged), its rejects with it; then every view model is re-created over what is published.
 Readers see all of it at once, or none of it: a gate that failed leaves published silver and
 gold exactly as they were. The publish holds the domain's stage lock whole, so no build of the
-domain runs meanwhile.
+domain runs meanwhile; it takes what it replaces from readers all at once, first, without making
+them queue or deadlock (:func:`include.elt.warehouse.locks.lock_relations`), waiting as long as
+the readers' session limits let one hold on (:mod:`include.elt.warehouse.readers`).
 """
 
 from __future__ import annotations
@@ -13,16 +15,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from psycopg2 import errors, sql
+from psycopg2 import sql
 
 from include.elt.contract.domain import Domain
 from include.elt.contract.models import Model, models
 from include.elt.core.days import Days
-from include.elt.stages.materialize.query import in_stage, published
+from include.elt.stages.materialize.query import in_stage
 from include.elt.stages.materialize.registry import materialization
-from include.elt.warehouse import catalog, ledger
+from include.elt.warehouse import catalog, ledger, readers
 from include.elt.warehouse.connection import transaction
-from include.elt.warehouse.locks import advisory_lock, raise_lock_timeout, stage_lock
+from include.elt.warehouse.locks import advisory_lock, lock_relations, stage_lock
 
 log = logging.getLogger(__name__)
 
@@ -44,30 +46,23 @@ def publish(url: str, domain: Domain, run_id: str) -> list[Published]:
         staged = ledger.staged_models(cur, domain.name, run_id)
         everything = models(domain)
         done = []
-        try:
-            _lock_for_readers(
-                cur,
-                [
-                    m
-                    for m in everything
-                    if m.name in staged or materialization(m).ALWAYS_REPUBLISHED
-                ],
-            )
-            _drop_stage_views(cur, [m for m in everything if m.name in staged])
-            for m in everything:
-                if m.name in staged and not materialization(m).ALWAYS_REPUBLISHED:
-                    days, rows = staged[m.name].days, staged[m.name].rows
-                    materialization(m).publish(cur, domain, m, days)
-                    _publish_rejects(cur, domain, m, days)
-                    done.append(Published(m.qualified, m.materialization, rows, days))
-            for m in everything:  # after what they read is in place
-                if materialization(m).ALWAYS_REPUBLISHED:
-                    materialization(m).publish(cur, domain, m, None)
-                    if m.name in staged:
-                        rows = staged[m.name].rows
-                        done.append(Published(m.qualified, m.materialization, rows, None))
-        except errors.LockNotAvailable as exc:
-            raise_lock_timeout(exc, f"the published {domain.name} tables (readers hold them)")
+        changing = [
+            m for m in everything if m.name in staged or materialization(m).ALWAYS_REPUBLISHED
+        ]
+        lock_relations(cur, _lock_order(cur, changing), wait_seconds=readers.publish_wait(cur))
+        _drop_stage_views(cur, [m for m in everything if m.name in staged])
+        for m in everything:
+            if m.name in staged and not materialization(m).ALWAYS_REPUBLISHED:
+                days, rows = staged[m.name].days, staged[m.name].rows
+                materialization(m).publish(cur, domain, m, days)
+                _publish_rejects(cur, domain, m, days)
+                done.append(Published(m.qualified, m.materialization, rows, days))
+        for m in everything:  # after what they read is in place
+            if materialization(m).ALWAYS_REPUBLISHED:
+                materialization(m).publish(cur, domain, m, None)
+                if m.name in staged:
+                    rows = staged[m.name].rows
+                    done.append(Published(m.qualified, m.materialization, rows, None))
         ledger.forget_staged(cur, domain.name, run_id=run_id)
     for p in done:
         span = f" days {p.days}" if p.days else ""
@@ -75,13 +70,10 @@ def publish(url: str, domain: Domain, run_id: str) -> list[Published]:
     return done
 
 
-def _lock_for_readers(cur, changing: list[Model]) -> None:
-    """Lock what the publish changes before changing any of it, in the order readers take locks
-    (a view, then what it reads: dependents first), so a reader mid-query waits for the publish
-    or the publish for it, and neither waits for the other in a circle."""
-    for m in reversed(changing):
-        if catalog.exists(cur, m.qualified):
-            cur.execute(sql.SQL("lock table {} in access exclusive mode").format(published(m)))
+def _lock_order(cur, changing: list[Model]) -> list[str]:
+    """What the publish changes and readers can see now, in the order readers take locks: a view,
+    then what it reads (dependents first)."""
+    return [m.qualified for m in reversed(changing) if catalog.exists(cur, m.qualified)]
 
 
 def _drop_stage_views(cur, staged: list[Model]) -> None:
