@@ -66,8 +66,9 @@ def run_failed(context) -> None:
     log_url = _log_url(ti) if ti is not None else _run_url(domain, run_id)
     if task_id == TEARDOWN and failed:
         # The teardown fails last whenever a task failed (it is the run's verdict): name the
-        # task that failed first, and the run, whose grid shows that task's log.
-        task_id, log_url = failed[0].task, _run_url(domain, run_id)
+        # task the ledger saw fail first, and link its page (a mapped task's: its instances).
+        task_id = failed[0].task
+        log_url = f"{_run_url(domain, run_id)}/tasks/{quote(task_id.split('[')[0], safe='')}"
     subject, body = failure_message(
         domain,
         run_id,
