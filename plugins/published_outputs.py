@@ -1,40 +1,55 @@
-"""Links from the Airflow UI to what the platform publishes: Data Docs, the gold reports and
-the gold dashboards.
-
-All are served by the `data-docs` service (scripts/serve_docs.py); ELT_DOCS_URL is its address
-as the browser sees it.
+"""What the platform publishes — Data Docs, the gold reports and the gold dashboards — in the
+Airflow UI, behind its login: served by the API server at /published
+(include/orchestration/published.py) and linked from the *Browse* menu.
 """
 
 from __future__ import annotations
 
-import os
 from typing import ClassVar
 
 from airflow.plugins_manager import AirflowPlugin
 
-DOCS_URL = os.environ.get("ELT_DOCS_URL", "http://127.0.0.1:8081").rstrip("/")
+PREFIX = "/published"  # as the alerts link it (include.orchestration.alerts.PUBLISHED)
+
+
+class OnFirstRequest:
+    """The app, built on its first request. Every Airflow process loads the plugins, a task's
+    too; only the API server serves them, so only it pays for importing the app (~1 s)."""
+
+    def __init__(self) -> None:
+        self.app = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if self.app is None:
+            from include.orchestration.published import create_app
+
+            self.app = create_app()
+        await self.app(scope, receive, send)
 
 
 class PublishedOutputsPlugin(AirflowPlugin):
     name = "published_outputs"
+    fastapi_apps: ClassVar[list[dict]] = [
+        {"app": OnFirstRequest(), "url_prefix": PREFIX, "name": "Published outputs"}
+    ]
     external_views: ClassVar[list[dict]] = [
         {
             "name": "Data Docs",
-            "href": f"{DOCS_URL}/data-docs/index.html",
+            "href": f"{PREFIX}/data-docs/index.html",
             "url_route": "data-docs",
             "destination": "nav",
             "category": "browse",
         },
         {
             "name": "Gold dashboard",
-            "href": f"{DOCS_URL}/dashboards/",
+            "href": f"{PREFIX}/dashboards/",
             "url_route": "gold-dashboard",
             "destination": "nav",
             "category": "browse",
         },
         {
             "name": "Gold reports",
-            "href": f"{DOCS_URL}/reports/",
+            "href": f"{PREFIX}/reports/",
             "url_route": "gold-reports",
             "destination": "nav",
             "category": "browse",

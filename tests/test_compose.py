@@ -74,7 +74,8 @@ def test_published_ports_are_bound_to_localhost_only(compose):
         for name, service in compose["services"].items()
         if "ports" in service
     }
-    assert set(published) == {"warehouse", "airflow-apiserver", "data-docs"}
+    # Data Docs, reports and dashboards are the API server's, behind its login
+    assert set(published) == {"warehouse", "airflow-apiserver"}
     assert "airflow-db" not in published, "the metadata DB stays private"
     for name, ports in published.items():
         for port in ports:
@@ -128,7 +129,6 @@ def test_each_container_mounts_only_the_secrets_it_uses(compose):
         "warehouse": {"warehouse-db-secrets"},
         "airflow-db": {"metadata-db-secrets"},
         "airflow-init": {"airflow-secrets", "warehouse-admin-secrets"},
-        "data-docs": set(),
     }
     for name in ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor"):
         expected[name] = {"airflow-secrets"}
@@ -270,7 +270,7 @@ def test_the_celery_profile_keeps_the_rules_of_the_default_one(celery):
         if name != "secrets":
             assert str(service.get("user", "")).split(":")[0] not in ("0", "root"), name
     published = {n: s["ports"] for n, s in services.items() if "ports" in s}
-    assert set(published) == {"warehouse", "airflow-apiserver", "data-docs", "flower"}
+    assert set(published) == {"warehouse", "airflow-apiserver", "flower"}
     for name, ports in published.items():
         for port in ports:
             assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond localhost"

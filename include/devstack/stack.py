@@ -102,7 +102,6 @@ def read_env_file(path: Path) -> dict[str, str]:
 class NativeStack:
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="elt-stack-")))
     api_port: int = field(default_factory=free_port)
-    docs_port: int = field(default_factory=free_port)
     keep_root: bool = False
     # Values for the compose file's ${VARIABLES}, as docker compose takes them from .env or the
     # shell (e.g. ELT_DEFAULT_SCALE, AIRFLOW_WORKER_CONCURRENCY).
@@ -125,7 +124,8 @@ class NativeStack:
 
     @property
     def docs_url(self) -> str:
-        return f"http://127.0.0.1:{self.docs_port}"
+        """Data Docs, reports and dashboards: the API server's, behind its login."""
+        return f"{self.api_url}/published"
 
     @property
     def flower_url(self) -> str:
@@ -172,7 +172,6 @@ class NativeStack:
             {
                 **self.settings,
                 "AIRFLOW_API_PORT": str(self.api_port),
-                "DOCS_PORT": str(self.docs_port),
             },
             self.executor,
         )
@@ -262,17 +261,6 @@ class NativeStack:
             if component == "api-server":
                 args += ["--host", "127.0.0.1", "--port", str(self.api_port)]
             self._spawn(component, args)
-        self._spawn(
-            "data-docs",
-            [
-                sys.executable,
-                str(REPO_ROOT / "scripts/serve_docs.py"),
-                "--port",
-                str(self.docs_port),
-                "--data-dir",
-                str(self.data_dir),
-            ],
-        )
         if self.celery:
             self._start_celery()
         self.wait_until_healthy(timeout)

@@ -29,9 +29,9 @@ ALERT_TO_ENV = "ELT_ALERT_EMAIL_TO"
 ALERT_FROM_ENV = "ELT_ALERT_EMAIL_FROM"
 DEFAULT_FROM = "elt-platform@localhost"
 SMTP_CONN_ID = "elt_alerts"
-# Where a person opens the Airflow UI and Data Docs (the links in a message).
+# Where a person opens the Airflow UI (the links in a message; Data Docs are under it).
 AIRFLOW_URL_ENV = "ELT_AIRFLOW_URL"
-DOCS_URL_ENV = "ELT_DOCS_URL"
+PUBLISHED = "/published"  # where the API server serves Data Docs (plugins/published_outputs.py)
 SHOWN = 5  # failed expectations a message names
 SUBJECT_PREFIX = "[ELT]"
 # The DAG builder's teardown: gives the domain back, then fails a run a task of which failed.
@@ -150,7 +150,7 @@ def failure_message(
                 + "</ul>"
             )
             if gate.get("data_docs_page"):
-                page = f"{_docs_url()}/data-docs/{gate['data_docs_page']}"
+                page = f"{_airflow_url()}{PUBLISHED}/data-docs/{gate['data_docs_page']}"
                 parts.append(f'<p><a href="{_e(page)}">The Data Docs page</a>.</p>')
         elif task.detail:
             parts.append(f"<p><code>{_e(task.task)}</code>: {_e(task.detail[:600])}</p>")
@@ -225,10 +225,6 @@ def _send(context, subject: str, body: str) -> None:
 
 def _airflow_url() -> str:
     return (os.environ.get(AIRFLOW_URL_ENV) or "http://127.0.0.1:8080").rstrip("/")
-
-
-def _docs_url() -> str:
-    return (os.environ.get(DOCS_URL_ENV) or "http://127.0.0.1:8081").rstrip("/")
 
 
 def _run_url(domain: str, run_id: str) -> str:

@@ -47,7 +47,6 @@ def compose(images) -> docker.Compose:
         {
             "AIRFLOW_API_PORT": str(free_port()),
             "WAREHOUSE_PORT": str(free_port()),
-            "DOCS_PORT": str(free_port()),
             "FLOWER_PORT": str(free_port()),
             "ELT_IMAGE": f"elt-platform:{PROJECT}",
             "ELT_DEFAULT_SCALE": "tiny",

@@ -125,7 +125,7 @@ def test_a_from_nothing_every_service_is_healthy_on_loopback(compose, first_star
     published = [
         p for s in compose.services() for p in s.get("Publishers") or [] if p["PublishedPort"]
     ]
-    assert {p["TargetPort"] for p in published} == {8080, 5432, 8081}
+    assert {p["TargetPort"] for p in published} == {8080, 5432}
     assert all(p["URL"] == "127.0.0.1" for p in published), published
 
 
@@ -178,12 +178,16 @@ def test_c_first_runs_fill_the_history_and_readers_get_gold(compose, first_start
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
             query(analyst, f"select 1 from {qualified(dag_id, 'bronze', 'customers')} limit 1")
 
-    docs = f"http://127.0.0.1:{compose.settings['DOCS_PORT']}"
+    # Dashboards, reports and Data Docs: the API server's, for its signed-in users only
     for dag_id in DOMAINS:
-        page = httpx.get(f"{docs}/reports/{dag_id}/dashboard.html", timeout=30)
+        dashboard = f"/published/reports/{dag_id}/dashboard.html"
+        page = api.get(dashboard)
         assert page.status_code == 200 and page.text.count("<svg") >= 2, dag_id
-    data_docs = httpx.get(f"{docs}/data-docs/", timeout=30)
+        assert httpx.get(api_url(compose) + dashboard, timeout=30).status_code == 401
+    data_docs = api.get("/published/data-docs/")
     assert data_docs.status_code == 200 and "validation" in data_docs.text.lower()
+    report = f"{api_url(compose)}/published/reports/streaming/engagement_report.csv"
+    assert httpx.get(report, timeout=30).status_code == 401
 
 
 def test_c_a_viewer_sees_runs_but_cannot_trigger_or_clear_them(compose, api):

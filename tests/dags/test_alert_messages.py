@@ -32,13 +32,15 @@ def _message(*failed: FailedTask) -> tuple[str, str]:
 
 
 def test_a_gate_with_many_failures_names_the_count_and_the_first_few(monkeypatch):
-    monkeypatch.delenv(alerts.DOCS_URL_ENV, raising=False)
+    monkeypatch.delenv(alerts.AIRFLOW_URL_ENV, raising=False)
     subject, body = _message(_gate(12))
     assert subject == "[ELT] streaming: run manual__1 failed at validate_silver"
     assert f"failed 12 of 40 expectations; the first {alerts.SHOWN}:" in body
     assert body.count("<li>") == alerts.SHOWN
     assert "expectation 4 &lt;b&gt;" in body and "expectation 5" not in body  # escaped, capped
-    assert 'href="http://127.0.0.1:8081/data-docs/validations/silver/t/run/x.html"' in body
+    assert (
+        'href="http://127.0.0.1:8080/published/data-docs/validations/silver/t/run/x.html"' in body
+    )
 
 
 def test_a_gate_with_few_failures_lists_them_all_without_first_n():

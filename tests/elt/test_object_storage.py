@@ -10,13 +10,8 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import date
-from functools import partial
-from http.server import ThreadingHTTPServer
 
 import pytest
 
@@ -174,39 +169,33 @@ def test_data_docs_list_the_runs_of_every_host_and_prune_them_in_the_store(s3, r
     assert any(re.fullmatch(r"validations/.*/second/.*\.html", name) for name in stored)
 
 
-def test_the_docs_server_serves_data_docs_and_reports_from_the_store(runs):
-    from scripts.serve_docs import PublishedHandler
+def test_the_published_outputs_are_served_from_the_store(runs):
+    """The files alone (the login in front of them is the running stack's: tests/stack)."""
+    from fastapi.testclient import TestClient
+
+    from include.orchestration.published import create_app
 
     _, remote = runs
-    handler = partial(PublishedHandler, data_dir=remote.data_dir)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    address = f"http://127.0.0.1:{server.server_address[1]}"
+    client = TestClient(create_app(remote.data_dir, login_required=False))
 
     def get(path: str) -> tuple[int, bytes]:
-        try:
-            with urllib.request.urlopen(address + path, timeout=30) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, b""
+        response = client.get(path)
+        return response.status_code, response.content
 
-    try:
-        status, page = get("/data-docs/index.html")
-        assert status == 200 and b"<html" in page
-        report = "/reports/streaming/top_content_report.csv"
-        assert get(report) == (200, (remote.reports_dir / "top_content_report.csv").read_bytes())
-        status, listing = get("/reports/streaming/")
-        assert status == 200 and b"engagement_report.csv" in listing
-        status, listing = get("/reports")  # redirected to the folder
-        assert status == 200 and b'href="streaming/"' in listing
-        status, boards = get("/dashboards/")
-        assert status == 200 and b'href="/reports/streaming/dashboard.html"' in boards
-        assert get("/reports/streaming/dashboard.html")[0] == 200
-        assert get("/reports/streaming/nothing.csv")[0] == 404
-        assert get("/reports/%2e%2e/great_expectations/")[0] == 404
-        assert get("/runs/streaming/first/manifest.json")[0] == 404
-    finally:
-        server.shutdown()
+    status, page = get("/data-docs/index.html")
+    assert status == 200 and b"<html" in page
+    report = "/reports/streaming/top_content_report.csv"
+    assert get(report) == (200, (remote.reports_dir / "top_content_report.csv").read_bytes())
+    status, listing = get("/reports/streaming/")
+    assert status == 200 and b"engagement_report.csv" in listing
+    status, listing = get("/reports")  # redirected to the folder
+    assert status == 200 and b'href="streaming/"' in listing
+    status, boards = get("/dashboards/")
+    assert status == 200 and b'href="../reports/streaming/dashboard.html"' in boards
+    assert get("/reports/streaming/dashboard.html")[0] == 200
+    assert get("/reports/streaming/nothing.csv")[0] == 404
+    assert get("/reports/%2e%2e/great_expectations/")[0] == 404
+    assert get("/runs/streaming/first/manifest.json")[0] == 404
 
 
 def test_the_local_copy_takes_in_what_changed_in_the_store_and_sends_back_its_own(s3, tmp_path):

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiri
 
 
 def test_a_failed_gate_sends_one_message_naming_what_failed_and_where_to_look(
-    stack, failed_gate, smtp, artifacts
+    stack, api, failed_gate, smtp, artifacts
 ):
     run_id = failed_gate.run_id
     subject = f"streaming: run {run_id} failed"
@@ -36,7 +36,8 @@ def test_a_failed_gate_sends_one_message_naming_what_failed_and_where_to_look(
     log = f"{stack.api_url}/dags/streaming/runs/{quote(run_id, safe='')}/tasks/validate_silver"
     assert f'href="{log}' in body
     docs = html.unescape(re.search(r'href="([^"]+/data-docs/validations/[^"]+)"', body)[1])
-    page = httpx.get(docs)
+    assert httpx.get(docs).status_code == 401  # behind the UI's login
+    page = api.get(docs)
     assert page.status_code == 200 and "Failed" in page.text
     time.sleep(5)  # a second message would come from the same callback, seconds later
     assert len(smtp.matching(subject)) == 1

@@ -145,6 +145,30 @@ class Offline:
             route.abort("internetdisconnected")
 
 
+def test_published_outputs_ask_a_browser_without_the_login_to_sign_in(
+    page, stack, admin_password, artifacts
+):
+    """Reports, dashboards and Data Docs are the UI's: without its login a browser gets the
+    sign-in page, and once signed in, the page it asked for."""
+    stranger = page.context.browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        tab = stranger.new_page()
+        report = f"{stack.docs_url}/reports/streaming/engagement_report.csv"
+        assert tab.goto(report).url.startswith(f"{stack.api_url}/auth/login/")
+        playwright.expect(tab.get_by_role("button", name="Sign in")).to_be_visible()
+        assert "customer" not in tab.content().lower()  # nothing of the report itself
+        dashboards = f"{stack.docs_url}/dashboards/"
+        tab.goto(dashboards)
+        tab.get_by_label("Username").fill("admin")
+        tab.get_by_label("Password").fill(admin_password)
+        tab.screenshot(path=artifacts / "09-published-needs-login.png")
+        tab.get_by_role("button", name="Sign in").click()
+        tab.wait_for_url(dashboards)
+        playwright.expect(tab.get_by_role("heading", name="Gold dashboards")).to_be_visible()
+    finally:
+        stranger.close()
+
+
 def test_data_docs_render_offline_and_show_the_failed_expectation(
     page, stack, failed_gate, artifacts
 ):
@@ -168,6 +192,10 @@ def test_data_docs_render_offline_and_show_the_failed_expectation(
     failed = rows.filter(has=docs.locator(".fa-times"), has_text=f"{CUSTOMERS}@")
     playwright.expect(failed).to_have_count(1)
     failed.click()
+    # The UI mirrors the page's path into its address, then loads the page again at its decoded
+    # path: wait for that second load before looking (or the screenshot catches a blank frame).
+    page.wait_for_url("**/plugin/data-docs/published/data-docs/validations/**")
+    page.wait_for_load_state("networkidle")
     expectation = docs.locator("tr", has=docs.locator(".fa-times"), has_text=KEYS_KEPT)
     playwright.expect(expectation.first).to_be_visible()
     playwright.expect(docs.locator("#section-1")).to_contain_text("Status: Failed")  # Overview
@@ -189,7 +217,9 @@ def test_the_gold_dashboards_render_offline_from_the_menu(page, stack, warehouse
     index = page.frame_locator("iframe").first
     index.get_by_role("link", name="streaming", exact=True).click()
     playwright.expect(index.locator("figure.chart svg").first).to_be_visible()
-    streaming = next(f.url for f in page.frames if f.url.endswith("/streaming/dashboard.html"))
+    # the dashboard in the iframe (the UI mirrors its path into its own address)
+    shown = page.main_frame.child_frames
+    streaming = next(f.url for f in shown if f.url.endswith("/streaming/dashboard.html"))
 
     for i, domain in enumerate(("streaming", "ecommerce")):
         page.goto(streaming.replace("/streaming/", f"/{domain}/"))  # the page alone, all of it

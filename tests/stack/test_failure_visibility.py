@@ -3,8 +3,6 @@ stops before gold, nothing published changes, and Data Docs shows the failed val
 
 from __future__ import annotations
 
-import httpx
-
 from tests.helpers import qualified, query
 from tests.stack.conftest import stage_states
 
@@ -31,10 +29,10 @@ def test_a_failed_gate_is_visible_in_the_task_log_and_data_docs(api, stack, fail
     assert "streaming silver checkpoint failed" in log
     assert KEYS_KEPT in log
 
-    docs = httpx.get(f"{stack.docs_url}/data-docs/index.html").text
+    docs = api.get(f"{stack.docs_url}/data-docs/index.html").text
     assert run_id in docs and "fa-times text-danger" in docs
     pages = sorted((stack.data_dir / VALIDATIONS / run_id).rglob("*.html"))
     assert pages, "no Data Docs page for the failed validation"
     relative = pages[0].relative_to(stack.data_dir / DOCS)
-    page = httpx.get(f"{stack.docs_url}/data-docs/{relative.as_posix()}").text
+    page = api.get(f"{stack.docs_url}/data-docs/{relative.as_posix()}").text
     assert "Failed" in page and KEYS_KEPT in page
