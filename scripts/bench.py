@@ -13,10 +13,12 @@
 4. streams: the load phase of that window (load_bronze + commit_bronze) with one load stream
    (one file at a time, none split) beside two (what two workers, or two threads, give).
 5. airflow (only when asked: `--only airflow`, about 15 minutes): the native stack (`make dev`)
-   at default scale, per scheduler idle sleep (`--idle-sleep`, Airflow's 1 s beside the
-   platform's 0.2 s): a one-day run through Airflow beside the CLI's whole process for the same
-   day, alternated, per domain (the ratio); the run's tasks and their summed durations; the
-   scheduler's CPU while idle.
+   at default scale, per scheduler idle sleep (`--idle-sleep`, default the platform's 0.2 s;
+   Airflow's is 1) and per ELT_PRELOAD (`--preload`, default without beside with: the libraries
+   tasks import, imported once by the processes they fork from, plugins/airflow_local_settings.py):
+   a one-day run through Airflow beside the CLI's whole process for the same day, alternated,
+   per domain (the ratio); the run's tasks and their summed durations; the scheduler's CPU
+   while idle; at the end the median ratio of each variant, side by side.
 """
 
 from __future__ import annotations
@@ -318,10 +320,11 @@ def _idle_cpu(stack, seconds: float = 20) -> float:
     return 100 * (sum(scheduler.cpu_times()[:2]) - before) / seconds
 
 
-def airflow(domains: list[str], repeat: int, idle_sleeps: list[str]) -> None:
+def airflow(domains: list[str], repeat: int, idle_sleeps: list[str], preloads: list[str]) -> None:
     day = (datetime.now(UTC) - timedelta(days=3)).date()  # in the history the stack fills
-    for sleep in idle_sleeps:
-        settings = {"AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": sleep}
+    summary = []
+    for sleep, preload in [(s, p) for s in idle_sleeps for p in preloads]:
+        settings = {"AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": sleep, "ELT_PRELOAD": preload}
         with NativeStack(
             settings={"ELT_DEFAULT_SCALE": "default"}, airflow_settings=settings
         ) as stack:
@@ -329,12 +332,15 @@ def airflow(domains: list[str], repeat: int, idle_sleeps: list[str]) -> None:
             api = login(stack.api_url, password)
             for domain in domains:  # the first scheduled runs fill 60 days of history
                 deadline = time.monotonic() + 120
-                while not (runs := api.get(f"/api/v2/dags/{domain}/dagRuns").json()["dag_runs"]):
+                while not (
+                    runs := api.get(f"/api/v2/dags/{domain}/dagRuns").json().get("dag_runs")
+                ):
                     if time.monotonic() > deadline:
                         raise TimeoutError(f"no scheduled run of {domain}")
                     time.sleep(1)
                 wait_for_run(api, runs[0]["dag_run_id"], timeout=900, dag_id=domain)
-            print(f"\n## airflow: scheduler_idle_sleep_time={sleep}, default scale, day {day}")
+            variant = f"scheduler_idle_sleep_time={sleep}, ELT_PRELOAD={preload}"
+            print(f"\n## airflow: {variant}, default scale, day {day}")
             print(f"scheduler idle CPU: {_idle_cpu(stack):.1f}% of a core; load {_load()}")
             for domain in domains:
                 rows = []
@@ -345,7 +351,12 @@ def airflow(domains: list[str], repeat: int, idle_sleeps: list[str]) -> None:
                         f"{domain:<10} airflow {airflow_s:5.1f}s ({tasks} tasks, {task_s:5.1f}s"
                         f" summed)  cli {cli_s:5.1f}s  ratio {airflow_s / cli_s:.2f}"
                     )
+                ratios = sorted(a / c for a, _, _, c in rows)
+                summary.append((variant, domain, ratios[len(ratios) // 2]))
                 print(f"{'':<10} load {_load()}")
+    print("\n## airflow vs cli, median ratio of one-day runs (same day, same stack)")
+    for variant, domain, ratio in summary:
+        print(f"{variant:<48} {domain:<10} {ratio:.2f}")
 
 
 def _load() -> str:
@@ -369,12 +380,15 @@ def main() -> int:
     parser.add_argument("--history", type=int, nargs="+", default=[30, 120, 365])
     parser.add_argument("--domains", nargs="+", default=["streaming", "ecommerce"])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--idle-sleep", nargs="+", default=["1", "0.2"])
+    parser.add_argument("--idle-sleep", nargs="+", default=["0.2"])
+    parser.add_argument(
+        "--preload", nargs="+", default=["false", "true"], help="ELT_PRELOAD values to compare"
+    )
     args = parser.parse_args()
     wanted = set(args.only or ["daily", "large", "load", "streams"])
     logging.basicConfig(level=logging.WARNING)
     if "airflow" in wanted:
-        airflow(args.domains, args.repeat, args.idle_sleep)
+        airflow(args.domains, args.repeat, args.idle_sleep, args.preload)
         return 0
     work = Path(tempfile.mkdtemp(prefix="elt-bench-"))
     print(f"# benchmark on {os.cpu_count()} cores, PostgreSQL throwaway server")

@@ -75,7 +75,7 @@ def first_runs(api, timeout: float = 1800) -> None:
     """Wait for the runs the scheduler made by itself (they fill the history)."""
     deadline = time.monotonic() + timeout
     for domain in DOMAINS:
-        while not (runs := api.get(f"/api/v2/dags/{domain}/dagRuns").json()["dag_runs"]):
+        while not (runs := api.get(f"/api/v2/dags/{domain}/dagRuns").json().get("dag_runs")):
             if time.monotonic() > deadline:
                 raise SystemExit(f"the scheduler made no run of {domain}")
             time.sleep(2)

@@ -49,7 +49,7 @@ def main() -> int:
             password = (platform.root / "secrets/airflow/admin_password").read_text().strip()
             apis[name] = login(platform.api_url, password)
         for api in apis.values():  # the first scheduled runs fill the history: let them end
-            while not (runs := api.get(f"/api/v2/dags/{DOMAIN}/dagRuns").json()["dag_runs"]):
+            while not (runs := api.get(f"/api/v2/dags/{DOMAIN}/dagRuns").json().get("dag_runs")):
                 time.sleep(2)
             wait_for_run(api, runs[0]["dag_run_id"], dag_id=DOMAIN)
         figures = {name: {"run": [], "tasks": []} for name in platforms}

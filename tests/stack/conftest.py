@@ -85,6 +85,9 @@ def first_scheduled_runs(api: httpx.Client) -> dict[str, dict]:
     while len(found) < len(DOMAINS) and time.monotonic() < deadline:
         for dag_id in DOMAINS:
             runs = api.get(f"/api/v2/dags/{dag_id}/dagRuns", params={"run_type": "scheduled"})
+            if runs.status_code == 404:  # the DAG processor has not parsed its file yet
+                continue
+            runs.raise_for_status()
             if runs.json()["dag_runs"]:
                 found[dag_id] = runs.json()["dag_runs"][0]
         time.sleep(2)
