@@ -9,7 +9,7 @@ worker and the DAG processor import it, with the Task SDK, before they fork, and
 for it again. The platform's own modules (include/) are not preloaded: a task imports them
 afresh, so an edit reaches the next task without a restart.
 
-ELT_PRELOAD=false turns it off (scripts/bench.py --airflow measures both).
+ELT_PRELOAD=false turns it off (`scripts/bench.py --only airflow` measures both).
 """
 
 from __future__ import annotations

@@ -18,7 +18,9 @@
    tasks import, imported once by the processes they fork from, plugins/airflow_local_settings.py):
    a one-day run through Airflow beside the CLI's whole process for the same day, alternated,
    per domain (the ratio); the run's tasks and their summed durations; the scheduler's CPU
-   while idle; at the end the median ratio of each variant, side by side.
+   while idle; at the end the median ratio of each variant, side by side. Then, on the last
+   variant's stack, a backfill of the last 30 days (`--backfill-days`) of both domains at once:
+   seconds per day, failed runs, the warehouse against the history run's (checksums).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from include.elt.stages.load import staging
 from include.elt.stages.load.bronze import ensure_bronze
 from include.elt.warehouse.connection import Warehouse, transaction
 from tests.airflow_api import login, task_instances, trigger, wait_for_run
+from tests.helpers import warehouse_state
 
 REPO = Path(__file__).resolve().parents[1]
 DAY = {"streaming": date(2026, 11, 20), "ecommerce": date(2025, 11, 15)}
@@ -320,7 +323,9 @@ def _idle_cpu(stack, seconds: float = 20) -> float:
     return 100 * (sum(scheduler.cpu_times()[:2]) - before) / seconds
 
 
-def airflow(domains: list[str], repeat: int, idle_sleeps: list[str], preloads: list[str]) -> None:
+def airflow(
+    domains: list[str], repeat: int, idle_sleeps: list[str], preloads: list[str], days: int
+) -> None:
     day = (datetime.now(UTC) - timedelta(days=3)).date()  # in the history the stack fills
     summary = []
     for sleep, preload in [(s, p) for s in idle_sleeps for p in preloads]:
@@ -354,9 +359,50 @@ def airflow(domains: list[str], repeat: int, idle_sleeps: list[str], preloads: l
                 ratios = sorted(a / c for a, _, _, c in rows)
                 summary.append((variant, domain, ratios[len(ratios) // 2]))
                 print(f"{'':<10} load {_load()}")
+            if days and (sleep, preload) == (idle_sleeps[-1], preloads[-1]):
+                backfill(stack, api, domains, days)
     print("\n## airflow vs cli, median ratio of one-day runs (same day, same stack)")
     for variant, domain, ratio in summary:
         print(f"{variant:<48} {domain:<10} {ratio:.2f}")
+
+
+def backfill(stack, api, domains: list[str], days: int) -> None:
+    """The last ``days`` days of both domains' history again, one Airflow backfill per domain,
+    both at once (Airflow's own backfill concurrency): seconds per day, failed runs, and the
+    warehouse against what the history run had made of the same days (checksums)."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    first, last = today - timedelta(days=days + 1), today - timedelta(days=2)
+    before = {d: warehouse_state(stack.superuser_url, d) for d in domains}
+    started = time.monotonic()
+    for domain in domains:
+        window = {"dag_id": domain, "from_date": first.isoformat(), "to_date": last.isoformat()}
+        created = api.post("/api/v2/backfills", json=window)
+        created.raise_for_status()
+    finished: dict[str, list[dict]] = {}
+    deadline = started + 60 * days
+    while len(finished) < len(domains):
+        if time.monotonic() > deadline:
+            raise TimeoutError(
+                f"backfills unfinished after {60 * days} s: {set(domains) - set(finished)}"
+            )
+        for domain in set(domains) - set(finished):
+            params = {"run_type": "backfill", "limit": 1000}
+            runs = api.get(f"/api/v2/dags/{domain}/dagRuns", params=params).json()["dag_runs"]
+            if len(runs) == days and all(r["state"] in ("success", "failed") for r in runs):
+                finished[domain] = runs
+        time.sleep(2)
+    wall = time.monotonic() - started
+    print(f"\n## backfill: {days} days of {' and '.join(domains)} at once, load {_load()}")
+    for domain, runs in finished.items():
+        failed = sum(r["state"] != "success" for r in runs)
+        begin = min(r["start_date"] for r in runs)
+        span = max(_seconds({"start_date": begin, "end_date": r["end_date"]}) for r in runs)
+        same = warehouse_state(stack.superuser_url, domain) == before[domain]
+        print(
+            f"{domain:<10} {span / days:5.1f} s/day ({span:.0f} s), {failed} failed runs,"
+            f" warehouse {'identical to' if same else 'DIFFERENT from'} the history run's"
+        )
+    print(f"{'both':<10} {wall / days:5.1f} s/day of both domains ({wall:.0f} s wall)")
 
 
 def _load() -> str:
@@ -384,11 +430,14 @@ def main() -> int:
     parser.add_argument(
         "--preload", nargs="+", default=["false", "true"], help="ELT_PRELOAD values to compare"
     )
+    parser.add_argument(
+        "--backfill-days", type=int, default=30, help="airflow: the backfill's days (0: none)"
+    )
     args = parser.parse_args()
     wanted = set(args.only or ["daily", "large", "load", "streams"])
     logging.basicConfig(level=logging.WARNING)
     if "airflow" in wanted:
-        airflow(args.domains, args.repeat, args.idle_sleep, args.preload)
+        airflow(args.domains, args.repeat, args.idle_sleep, args.preload, args.backfill_days)
         return 0
     work = Path(tempfile.mkdtemp(prefix="elt-bench-"))
     print(f"# benchmark on {os.cpu_count()} cores, PostgreSQL throwaway server")
