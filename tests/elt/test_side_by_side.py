@@ -97,3 +97,26 @@ def test_each_runs_bronze_gate_validates_its_own_days(tmp_path):
     locks.release(warehouse.validator, "streaming", clean.run_id)
     with pytest.raises(QualityError, match="completion_rate"):
         pipeline.validate(faulty, "bronze")
+
+
+def test_each_runs_row_counts_are_held_to_its_own_loads_design(tmp_path):
+    """A Saturday and a Monday of ecommerce committed side by side, the Monday last: the
+    Saturday's gate holds its row counts to its own load's design (the design expects more
+    rows on weekends), not to the Monday's. (Before, every gate took the design of whichever
+    run had loaded last: a backfill's weekend day failed against a weekday's.)"""
+    url = new_warehouse()
+    warehouse = roles(url)
+    # the default scale: counts large enough for the 5% band to tell the two designs apart
+    world = {"domain": "ecommerce", "seed": SEED, "scale": "default"}
+    pipeline.run(run_context(warehouse, tmp_path, "history", WINDOW, **world))
+    saturday, monday = (
+        run_context(warehouse, tmp_path, name, _day_after(n), run_type="backfill", **world)
+        for n, name in ((1, "saturday"), (3, "monday"))
+    )
+    assert (saturday.window.start.isoweekday(), monday.window.start.isoweekday()) == (6, 1)
+    pipeline.run(saturday, LOADS)
+    pipeline.run(monday, LOADS)
+
+    assert pipeline.validate(saturday, "bronze").success
+    locks.release(warehouse.validator, "ecommerce", saturday.run_id)
+    assert pipeline.validate(monday, "bronze").success

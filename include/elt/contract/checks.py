@@ -160,17 +160,22 @@ def rate_near(description: str, condition: str, rate: float) -> gxe.Expectation:
 
 def row_count_near(domain: str, dataset: str, tolerance: float) -> gxe.Expectation:
     """The days loaded hold the design's row count (``audit.loads.expected_rows``, recorded by
-    this run's load) within ``tolerance``, or within 4 Poisson standard errors (plus 4 rows
+    the load of the run whose rows they are, ``_run_id``: runs side by side each have their
+    own days and design) within ``tolerance``, or within 4 Poisson standard errors (plus 4 rows
     for a small count's skew) where the count is too small for the tolerance to be fair: a
-    day of orders is ~100 rows. For counts of independent rows, not of clustered ones."""
+    day of orders is ~100 rows. For counts of independent rows, not of clustered ones. A batch
+    of no rows, or of several runs' rows, is held to the latest load's design."""
     return gxe.UnexpectedRowsExpectation(
         description=(
             f"row count within {tolerance:.0%} of the design's, or 4 standard errors if wider"
         ),
         unexpected_rows_query=(
-            "select n, expected from (select count(*) as n from {batch}) as counted,"
-            " (select expected_rows as expected from audit.loads"
+            "select n, expected from (select count(*) as n,"
+            " case when count(distinct _run_id) = 1 then min(_run_id) end as loaded_by"
+            " from {batch}) as counted,"
+            " lateral (select expected_rows as expected from audit.loads"
             f" where domain = '{sql_name(domain)}' and dataset = '{sql_name(dataset)}'"
+            " and (run_id = counted.loaded_by or counted.loaded_by is null)"
             " order by loaded_at desc limit 1) as designed"
             " where expected is not null"
             f" and abs(n - expected)"
