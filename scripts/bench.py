@@ -397,10 +397,12 @@ def backfill(stack, api, domains: list[str], days: int) -> None:
         failed = sum(r["state"] != "success" for r in runs)
         begin = min(r["start_date"] for r in runs)
         span = max(_seconds({"start_date": begin, "end_date": r["end_date"]}) for r in runs)
-        same = warehouse_state(stack.superuser_url, domain) == before[domain]
+        after = warehouse_state(stack.superuser_url, domain)
+        differ = sorted(r for r in before[domain] if after.get(r) != before[domain][r])
         print(
             f"{domain:<10} {span / days:5.1f} s/day ({span:.0f} s), {failed} failed runs,"
-            f" warehouse {'identical to' if same else 'DIFFERENT from'} the history run's"
+            f" warehouse {'DIFFERENT from' if differ else 'identical to'} the history run's"
+            + (f" ({', '.join(differ)})" if differ else "")
         )
     print(f"{'both':<10} {wall / days:5.1f} s/day of both domains ({wall:.0f} s wall)")
 

@@ -354,15 +354,34 @@ class NativeStack:
                     raise RuntimeError(f"{name} exited with code {process.returncode}")
             try:
                 last = self.health()
-                if all(
-                    (last.get(part) or {}).get("status") == "healthy"
-                    for part in ("metadatabase", "scheduler", "triggerer", "dag_processor")
-                ) and (not self.celery or self._celery_ready()):
+                if (
+                    all(
+                        (last.get(part) or {}).get("status") == "healthy"
+                        for part in ("metadatabase", "scheduler", "triggerer", "dag_processor")
+                    )
+                    and (not self.celery or self._celery_ready())
+                    and self._dags_parsed()
+                ):
                     return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(1)
         raise TimeoutError(f"the stack was not healthy after {timeout:.0f}s: {last}")
+
+    def _dags_parsed(self) -> bool:
+        """Every DAG file is parsed (a DAG per file, named as it): until then a trigger gets
+        "Dag ... not found"."""
+        import psycopg2
+
+        wanted = {p.stem for p in (REPO_ROOT / "dags").glob("*.py") if not p.stem.startswith("_")}
+        config = configparser.ConfigParser(interpolation=None)
+        config.read(self.environment["AIRFLOW_CONFIG"])
+        url = config["database"]["sql_alchemy_conn"].replace("+psycopg2", "", 1)
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            cur.execute("select dag_id from dag")
+            parsed = {dag_id for (dag_id,) in cur.fetchall()}
+        conn.close()
+        return wanted <= parsed
 
     def _celery_ready(self) -> bool:
         if self.flower:
