@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import html
 import mimetypes
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -31,6 +30,8 @@ from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from include.elt.files import storage
 
 # URL folder -> folder under the base location
 MOUNTS = {
@@ -52,20 +53,10 @@ INDEX = (
 )
 
 
-def base_location():
-    """The object store's base (a ``UPath``, never answering from a cached listing: the
-    platform writes while this serves), or the local data folder."""
-    data_url = os.environ.get("ELT_DATA_URL")
-    if not data_url:
-        return Path(os.environ.get("ELT_DATA_DIR", "data")).resolve()
-    from upath import UPath
-
-    return UPath(data_url, use_listings_cache=False)
-
-
 def create_app(base=None, *, login_required: bool = True) -> FastAPI:
-    """The app serving ``base`` (default: :func:`base_location`). ``login_required=False`` is for
-    tests of the files alone; the plugin never passes it."""
+    """The app serving ``base`` (default: the platform's base location,
+    ``storage.data_root()``). ``login_required=False`` is for tests of the files alone; the
+    plugin never passes it."""
     # Airflow's own check: a signed-in user allowed to see the UI (401 or 403 otherwise)
     signed_in = [Depends(requires_access_view(AccessView.WEBSITE))] if login_required else []
     app = FastAPI(
@@ -75,7 +66,7 @@ def create_app(base=None, *, login_required: bool = True) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
-    root = base if base is not None else base_location()
+    root = base if base is not None else storage.data_root()
 
     @app.exception_handler(StarletteHTTPException)
     async def to_sign_in(request: Request, error: StarletteHTTPException):
