@@ -51,6 +51,7 @@ from include.elt.files.manifest import Manifest
 from include.elt.stages.load import staging
 from include.elt.stages.load.bronze import ensure_bronze
 from include.elt.warehouse.connection import Warehouse, transaction
+from include.orchestration.dag_builder import GX_IMPORTED
 from tests.airflow_api import login, task_instances, trigger, wait_for_run
 from tests.helpers import warehouse_state
 
@@ -288,21 +289,75 @@ def streams(pg: TemporaryPostgres, work: Path, folder: Path) -> None:
     print(f"two streams / one: {ratio:.2f}x faster (target >= 1.5x on two idle cores)")
 
 
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def _seconds(record: dict) -> float:
-    start, end = (
-        datetime.fromisoformat(record[k].replace("Z", "+00:00")) for k in ("start_date", "end_date")
-    )
-    return (end - start).total_seconds()
+    return (_time(record["end_date"]) - _time(record["start_date"])).total_seconds()
 
 
-def _airflow_run(api, domain: str, day: date) -> tuple[float, int, float]:
-    """A manual one-day run: its seconds, its task count, the sum of its tasks' seconds."""
+@dataclasses.dataclass(frozen=True)
+class AirflowRun:
+    seconds: float
+    tasks: int
+    task_seconds: float  # the task instances' durations, summed
+    overhead: float  # per task: its duration beyond the work the audit recorded for it
+    hops: int  # scheduler hops on the critical path: a task started after its upstream ended
+    hop_seconds: float  # the time they cost, start of the run to its end included
+    gx_imports: int  # tasks that imported Great Expectations themselves
+
+
+def _airflow_run(stack, api, domain: str, day: date) -> AirflowRun:
+    """A manual one-day run, and where its time went."""
     run_id = trigger(api, {"start": str(day), "end": str(day)}, dag_id=domain)
     run = wait_for_run(api, run_id, dag_id=domain)
     if run["state"] != "success":
         raise RuntimeError(f"{domain} {run_id}: {run['state']}")
     tis = task_instances(api, run_id, domain)
-    return _seconds(run), len(tis), sum(ti["duration"] or 0 for ti in tis)
+    task_seconds = sum(ti["duration"] or 0 for ti in tis)
+    with transaction(stack.superuser_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select coalesce(sum(duration_seconds), 0) from audit.task_runs where run_id = %s",
+            [run_id],
+        )
+        worked = float(cur.fetchone()[0])
+    hops, hop_seconds = _critical_hops(api, domain, run, tis)
+    logs = stack.root / "airflow-logs" / f"dag_id={domain}" / f"run_id={run_id}"
+    gx_imports = sum(GX_IMPORTED in log.read_text() for log in logs.rglob("*.log"))
+    return AirflowRun(
+        _seconds(run),
+        len(tis),
+        task_seconds,
+        (task_seconds - worked) / len(tis),
+        hops,
+        hop_seconds,
+        gx_imports,
+    )
+
+
+def _critical_hops(api, domain: str, run: dict, tis: list[dict]) -> tuple[int, float]:
+    """Back from the task that ended last, to the run's start, through the upstream that ended
+    last each time: the hops on that path and the seconds between an end and the next start
+    (a mapped task counts as one, from its first start to its last end)."""
+    upstream: dict[str, set[str]] = {}
+    for t in api.get(f"/api/v2/dags/{domain}/tasks").json()["tasks"]:
+        for down in t["downstream_task_ids"]:
+            upstream.setdefault(down, set()).add(t["task_id"])
+    spans: dict[str, list[datetime]] = {}
+    for ti in tis:
+        if ti["start_date"] and ti["end_date"]:
+            start, end = (_time(ti[k]) for k in ("start_date", "end_date"))
+            span = spans.setdefault(ti["task_id"], [start, end])
+            span[0], span[1] = min(span[0], start), max(span[1], end)
+    task = max(spans, key=lambda t: spans[t][1])
+    hops, waited = 0, (_time(run["end_date"]) - spans[task][1]).total_seconds()
+    while before := [u for u in upstream.get(task, ()) if u in spans]:
+        previous = max(before, key=lambda u: spans[u][1])
+        hops += 1
+        waited += (spans[task][0] - spans[previous][1]).total_seconds()
+        task = previous
+    return hops + 2, waited + (spans[task][0] - _time(run["start_date"])).total_seconds()
 
 
 def _cli_run(stack, domain: str, day: date) -> float:
@@ -347,23 +402,30 @@ def airflow(
             variant = f"scheduler_idle_sleep_time={sleep}, ELT_PRELOAD={preload}"
             print(f"\n## airflow: {variant}, default scale, day {day}")
             print(f"scheduler idle CPU: {_idle_cpu(stack):.1f}% of a core; load {_load()}")
+            print(
+                f"{'':<10} {'airflow':>8} {'tasks':>5} {'summed':>7} {'overhead':>9}"
+                f" {'hops':>4} {'hop s':>6} {'GX imports':>10} {'cli':>6} {'ratio':>6}"
+            )
             for domain in domains:
                 rows = []
                 for _ in range(repeat):
-                    rows.append((*_airflow_run(api, domain, day), _cli_run(stack, domain, day)))
-                for airflow_s, tasks, task_s, cli_s in rows:
+                    run = _airflow_run(stack, api, domain, day)
+                    rows.append((run, _cli_run(stack, domain, day)))
+                for run, cli_s in rows:
                     print(
-                        f"{domain:<10} airflow {airflow_s:5.1f}s ({tasks} tasks, {task_s:5.1f}s"
-                        f" summed)  cli {cli_s:5.1f}s  ratio {airflow_s / cli_s:.2f}"
+                        f"{domain:<10} {run.seconds:7.1f}s {run.tasks:>5} {run.task_seconds:6.1f}s"
+                        f" {run.overhead:7.2f}s/t {run.hops:>4} {run.hop_seconds:5.1f}s"
+                        f" {run.gx_imports:>10} {cli_s:5.1f}s {run.seconds / cli_s:6.2f}"
                     )
-                ratios = sorted(a / c for a, _, _, c in rows)
-                summary.append((variant, domain, ratios[len(ratios) // 2]))
+                ratios = sorted(r.seconds / c for r, c in rows)
+                imports = sum(r.gx_imports for r, _ in rows) / len(rows)
+                summary.append((variant, domain, ratios[len(ratios) // 2], imports))
                 print(f"{'':<10} load {_load()}")
             if days and (sleep, preload) == (idle_sleeps[-1], preloads[-1]):
                 backfill(stack, api, domains, days)
     print("\n## airflow vs cli, median ratio of one-day runs (same day, same stack)")
-    for variant, domain, ratio in summary:
-        print(f"{variant:<48} {domain:<10} {ratio:.2f}")
+    for variant, domain, ratio, imports in summary:
+        print(f"{variant:<48} {domain:<10} {ratio:.2f}  ({imports:.1f} GX imports a run)")
 
 
 def backfill(stack, api, domains: list[str], days: int) -> None:

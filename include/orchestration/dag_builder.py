@@ -1,7 +1,8 @@
 """Build a domain's DAG from the platform's stages, in flow order, and from its declarations:
 
-- ``load_bronze``: one mapped task per dataset (each COPYs its files into ``bronze_stage``),
-  then ``commit_bronze`` swaps them all into bronze in one transaction;
+- ``load_bronze``: one task COPYs every dataset's files into ``bronze_stage``, two at a time
+  (a task per dataset cost each its own start-up, several times its COPY; the audit keeps a
+  row per dataset), then ``commit_bronze`` swaps them all into bronze in one transaction;
 - ``build_silver`` and ``build_gold``: a task group per layer, one task per model, wired in the
   order the models ref each other (from the SQL); each layer's gate runs after its whole group;
 - every task names the Assets it reads (inlets) and writes (outlets): the Assets view traces
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -68,6 +70,9 @@ RUN_TYPES = {"scheduled": "scheduled", "backfill": "backfill"}
 # The states of a task that did not do its work: the run did not complete (skipped: this DAG
 # never skips a task itself; Airflow does when a run is marked failed).
 NOT_DONE = {"failed", "upstream_failed", "skipped"}
+# What a task logs when it had to import Great Expectations itself: its process was not forked
+# from one that preloaded it (plugins/airflow_local_settings.py). The benchmark counts them.
+GX_IMPORTED = "imported great_expectations in this task's own process"
 
 
 # Where the generated files and reports live: the object store's URL, or the data folder as the
@@ -152,6 +157,7 @@ def run_context(domain_name: str) -> RunContext:
 def _final(function, domain_name: str, label: str, *args) -> None:
     """Run a pipeline function on the run's context; a final error fails the task for good,
     a window the run cannot process (found in the context, before anything is held) too."""
+    preloaded = "great_expectations" in sys.modules
     try:
         ctx = run_context(domain_name)
         log.info("%s %s: %s run %s", domain_name, label, ctx.run_type, ctx.run_id)
@@ -159,6 +165,9 @@ def _final(function, domain_name: str, label: str, *args) -> None:
     except FinalError as exc:
         # Bad data, a refused plan or a wrong model do not get better by retrying.
         raise AirflowFailException(str(exc)) from exc
+    finally:
+        if not preloaded and "great_expectations" in sys.modules:
+            log.info("%s %s", label, GX_IMPORTED)
 
 
 def _stage_callable(domain_name: str, stage: str):
@@ -169,16 +178,6 @@ def _stage_callable(domain_name: str, stage: str):
 
     run_stage.__name__ = stage
     return run_stage
-
-
-def _load_callable(domain_name: str):
-    def load_bronze(dataset: str) -> None:
-        from include.elt.pipeline import load_bronze as load
-
-        get_current_context()["dataset"] = dataset  # the mapped instance's label in the grid
-        _final(load, domain_name, f"load_bronze[{dataset}]", dataset)
-
-    return load_bronze
 
 
 def _model_callable(domain_name: str, name: str):
@@ -239,11 +238,7 @@ LEASE_ENTRY = next(s.name for s in STAGES if s.leased)
 
 
 def _stage_task(domain: Domain, stage: Stage, assets: dict):
-    """A stage's task: one, a task mapped over the datasets, or a task group of the models."""
-    if stage.parts == "dataset":
-        return task(task_id=stage.name, map_index_template="{{ dataset }}", **assets)(
-            _load_callable(domain.name)
-        ).expand(dataset=[d.name for d in domain.datasets])
+    """A stage's task, or a task group of its models."""
     if stage.parts == "model":
         return _model_group(domain, stage.layer)
     # Runs side by side (a backfill) wait for the domain here one at a time: the others stay

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from airflow.dag_processing.dagbag import DagBag
+from airflow.sdk.definitions.mappedoperator import MappedOperator
 from airflow.serialization.encoders import coerce_to_core_timetable
 from airflow.timetables.base import TimeRestriction
 
@@ -62,8 +63,8 @@ def test_the_task_graph_is_the_flow_with_a_task_per_model(dagbag, dag_id):
     order = [t.task_id.split(".")[0] for t in dag.topological_sort()]
     assert [stage for stage, _ in itertools.groupby(order)] == [*STAGE_NAMES, "release_domain"]
 
-    loads = dag.get_task("load_bronze")
-    assert loads.op_kwargs_expand_input.value == {"dataset": [d.name for d in domain.datasets]}
+    # one task loads every dataset (a task each cost more to start than to COPY)
+    assert not isinstance(dag.get_task("load_bronze"), MappedOperator)
     for layer, before, after in (
         ("silver", "validate_bronze", "validate_silver"),
         ("gold", "validate_silver", "validate_gold"),

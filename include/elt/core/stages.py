@@ -12,7 +12,9 @@ class Stage:
     layer: str | None  # the layer it loads, validates or builds
     role: str  # the warehouse role it connects as (core.roles.STAGE_ROLES)
     leased: bool  # holds the domain's lease while it runs (include.elt.warehouse.locks)
-    parts: str | None = None  # done in parts: a task per "dataset", or per "model"
+    # done in parts, each with its own audit row: per "dataset" (one task loads them all), or
+    # per "model" (a task each, in the DAG)
+    parts: str | None = None
 
     @property
     def name(self) -> str:
