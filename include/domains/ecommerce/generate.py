@@ -115,9 +115,11 @@ def generate(
     events_per_day = size.marketing_events / campaigns.running_days(d.CAMPAIGN_START, d.SEED_END)
 
     daily: dict[str, list[dict]] = {}
-    # Reviews come up to REVIEW_LAG_DAYS after their order: a run re-emits the orders of the
-    # days before its window (the same rows as before) so every review's order is in bronze.
-    orders_from = max(window.start - timedelta(days=d.REVIEW_LAG_DAYS), d.LAUNCH_DAY)
+    # Reviews come up to REVIEW_LAG_DAYS days and an hour after their order, so a day's reviews
+    # can rate an order of the day before that: a run re-emits the orders of those days before
+    # its window (the same rows as before) so every review's order is in bronze, and a day's
+    # reviews are the same whatever window makes them.
+    orders_from = max(window.start - timedelta(days=d.REVIEW_LAG_DAYS + 1), d.LAUNCH_DAY)
     for day in Days(orders_from, window.end):
         sold = orders.orders(seed, day, order_plan, persons, products, pools)
         _add(daily, "reviews", orders.reviews(seed, day, sold, pools.sentences))

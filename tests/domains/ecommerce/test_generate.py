@@ -5,7 +5,7 @@ sqrt(p(1-p)/n); ``assert_share`` allows K = 5 of them, so a correct generator fa
 check with odds of about one in a million, while on the large samples a share that is off
 by a point or two fails (the ~1,700 support tickets only resolve about six points).
 The main sample is one year of the default scale (ending 2025-11-15, seed 7): ~9,800 customers,
-~40,000 orders and ~100,000 order lines (orders come with the 30 days before the window, so that
+~40,000 orders and ~100,000 order lines (orders come with the 31 days before the window, so that
 every review's order is there), ~11,600 reviews, ~364,000 sessions, ~3.6M clicks, ~165,000
 marketing events, ~69,000 interactions and ~1,700 support tickets.
 """
@@ -37,7 +37,8 @@ from tests.conftest import REPO
 END = date(2025, 11, 15)
 YEAR = Days.ending(END, 365)  # 2024-11-16 .. 2025-11-15: two holiday seasons in part
 K = 5  # standard errors a measured share may stray from its designed value
-REVIEW_LAG_DAYS = 30  # orders are re-emitted this many days before a window for their reviews
+REVIEW_LAG_DAYS = 30  # days a review may come after its order (and an hour)
+LEAD_IN_DAYS = 31  # orders are re-emitted this many days before a window for their reviews
 DAY_COLUMN = {
     "orders": "order_date",
     "order_items": "order_date",
@@ -428,7 +429,7 @@ def test_reviews_are_of_ordered_products_after_the_order(frames, orders):
     matched = reviews.merge(
         lines, on=["order_id", "product_id", "customer_id"], how="left", validate="m:1"
     )
-    # The orders of the 30 days before the window come with it, so every review's order is here
+    # The orders of the 31 days before the window come with it, so every review's order is here
     # with that customer and that product.
     assert matched["order_date"].notna().all()
     lag = matched["review_date"] - matched["order_date"]
@@ -632,7 +633,7 @@ def test_rows_lie_in_the_days_their_partition_covers(parts):
         assert day.max() <= pd.Timestamp(part.days.end), name
     assert parts["reviews"].days.start == YEAR.start
     assert parts["sessions"].days.start == YEAR.start
-    assert parts["orders"].days.start == YEAR.start - timedelta(days=REVIEW_LAG_DAYS)
+    assert parts["orders"].days.start == YEAR.start - timedelta(days=LEAD_IN_DAYS)
 
 
 def test_same_seed_gives_byte_identical_files(domain, tmp_path):
@@ -674,7 +675,7 @@ def test_a_window_is_the_union_of_its_days(domain):
         "user_interactions",
         "support_tickets",
     ):
-        # Orders, their lines and movements come with the 30 days before a window: the first
+        # Orders, their lines and movements come with the 31 days before a window: the first
         # day's run has the same lead-in as the whole window's; later days add their own day.
         later = [rows(p, name, d) for p, d in zip(days[1:], list(window)[1:], strict=True)]
         union = pa.concat_tables([rows(days[0], name), *later])
@@ -684,6 +685,26 @@ def test_a_window_is_the_union_of_its_days(domain):
     assert reviews.equals(rows(whole, "reviews").sort_by("review_id"))
     for name in ("customers", "customer_segment_changes", "marketing_campaigns", "products"):
         assert days[-1][name].table.equals(whole[name].table), name
+
+
+def test_a_days_reviews_do_not_depend_on_the_window_that_makes_them(domain):
+    """A review comes up to 30 days and an hour after its order, so a day's reviews can rate an
+    order of 31 days before: a one-day run makes the same reviews as a longer window (a
+    backfill's day equals the history run's). On 2026-11-06 (seed 42, default scale) one
+    review is 30 days and 11 minutes after its order."""
+    day = date(2026, 11, 6)
+    alone = domain.generate(Days(day, day), scale="default", seed=42)
+    longer = domain.generate(Days(day - timedelta(days=1), day), scale="default", seed=42)
+    start = pa.scalar(datetime(day.year, day.month, day.day), pa.timestamp("s"))
+
+    def reviews(parts) -> pa.Table:
+        table = parts["reviews"].table
+        return table.filter(pc.greater_equal(table["review_date"], start)).sort_by("review_id")
+
+    assert reviews(alone).equals(reviews(longer))
+    orders = alone["orders"].table.to_pandas().drop_duplicates("order_id")
+    rated = reviews(alone).to_pandas().merge(orders, on="order_id", validate="m:1")
+    assert (rated["order_date"].dt.normalize() == pd.Timestamp(day - timedelta(days=31))).any()
 
 
 def test_explicit_volumes_set_the_catalog_and_the_customer_count(domain):
@@ -907,7 +928,7 @@ def test_a_set_customer_count_scales_what_customers_do(domain):
     parts = domain.generate(
         Days.ending(END, 30), scale="default", seed=4, volumes={"customers": 1_000}
     )
-    # a tenth of the default's orders over the days written (the window and the 30 days its
+    # a tenth of the default's orders over the days written (the window and the 31 days its
     # reviews may rate), Poisson
     orders = parts["orders"]
     expected = domain.expected_rows(
