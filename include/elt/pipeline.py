@@ -5,7 +5,7 @@ generate -> load_bronze -> commit_bronze -> validate_bronze -> build_silver -> v
 build_gold -> validate_gold -> publish: the stage table, :data:`include.elt.core.stages.STAGES`,
 says what each does, the warehouse role it connects as and whether it holds the domain's lease.
 ``load_bronze`` and the builds come in parts (a dataset's load, a model's build: the DAG's
-mapped and grouped tasks, the CLI's loop). ``generate`` decides the run's plan
+tasks per model, the CLI's loop), each with its own audit row. ``generate`` decides the run's plan
 (:mod:`include.elt.stages.plan`) and every later stage reads it. From ``validate_bronze`` to
 ``publish`` the run holds the domain's lease (:mod:`include.elt.warehouse.locks`): silver and
 gold are built into the stage, validated there and published together, so a failing gate

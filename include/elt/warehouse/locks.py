@@ -223,6 +223,8 @@ LEASE_TTL_ENV = "ELT_LEASE_TTL_MINUTES"
 LEASE_WAIT_ENV = "ELT_LEASE_WAIT_SECONDS"
 DEFAULT_TTL_MINUTES = 120
 DEFAULT_WAIT_SECONDS = 1800
+# how often a waiting run asks again: a backfill's next day waits here for each day before it
+LEASE_POLL_SECONDS = 0.2
 
 
 class LeaseError(RuntimeError):
@@ -259,7 +261,7 @@ def acquire(url: str, domain: str, run_id: str, *, wait_seconds: float | None = 
         if not announced:
             log.info("waiting for run %s to release %s", holder[0], domain)
             announced = True
-        time.sleep(1)
+        time.sleep(LEASE_POLL_SECONDS)
 
 
 def release(url: str, domain: str, run_id: str) -> bool:
