@@ -23,7 +23,7 @@ CHARTS = (
         colours=STATUS_COLOURS,
         value_format="${:,.2f}",
         axis_format="${:,.0f}",
-        window="order days in gold",
+        window="the last 180 order days in gold",
         note="The day's order lines summed, by the order's status (gold daily_sales).",
     ),
     Chart(

@@ -59,7 +59,7 @@ CHARTS = (
         x_label="Day",
         y_label="Sessions",
         series_label="Plan",
-        window="usage days in gold",
+        window="the last 180 usage days in gold",
         note="Sessions per day by plan (gold daily_usage); weekends run higher by design.",
     ),
 )

@@ -1,6 +1,9 @@
--- Each plan on every day gold holds: 0 where the day had none of its sessions, not a gap.
+-- Each plan on every one of the last 180 days gold holds: 0 where the day had none of its
+-- sessions, not a gap. A line of half a year stays readable (and under the dashboard's row
+-- limit) however long the history grows; the data table lists the same days.
 with daily_usage as (
     select * from {{ published('daily_usage') }}
+    where usage_date > (select max(usage_date) from {{ published('daily_usage') }}) - 180
 ),
 
 days as (

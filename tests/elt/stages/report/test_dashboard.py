@@ -40,13 +40,22 @@ CUSTOMER_360 = qualified("ecommerce", "gold", "customer_360")
 PRODUCT_FEATURES = qualified("ecommerce", "gold", "product_features")
 USAGE_DAYS = f"select min(usage_date), max(usage_date) from {DAILY_USAGE}"
 ORDER_DAYS = f"select min(order_day), max(order_day) from {DAILY_SALES}"
+LINE_DAYS = 180  # a line of every day shows the last this many
+LAST_USAGE_DAYS = (
+    f"select greatest(min(usage_date), max(usage_date) - {LINE_DAYS - 1}), max(usage_date)"
+    f" from {DAILY_USAGE}"
+)
+LAST_ORDER_DAYS = (
+    f"select greatest(min(order_day), max(order_day) - {LINE_DAYS - 1}), max(order_day)"
+    f" from {DAILY_SALES}"
+)
 # chart -> the days of gold it shows, by the test's own query
 WINDOWS = {
     "top_content": USAGE_DAYS,
     "sessions_by_plan_device": USAGE_DAYS,
     "completion_by_plan_device": USAGE_DAYS,
-    "daily_sessions": USAGE_DAYS,
-    "daily_sales": ORDER_DAYS,
+    "daily_sessions": LAST_USAGE_DAYS,
+    "daily_sales": LAST_ORDER_DAYS,
     "campaign_roi": "select min(first_event_at)::date, max(last_event_at)::date from (select *"
     f" from {CAMPAIGN_PERFORMANCE} where cost > 0 order by cost desc, campaign_id limit 12) as c",
     "customer_segments": f"select min(signup_date), max(signup_date) from {CUSTOMER_360}",
@@ -190,6 +199,52 @@ def test_the_ecommerce_charts_show_gold_numbers(runs):
         " order by cost desc, campaign_id limit 12) as biggest order by roas desc",
     )
     assert [number(r[1]) for r in shown["campaign_roi"]["rows"]] == [round(r, 1) for (r,) in roas]
+
+
+@pytest.fixture(scope="module")
+def long_runs(tmp_path_factory) -> dict[str, pipeline.RunContext]:
+    """Each domain's first run over 400 days, tiny: more days of gold than a line of every day
+    could show within the dashboard's row limit (three series)."""
+    url, data_dir = new_warehouse(), tmp_path_factory.mktemp("long") / "data"
+    window = Days.ending(date(2026, 5, 7), 400)
+    done = {}
+    for name in RUNS:
+        ctx = run_context(url, data_dir, f"long-{name}", window, domain=name)
+        pipeline.run(ctx)
+        done[name] = ctx
+    return done
+
+
+@pytest.mark.parametrize(
+    ("domain_name", "chart", "shown_days", "held"),
+    [
+        (
+            "streaming",
+            "daily_sessions",
+            LAST_USAGE_DAYS,
+            f"select count(distinct plan_name), count(distinct usage_date) from {DAILY_USAGE}",
+        ),
+        (
+            "ecommerce",
+            "daily_sales",
+            LAST_ORDER_DAYS,
+            f"select count(distinct status), count(distinct order_day) from {DAILY_SALES}",
+        ),
+    ],
+)
+def test_a_long_history_draws_the_daily_lines_last_180_days(
+    long_runs, domain_name, chart, shown_days, held
+):
+    """Gold of more than a year (a year of daily runs gets there) still publishes: the line
+    and its table show each series on each of the last 180 days."""
+    ctx = long_runs[domain_name]
+    url, figure = superuser(ctx), figures(ctx)[chart]
+    ((lines, days),) = query(url, held)
+    assert days * lines > MAX_ROWS  # a line of every day held would not fit
+    ((first, last),) = query(url, shown_days)
+    assert (last - first).days == LINE_DAYS - 1
+    assert len(figure["rows"]) == LINE_DAYS * lines
+    assert figure["caption"].startswith(f"Run {ctx.run_id} · data {first}..{last} (the last 180")
 
 
 @pytest.mark.parametrize("domain_name", RUNS)
