@@ -51,7 +51,6 @@ from include.elt.files.manifest import Manifest
 from include.elt.stages.load import staging
 from include.elt.stages.load.bronze import ensure_bronze
 from include.elt.warehouse.connection import Warehouse, transaction
-from include.orchestration.dag_builder import GX_IMPORTED
 from tests.airflow_api import login, task_instances, trigger, wait_for_run
 from tests.helpers import warehouse_state
 
@@ -310,6 +309,10 @@ class AirflowRun:
 
 def _airflow_run(stack, api, domain: str, day: date) -> AirflowRun:
     """A manual one-day run, and where its time went."""
+    # here, not above: importing Airflow sets up its logging, and the other modes' in-process
+    # runs would log every line
+    from include.orchestration.dag_builder import GX_IMPORTED
+
     run_id = trigger(api, {"start": str(day), "end": str(day)}, dag_id=domain)
     run = wait_for_run(api, run_id, dag_id=domain)
     if run["state"] != "success":
