@@ -12,15 +12,18 @@
    same file into a plain table (no index, no partitions) of the same columns.
 4. streams: the load phase of that window (load_bronze + commit_bronze) with one load stream
    (one file at a time, none split) beside two (what two workers, or two threads, give).
-5. airflow (only when asked: `--only airflow`, about 15 minutes): the native stack (`make dev`)
+5. airflow (only when asked: `--only airflow`, about 30 minutes): the native stack (`make dev`)
    at default scale, per scheduler idle sleep (`--idle-sleep`, default the platform's 0.2 s;
    Airflow's is 1) and per ELT_PRELOAD (`--preload`, default without beside with: the libraries
    tasks import, imported once by the processes they fork from, plugins/airflow_local_settings.py):
    a one-day run through Airflow beside the CLI's whole process for the same day, alternated,
-   per domain (the ratio); the run's tasks and their summed durations; the scheduler's CPU
-   while idle; at the end the median ratio of each variant, side by side. Then, on the last
-   variant's stack, a backfill of the last 30 days (`--backfill-days`) of both domains at once:
-   seconds per day, failed runs, the warehouse against the history run's (checksums).
+   per domain (the ratio); the run's tasks, their summed durations and each one's overhead
+   (its duration beyond the work the audit recorded), the scheduler hops on the run's critical
+   path and their seconds, the tasks that imported Great Expectations themselves; the
+   scheduler's CPU while idle; at the end the median ratio of each variant, side by side.
+   Then, on the last variant's stack, a backfill of the last 30 days (`--backfill-days`) of
+   both domains at once: seconds per day, failed runs, the warehouse against the history
+   run's (checksums).
 """
 
 from __future__ import annotations
