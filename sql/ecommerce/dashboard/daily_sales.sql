@@ -2,8 +2,11 @@
 -- orders, not a gap. A line of half a year stays readable (and under the dashboard's row
 -- limit) however long the history grows; the data table lists the same days.
 with daily_sales as (
-    select * from {{ published('daily_sales') }}
-    where order_day > (select max(order_day) from {{ published('daily_sales') }}) - 180
+    select held.*
+    from {{ published('daily_sales') }} as held
+    where
+        held.order_day
+        > (select max(latest.order_day) from {{ published('daily_sales') }} as latest) - 180
 ),
 
 days as (

@@ -2,8 +2,11 @@
 -- sessions, not a gap. A line of half a year stays readable (and under the dashboard's row
 -- limit) however long the history grows; the data table lists the same days.
 with daily_usage as (
-    select * from {{ published('daily_usage') }}
-    where usage_date > (select max(usage_date) from {{ published('daily_usage') }}) - 180
+    select held.*
+    from {{ published('daily_usage') }} as held
+    where
+        held.usage_date
+        > (select max(latest.usage_date) from {{ published('daily_usage') }} as latest) - 180
 ),
 
 days as (
