@@ -233,6 +233,7 @@ class NativeStack:
             "warehouse", role_passwords=secrets_dir / "warehouse-db/role_passwords.sql"
         )
         self.warehouse_port = warehouse.port
+        self._metadata_url = metadata.url("airflow")
 
         inherited = {  # the machine's environment, minus any Airflow or platform setting
             k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "ELT_"))
@@ -374,10 +375,7 @@ class NativeStack:
         import psycopg2
 
         wanted = {p.stem for p in (REPO_ROOT / "dags").glob("*.py") if not p.stem.startswith("_")}
-        config = configparser.ConfigParser(interpolation=None)
-        config.read(self.environment["AIRFLOW_CONFIG"])
-        url = config["database"]["sql_alchemy_conn"].replace("+psycopg2", "", 1)
-        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        with psycopg2.connect(self._metadata_url) as conn, conn.cursor() as cur:
             cur.execute("select dag_id from dag")
             parsed = {dag_id for (dag_id,) in cur.fetchall()}
         conn.close()
