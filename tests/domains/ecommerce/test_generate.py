@@ -38,7 +38,7 @@ END = date(2025, 11, 15)
 YEAR = Days.ending(END, 365)  # 2024-11-16 .. 2025-11-15: two holiday seasons in part
 K = 5  # standard errors a measured share may stray from its designed value
 REVIEW_LAG_DAYS = 30  # days a review may come after its order (and an hour)
-LEAD_IN_DAYS = 31  # orders are re-emitted this many days before a window for their reviews
+LEAD_IN_DAYS = REVIEW_LAG_DAYS + 1  # orders re-emitted before a window, for its reviews
 DAY_COLUMN = {
     "orders": "order_date",
     "order_items": "order_date",

@@ -67,10 +67,16 @@ SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[str, pipeline.RunContext]:
     """Each domain's first run, tiny, on one warehouse."""
-    url, data_dir = new_warehouse(), tmp_path_factory.mktemp("dashboard") / "data"
+    return first_runs(tmp_path_factory, "dashboard", RUNS)
+
+
+def first_runs(tmp_path_factory, label: str, runs: dict) -> dict[str, pipeline.RunContext]:
+    """The first run of each domain of ``runs`` ({domain: (window, seed)}), tiny, on a new
+    warehouse."""
+    url, data_dir = new_warehouse(), tmp_path_factory.mktemp(label) / "data"
     done = {}
-    for name, (window, seed) in RUNS.items():
-        ctx = run_context(url, data_dir, f"dashboard-{name}", window, domain=name, seed=seed)
+    for name, (window, seed) in runs.items():
+        ctx = run_context(url, data_dir, f"{label}-{name}", window, domain=name, seed=seed)
         pipeline.run(ctx)
         done[name] = ctx
     return done
@@ -205,14 +211,8 @@ def test_the_ecommerce_charts_show_gold_numbers(runs):
 def long_runs(tmp_path_factory) -> dict[str, pipeline.RunContext]:
     """Each domain's first run over 400 days, tiny: more days of gold than a line of every day
     could show within the dashboard's row limit (three series)."""
-    url, data_dir = new_warehouse(), tmp_path_factory.mktemp("long") / "data"
     window = Days.ending(date(2026, 5, 7), 400)
-    done = {}
-    for name in RUNS:
-        ctx = run_context(url, data_dir, f"long-{name}", window, domain=name)
-        pipeline.run(ctx)
-        done[name] = ctx
-    return done
+    return first_runs(tmp_path_factory, "long", {name: (window, 42) for name in RUNS})
 
 
 @pytest.mark.parametrize(
