@@ -344,18 +344,16 @@ def _airflow_run(stack, api, domain: str, day: date) -> AirflowRun:
 
 def _critical_hops(api, domain: str, run: dict, tis: list[dict]) -> tuple[int, float]:
     """Back from the task that ended last, to the run's start, through the upstream that ended
-    last each time: the hops on that path and the seconds between an end and the next start
-    (a mapped task counts as one, from its first start to its last end)."""
+    last each time: the hops on that path and the seconds between an end and the next start."""
     upstream: dict[str, set[str]] = {}
     for t in api.get(f"/api/v2/dags/{domain}/tasks").json()["tasks"]:
         for down in t["downstream_task_ids"]:
             upstream.setdefault(down, set()).add(t["task_id"])
-    spans: dict[str, list[datetime]] = {}
-    for ti in tis:
-        if ti["start_date"] and ti["end_date"]:
-            start, end = (_time(ti[k]) for k in ("start_date", "end_date"))
-            span = spans.setdefault(ti["task_id"], [start, end])
-            span[0], span[1] = min(span[0], start), max(span[1], end)
+    spans = {
+        ti["task_id"]: (_time(ti["start_date"]), _time(ti["end_date"]))
+        for ti in tis
+        if ti["start_date"] and ti["end_date"]
+    }
     task = max(spans, key=lambda t: spans[t][1])
     hops, waited = 0, (_time(run["end_date"]) - spans[task][1]).total_seconds()
     while before := [u for u in upstream.get(task, ()) if u in spans]:
